@@ -1,0 +1,48 @@
+# The two commands: `make run` (a served, populated portal on an embedded SQLite) and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PORT   ?= 8000
+FLASK  := APP_ENV=development $(BIN)/flask --app wsgi
+
+.PHONY: run test lint format vendor clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install -q -r requirements-dev.txt
+	touch $(VENV)/.installed $@
+
+run: $(VENV)/.installed
+	$(FLASK) db upgrade
+	$(FLASK) seed-demo --if-empty
+	@echo "Serving on http://127.0.0.1:$(PORT)"
+	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+test: $(VENV)/.dev-installed
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.dev-installed
+	$(BIN)/ruff check app tests benchmarks
+
+format: $(VENV)/.dev-installed
+	$(BIN)/ruff check --fix app tests benchmarks
+
+# Refresh the committed front-end files from the npm registry (see app/static/vendor/README.md).
+vendor:
+	rm -rf /tmp/portal-vendor && mkdir -p /tmp/portal-vendor
+	cd /tmp/portal-vendor && npm init -y >/dev/null && npm install --silent htmx.org@2.0.11 bootstrap@5.3.9 bootstrap-icons@1.13.2
+	cp /tmp/portal-vendor/node_modules/htmx.org/dist/htmx.min.js app/static/vendor/htmx/
+	cp /tmp/portal-vendor/node_modules/bootstrap/dist/css/bootstrap.min.css app/static/vendor/bootstrap/
+	cp /tmp/portal-vendor/node_modules/bootstrap/dist/js/bootstrap.bundle.min.js app/static/vendor/bootstrap/
+	cp /tmp/portal-vendor/node_modules/bootstrap-icons/font/bootstrap-icons.min.css app/static/vendor/bootstrap-icons/
+	cp /tmp/portal-vendor/node_modules/bootstrap-icons/font/fonts/*.woff2 app/static/vendor/bootstrap-icons/fonts/
+
+clean:
+	rm -rf $(VENV) instance/portal.db* instance/outbox

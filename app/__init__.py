@@ -1,0 +1,123 @@
+"""The multi-tenant SaaS admin portal: `create_app()` builds a configured Flask application."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from flask import Flask
+
+from app.config import CONFIGS, INSTANCE_DIR
+
+
+def create_app(config: str | type | None = None, overrides: dict | None = None) -> Flask:
+    """Build the app.
+
+    `config` is a config name ("development", "testing", "production") or class; by default the
+    `APP_ENV` environment variable's, else production. `overrides` are applied on top.
+    """
+    app = Flask(__name__, instance_path=str(INSTANCE_DIR))
+    if config is None:
+        config = os.environ.get("APP_ENV", "production")
+    app.config.from_object(CONFIGS[config] if isinstance(config, str) else config)
+    app.config.update(overrides or {})
+    _check_secret(app)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    register_extensions(app)
+    register_request_hooks(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_template_helpers(app)
+    register_commands(app)
+    return app
+
+
+def _check_secret(app: Flask) -> None:
+    if not app.config.get("SECRET_KEY"):
+        raise RuntimeError("SECRET_KEY is not set. Set it in the environment (see .env.example); "
+                           "`make run` uses the development config, which has one.")
+
+
+def register_extensions(app: Flask) -> None:
+    from sqlalchemy import event
+
+    from app import models  # noqa: F401  (registers the tables)
+    from app.extensions import babel, cache, csrf, db, limiter, login_manager, mail, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"),
+                     render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    cache.init_app(app)
+    mail.init_app(app)
+
+    from app.web.i18n import select_locale, select_timezone
+
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None
+    login_manager.session_protection = "basic"
+
+    @login_manager.user_loader
+    def load_user(user_key: str):
+        from app.models import User
+
+        user_id, _, version = user_key.partition(":")
+        try:
+            user = db.session.get(User, int(user_id))
+        except ValueError:
+            return None
+        if user is None or str(user.session_version) != version or user.is_disabled:
+            return None
+        return user
+
+    with app.app_context():
+        engine = db.engine
+        if engine.dialect.name == "sqlite":
+            @event.listens_for(engine, "connect")
+            def _sqlite_pragmas(dbapi_connection, _record) -> None:
+                cursor = dbapi_connection.cursor()
+                # Foreign keys are off by default in SQLite; WAL and a busy timeout let
+                # concurrent requests wait for the writer instead of failing.
+                cursor.execute("PRAGMA foreign_keys=ON")
+                cursor.execute("PRAGMA busy_timeout=10000")
+                cursor.execute("PRAGMA journal_mode=WAL")
+                cursor.close()
+
+
+def register_request_hooks(app: Flask) -> None:
+    from app.web.security import init_security
+
+    init_security(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from app.web import register_blueprints as register_web
+
+    register_web(app)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from app.web.errors import init_errorhandlers
+
+    init_errorhandlers(app)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from app.web.template_helpers import init_template_helpers
+
+    init_template_helpers(app)
+
+
+def register_commands(app: Flask) -> None:
+    from app.cli import init_commands
+
+    init_commands(app)
+
+
+logging.getLogger(__name__).addHandler(logging.NullHandler())

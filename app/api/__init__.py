@@ -1,0 +1,12 @@
+"""The JSON API, `/api/v1`: one module per feature, named as the portal's web packages are."""
+
+from flask import Blueprint
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+def init_app(app) -> None:
+    from app.extensions import csrf
+
+    # Bearer keys and tokens, not cookies, authenticate the API: no CSRF to protect against.
+    csrf.exempt(bp)

@@ -1,0 +1,14 @@
+"""Flask CLI commands (`flask --app wsgi ...`), one module per domain."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_commands(app: Flask) -> None:
+    from app.cli import apikey, demo, tenants, users
+
+    app.cli.add_command(users.create_admin)
+    app.cli.add_command(demo.seed_demo)
+    app.cli.add_command(tenants.tenants_group)
+    app.cli.add_command(apikey.apikey_group)

@@ -1,0 +1,117 @@
+"""`flask seed-demo`: a populated portal for a new user (tenants on every plan and status)."""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+
+import click
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import Tenant, User
+from app.models.types import utcnow
+from app.services import accounts, invitations, members, plans, tenants, usage
+from app.services.audit import Actor
+
+DEMO_PASSWORD = "demo-password"
+ADMIN_EMAIL = "admin@example.com"
+OWNER_EMAIL = "alice@acme.example"
+
+# slug, name, plan, status, owner, extra members (email, role), pending invitations, storage GiB, calls/day
+DEMO_TENANTS = [
+    ("acme", "Acme Corporation", "pro", "active", OWNER_EMAIL,
+     [("bob@acme.example", "admin"), ("carol@acme.example", "member"), ("dave@acme.example", "viewer"),
+      ("erin@acme.example", "member")], ["frank@acme.example", "grace@partner.example"], 12.5, 1200),
+    ("globex", "Globex Labs", "basic", "trial", OWNER_EMAIL,
+     [("hank@globex.example", "admin"), ("bob@acme.example", "member")], ["ivy@globex.example"], 2.0, 210),
+    ("initech", "Initech", "free", "active", "peter@initech.example",
+     [("milton@initech.example", "member"), ("samir@initech.example", "member"),
+      ("michael@initech.example", "viewer")], ["joanna@initech.example"], 0.9, 31),
+    ("umbrella", "Umbrella Health", "enterprise", "active", "albert@umbrella.example",
+     [("jill@umbrella.example", "admin"), ("chris@umbrella.example", "member")], [], 340.0, 9000),
+    ("hooli", "Hooli", "pro", "suspended", "gavin@hooli.example",
+     [("denpok@hooli.example", "admin")], [], 20.0, 800),
+    ("soylent", "Soylent Foods", "basic", "expired", "sol@soylent.example", [], [], 1.0, 40),
+    ("vandelay", "Vandelay Industries", "free", "deleted", "art@vandelay.example", [], [], 0.1, 5),
+    ("piedpiper", "Pied Piper", "pro", "trial", "richard@piedpiper.example",
+     [("dinesh@piedpiper.example", "member"), ("gilfoyle@piedpiper.example", "admin")], [], 8.0, 1500),
+]
+FILLER_NAMES = ["Stark Logistics", "Wayne Analytics", "Cyberdyne Cloud", "Tyrell Bio", "Wonka Retail",
+                "Nakatomi Trading", "Oscorp Energy", "Massive Dynamic", "Aperture Research", "Black Mesa Labs",
+                "Gringotts Finance", "Monarch Solutions", "Duff Beverages", "Sterling Cooper", "Prestige Worldwide",
+                "Dunder Mifflin", "Los Pollos Hermanos", "Bluth Company"]
+GIB = 2**30
+
+
+@click.command("seed-demo")
+@click.option("--if-empty", is_flag=True, help="Do nothing when tenants already exist.")
+def seed_demo(if_empty: bool) -> None:
+    """Create demo tenants, users, invitations and usage, and print the demo logins."""
+    plans.ensure_plans_seeded()
+    if if_empty and db.session.scalar(select(func.count()).select_from(Tenant)):
+        click.echo("Demo data already present.")
+        _print_logins()
+        return
+    if db.session.scalar(select(func.count()).select_from(Tenant).where(Tenant.slug == "acme")):
+        click.echo("Demo data already present.")
+        _print_logins()
+        return
+    actor = Actor.cli()
+    rng = random.Random(42)
+    _user(ADMIN_EMAIL, "Platform Admin", admin=True)
+    now = utcnow()
+    for slug, name, plan, status, owner_email, extra, pending, storage_gib, daily in DEMO_TENANTS:
+        _make_tenant(slug, name, plan, status, owner_email, extra, pending, storage_gib, daily, actor, rng, now)
+    for i, name in enumerate(FILLER_NAMES):
+        plan = ["free", "basic", "pro", "free", "basic", "enterprise"][i % 6]
+        status = ["active", "active", "trial", "active", "suspended", "expired"][i % 6] if plan != "enterprise" \
+            else "active"
+        slug = tenants.suggest_slug(name)
+        owner_email = f"owner@{slug}.example"
+        extra = [(f"user{j}@{slug}.example", rng.choice(["admin", "member", "viewer"])) for j in range(rng.randint(0, 3))]
+        _make_tenant(slug, name, plan, status, owner_email, extra, [], rng.uniform(0.05, 6), rng.randint(5, 300),
+                     actor, rng, now - timedelta(days=7 * (i + 1)))
+    click.echo(f"Seeded {len(DEMO_TENANTS) + len(FILLER_NAMES)} demo tenants.")
+    _print_logins()
+
+
+def _print_logins() -> None:
+    click.echo("")
+    click.echo("Demo logins (password for all: %s)" % DEMO_PASSWORD)
+    click.echo(f"  platform admin : {ADMIN_EMAIL}")
+    click.echo(f"  tenant owner   : {OWNER_EMAIL}   (owner of Acme Corporation and Globex Labs)")
+    click.echo("  tenant admin   : bob@acme.example")
+    click.echo("  viewer         : dave@acme.example")
+
+
+def _user(email: str, name: str, admin: bool = False) -> User:
+    user = accounts.find_user(email)
+    if user is None:
+        user = accounts.build_user(email, DEMO_PASSWORD, name, is_platform_admin=admin)
+        db.session.commit()
+    return user
+
+
+def _make_tenant(slug, name, plan, status, owner_email, extra, pending, storage_gib, daily, actor, rng, created):
+    owner = _user(owner_email, owner_email.split("@")[0].title())
+    tenant = tenants.build_tenant(name, slug, owner, plan, actor, status="trial" if status == "trial" else "active")
+    tenant.created_at = created
+    db.session.commit()
+    for email, role in extra:
+        members.add_member(tenant, _user(email, email.split("@")[0].title()), role, actor, acting_role=None)
+    for email in pending:
+        invitations.invite(tenant, email, "member", actor, acting_role=None)
+    tenant.storage_used_bytes = int(storage_gib * GIB)
+    if status == "trial":
+        tenant.trial_ends_at = utcnow() + timedelta(days=5)
+    db.session.commit()
+    today = utcnow().date()
+    calls = {today - timedelta(days=d): max(0, int(daily * rng.uniform(0.4, 1.3))) for d in range(45)}
+    usage.load_daily_calls(tenant.id, calls)
+    if status == "suspended":
+        tenants.suspend(tenant, "Payment failed: the card on file was declined.", actor)
+    elif status == "expired":
+        tenants.set_status(tenant, "expired", actor)
+    elif status == "deleted":
+        tenants.soft_delete(tenant, actor)

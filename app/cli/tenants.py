@@ -1,0 +1,49 @@
+"""`flask tenants ...`: the fleet from the command line."""
+
+from __future__ import annotations
+
+import click
+from flask import current_app
+
+from app.cli.errors import domain_errors_exit
+from app.services import tenants
+from app.services.audit import Actor
+from app.services.pagination import MAX_PER_PAGE
+
+
+@click.group("tenants")
+def tenants_group() -> None:
+    """List, and purge deleted, tenants."""
+
+
+@tenants_group.command("list")
+@click.option("--status", help="Only tenants with this status.")
+@click.option("--plan", help="Only tenants on this plan.")
+@click.option("-q", "--search", "q", help="Search name, slug and owner email.")
+def list_tenants(status: str | None, plan: str | None, q: str | None) -> None:
+    """Print tenants as a table, newest first."""
+    flt = tenants.TenantFilter(status=status, plan=plan, q=q)
+    page_number, shown = 1, 0
+    click.echo(f"{'ID':<22} {'SLUG':<24} {'STATUS':<10} {'PLAN':<11} NAME")
+    while True:
+        page = tenants.list_tenants(flt, page_number, MAX_PER_PAGE)
+        for t in page.items:
+            click.echo(f"{t.id:<22} {t.slug:<24} {t.status:<10} {t.plan_code:<11} {t.name}")
+        shown += len(page.items)
+        if not page.has_next:
+            break
+        page_number += 1
+    click.echo(f"{shown} tenant{'s' if shown != 1 else ''}.", err=True)
+
+
+@tenants_group.command("purge-deleted")
+@click.option("--grace-days", type=int, default=None,
+              help="Purge tenants deleted longer ago than this (default: DELETED_TENANT_GRACE_DAYS).")
+@domain_errors_exit
+def purge_deleted(grace_days: int | None) -> None:
+    """Remove for good the tenants whose deletion grace period has ended."""
+    days = current_app.config["DELETED_TENANT_GRACE_DAYS"] if grace_days is None else grace_days
+    purged = tenants.purge_deleted(Actor.cli(), days)
+    for slug in purged:
+        click.echo(f"purged {slug}")
+    click.echo(f"{len(purged)} tenant{'s' if len(purged) != 1 else ''} purged.", err=True)

@@ -1,0 +1,120 @@
+"""Configuration classes. Every value can be set from the environment; `.env.example` lists them."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+INSTANCE_DIR = BASE_DIR / "instance"
+
+
+def _bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _database_url() -> str:
+    url = os.environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE_DIR / 'portal.db'}"
+    # Platforms still hand out postgres:// URLs; SQLAlchemy wants an explicit driver.
+    if url.startswith("postgres://"):
+        url = "postgresql+psycopg://" + url[len("postgres://") :]
+    elif url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    return url
+
+
+class Config:
+    """Production defaults: secure cookies, secrets from the environment."""
+
+    ENV_NAME = "production"
+    SECRET_KEY = os.environ.get("SECRET_KEY", "")
+    SQLALCHEMY_DATABASE_URI = _database_url()
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    SQLALCHEMY_TRACK_MODIFICATIONS = False
+
+    # The public address users reach the portal at. Links in emails are built from this,
+    # never from the request's Host header, which an attacker controls.
+    PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+    SERVER_NAME = os.environ.get("SERVER_NAME") or None
+    TENANT_BASE_DOMAIN = os.environ.get("TENANT_BASE_DOMAIN") or None
+    DEFAULT_TENANT = os.environ.get("DEFAULT_TENANT") or None
+
+    REDIS_URL = os.environ.get("REDIS_URL") or None
+
+    ISOLATION_STRATEGY = os.environ.get("ISOLATION_STRATEGY", "row")
+    TRIAL_DAYS = int(os.environ.get("TRIAL_DAYS", "14"))
+    INVITATION_TTL_DAYS = int(os.environ.get("INVITATION_TTL_DAYS", "7"))
+    DELETED_TENANT_GRACE_DAYS = int(os.environ.get("DELETED_TENANT_GRACE_DAYS", "30"))
+    PASSWORD_MIN_LENGTH = int(os.environ.get("PASSWORD_MIN_LENGTH", "10"))
+    PASSWORD_HASH_METHOD = "scrypt"
+    PRODUCT_NAME = os.environ.get("PRODUCT_NAME", "Tenantry")
+
+    JWT_ISSUER = os.environ.get("JWT_ISSUER", "saas-portal")
+    JWT_AUDIENCE = os.environ.get("JWT_AUDIENCE", "saas-portal-api")
+    JWT_TTL_SECONDS = int(os.environ.get("JWT_TTL_SECONDS", "900"))
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    WTF_CSRF_TIME_LIMIT = None
+
+    BABEL_DEFAULT_LOCALE = "en"
+    BABEL_DEFAULT_TIMEZONE = "UTC"
+
+    RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or os.environ.get("REDIS_URL") or "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+
+    CACHE_TYPE = "RedisCache" if os.environ.get("REDIS_URL") else "SimpleCache"
+    CACHE_REDIS_URL = os.environ.get("REDIS_URL")
+    CACHE_DEFAULT_TIMEOUT = 300
+
+    MAIL_SERVER = os.environ.get("MAIL_SERVER") or None
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME") or None
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
+    MAIL_USE_TLS = _bool("MAIL_USE_TLS")
+    MAIL_USE_SSL = _bool("MAIL_USE_SSL")
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "Portal <no-reply@portal.local>")
+    MAIL_OUTBOX_DIR = os.environ.get("MAIL_OUTBOX_DIR") or str(INSTANCE_DIR / "outbox")
+
+    IMPERSONATION_MAX_MINUTES = int(os.environ.get("IMPERSONATION_MAX_MINUTES", "30"))
+    STORAGE_DIR = os.environ.get("STORAGE_DIR") or str(INSTANCE_DIR / "storage")
+
+
+class DevelopmentConfig(Config):
+    """`make run`: embedded SQLite, cookies over plain http, a stable dev secret."""
+
+    ENV_NAME = "development"
+    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-secret-change-me")
+    SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+
+class TestConfig(Config):
+    """The test suite: a throwaway database named by TEST_DATABASE_URL or an in-instance SQLite file."""
+
+    ENV_NAME = "testing"
+    TESTING = True
+    SECRET_KEY = "test-secret"
+    SQLALCHEMY_DATABASE_URI = "sqlite://"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_SECURE = False
+    RATELIMIT_ENABLED = False
+    RATELIMIT_STORAGE_URI = "memory://"
+    CACHE_TYPE = "SimpleCache"
+    REDIS_URL = None
+    MAIL_SERVER = None
+    PUBLIC_URL = "http://portal.test"
+    SERVER_NAME = None
+    DEFAULT_TENANT = None
+    # Cheap hashing keeps a suite that creates hundreds of users fast; production keeps scrypt's default.
+    PASSWORD_HASH_METHOD = "scrypt:1024:8:1"
+
+
+CONFIGS = {"development": DevelopmentConfig, "production": Config, "testing": TestConfig}

@@ -1,0 +1,37 @@
+"""API keys: a platform key can do everything, a tenant key acts in one tenant with one role."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.extensions import db
+from app.models.types import UTCDateTime, utcnow
+
+
+class ApiKey(db.Model):
+    __tablename__ = "api_keys"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # None for a platform key.
+    tenant_id: Mapped[str | None] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    role: Mapped[str] = mapped_column(String(16))
+    # The first characters of the secret, shown in lists so a key can be recognised.
+    prefix: Mapped[str] = mapped_column(String(16))
+    # SHA-256 of the secret: keys are long random strings, so a fast hash is safe and lookups are O(1).
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    @property
+    def is_platform(self) -> bool:
+        return self.tenant_id is None
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

@@ -1,0 +1,100 @@
+"""API keys: created with a secret shown once, stored as a hash, revocable."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import ApiKey, Tenant
+from app.models.types import utcnow
+from app.services.audit import Actor, record
+from app.services.errors import NotFound, PermissionDenied, ValidationError
+from app.services.members import ensure_may_grant, validate_role
+from app.services.transaction import unit_of_work
+
+SECRET_PREFIX = "sk_"
+# Writing last_used_at on every request would turn each read into a write; once a minute is enough.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+def hash_secret(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def create_key(tenant: Tenant | None, name: str, role: str, actor: Actor,
+               acting_role: str | None) -> tuple[ApiKey, str]:
+    """Create a key bound to `tenant` with `role` (or a platform key when `tenant` is None).
+
+    Returns the key and its secret; the secret is not stored and cannot be shown again.
+    """
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError("Name is required.", field="name")
+    if len(name) > 120:
+        raise ValidationError("Name must be at most 120 characters.", field="name")
+    if tenant is None:
+        if not actor.is_platform_admin:
+            raise PermissionDenied("Only platform admins create platform keys.")
+        role = "owner"
+    else:
+        role = validate_role(role)
+        ensure_may_grant(acting_role, role)
+    secret = SECRET_PREFIX + secrets.token_urlsafe(32)
+    with unit_of_work() as session:
+        key = ApiKey(tenant_id=tenant.id if tenant else None, name=name, role=role, prefix=secret[:10],
+                     key_hash=hash_secret(secret), created_by_id=actor.user_id, created_at=utcnow())
+        session.add(key)
+        session.flush()
+        record("apikey.created", actor, tenant_id=tenant.id if tenant else None, target_type="api_key",
+               target_id=key.id, details={"name": name, "role": role, "platform": tenant is None})
+    return key, secret
+
+
+def list_keys(tenant: Tenant | None, include_revoked: bool = False) -> list[ApiKey]:
+    """The tenant's keys (or the platform keys), newest first."""
+    stmt = select(ApiKey).where(ApiKey.tenant_id == tenant.id if tenant else ApiKey.tenant_id.is_(None))
+    if not include_revoked:
+        stmt = stmt.where(ApiKey.revoked_at.is_(None))
+    return list(db.session.scalars(stmt.order_by(ApiKey.created_at.desc(), ApiKey.id.desc())))
+
+
+def get_key(tenant: Tenant | None, key_id: int | str) -> ApiKey:
+    try:
+        kid = int(key_id)
+    except (TypeError, ValueError):
+        raise NotFound("API key not found.", code="api_key_not_found") from None
+    stmt = select(ApiKey).where(ApiKey.id == kid,
+                                ApiKey.tenant_id == tenant.id if tenant else ApiKey.tenant_id.is_(None))
+    key = db.session.scalar(stmt)
+    if key is None:
+        raise NotFound("API key not found.", code="api_key_not_found")
+    return key
+
+
+def revoke_key(tenant: Tenant | None, key_id: int | str, actor: Actor) -> ApiKey:
+    """Revoke a key; requests with it are refused from then on."""
+    with unit_of_work():
+        key = get_key(tenant, key_id)
+        if key.revoked_at is None:
+            key.revoked_at = utcnow()
+            record("apikey.revoked", actor, tenant_id=key.tenant_id, target_type="api_key", target_id=key.id,
+                   details={"name": key.name})
+    return key
+
+
+def authenticate_key(secret: str | None) -> ApiKey | None:
+    """The active key with this secret, or None. Notes when it was last used."""
+    if not secret or not secret.startswith(SECRET_PREFIX) or len(secret) > 200:
+        return None
+    key = db.session.scalar(select(ApiKey).where(ApiKey.key_hash == hash_secret(secret)))
+    if key is None or key.revoked_at is not None:
+        return None
+    now = utcnow()
+    if key.last_used_at is None or now - key.last_used_at >= LAST_USED_RESOLUTION:
+        key.last_used_at = now
+        db.session.commit()
+    return key

@@ -1,0 +1,123 @@
+"""Domain errors: a stable machine `code`, a human `message`, the `field` at fault where one is.
+
+`http_status` is the status the JSON and HTML layers answer with; it lives here so that the
+mapping is written once rather than in every adapter.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class DomainError(Exception):
+    code = "error"
+    http_status = 400
+
+    def __init__(self, message: str, *, field: str | None = None, details: dict[str, Any] | None = None,
+                 code: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        self.details = dict(details or {})
+        if code:
+            self.code = code
+
+    def to_dict(self) -> dict[str, Any]:
+        details = dict(self.details)
+        if self.field and "fields" not in details:
+            details["fields"] = {self.field: [self.message]}
+        return {"code": self.code, "message": self.message, "details": details}
+
+
+class ValidationError(DomainError):
+    """Input that breaks a rule about its shape (a bad slug, an unknown role, a short password)."""
+
+    code = "validation_error"
+    http_status = 422
+
+
+class NotFound(DomainError):
+    code = "not_found"
+    http_status = 404
+
+
+class Conflict(DomainError):
+    code = "conflict"
+    http_status = 409
+
+
+class PermissionDenied(DomainError):
+    code = "forbidden"
+    http_status = 403
+
+
+class Unauthorized(DomainError):
+    code = "unauthorized"
+    http_status = 401
+
+
+class SlugTaken(Conflict):
+    code = "slug_taken"
+
+
+class EmailTaken(Conflict):
+    code = "email_taken"
+
+
+class AlreadyMember(Conflict):
+    code = "already_member"
+
+
+class AlreadyInvited(Conflict):
+    code = "already_invited"
+
+
+class LastOwner(DomainError):
+    code = "last_owner"
+    http_status = 409
+
+
+class QuotaExceeded(DomainError):
+    code = "quota_exceeded"
+    http_status = 403
+
+
+class StorageQuotaExceeded(QuotaExceeded):
+    code = "storage_quota_exceeded"
+    http_status = 413
+
+
+class ApiQuotaExceeded(QuotaExceeded):
+    code = "api_quota_exceeded"
+    http_status = 429
+
+
+class PlanDowngradeBlocked(DomainError):
+    code = "plan_downgrade_blocked"
+    http_status = 409
+
+
+class InvitationInvalid(DomainError):
+    """An invitation link that cannot be used; `code` says why (expired, revoked, used, unknown)."""
+
+    code = "invitation_invalid"
+    http_status = 410
+
+
+class TenantNotFound(NotFound):
+    code = "tenant_not_found"
+
+
+class TenantConflict(DomainError):
+    code = "tenant_conflict"
+    http_status = 400
+
+
+class TenantSuspended(DomainError):
+    code = "tenant_suspended"
+    http_status = 403
+
+
+class TenantExpired(DomainError):
+    code = "tenant_expired"
+    http_status = 402

@@ -1,0 +1,189 @@
+"""Membership of users in a tenant: add, change role, remove, transfer ownership."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import case, func, select
+
+from app.extensions import db
+from app.models import ROLES, Tenant, TenantInvitation, TenantUser, User
+from app.models.types import utcnow
+from app.services import accounts, quotas
+from app.services.audit import Actor, record
+from app.services.errors import AlreadyMember, LastOwner, NotFound, PermissionDenied, ValidationError
+from app.services.permissions import outranks_or_equals
+from app.services.transaction import lock_tenant, unit_of_work
+
+_ROLE_ORDER = case({"owner": 0, "admin": 1, "member": 2, "viewer": 3}, value=TenantUser.role)
+
+
+def validate_role(role: str | None, field: str = "role") -> str:
+    value = (role or "").strip().lower()
+    if value not in ROLES:
+        raise ValidationError(f"Role must be one of {', '.join(ROLES)}.", field=field)
+    return value
+
+
+def ensure_may_grant(acting_role: str | None, role: str) -> None:
+    """Nobody grants a role above their own; only owners make owners. `acting_role` None = platform admin."""
+    if acting_role is None:
+        return
+    if not outranks_or_equals(acting_role, role):
+        raise PermissionDenied(f"An {acting_role} cannot grant the {role} role.", field="role")
+
+
+def list_members(tenant: Tenant) -> list[TenantUser]:
+    """Active and disabled members, owners first, then by name."""
+    return list(db.session.scalars(
+        select(TenantUser).join(User, User.id == TenantUser.user_id)
+        .where(TenantUser.tenant_id == tenant.id)
+        .order_by(_ROLE_ORDER, func.lower(User.name), User.email)
+    ).unique())
+
+
+def get_membership(tenant: Tenant, user_id: int | str) -> TenantUser:
+    """The membership of `user_id` in this tenant; another tenant's member is simply not found."""
+    try:
+        uid = int(user_id)
+    except (TypeError, ValueError):
+        raise NotFound("Member not found.", code="member_not_found") from None
+    membership = db.session.scalar(select(TenantUser).where(TenantUser.tenant_id == tenant.id,
+                                                            TenantUser.user_id == uid))
+    if membership is None:
+        raise NotFound("Member not found.", code="member_not_found")
+    return membership
+
+
+def _owner_count(tenant_id: str) -> int:
+    return db.session.scalar(select(func.count()).select_from(TenantUser).where(
+        TenantUser.tenant_id == tenant_id, TenantUser.role == "owner", TenantUser.status == "active")) or 0
+
+
+def build_membership(tenant: Tenant, user: User, role: str, actor: Actor) -> TenantUser:
+    """Add `user` to `tenant` in the current transaction, checking the seat quota (tenant locked)."""
+    existing = db.session.scalar(select(TenantUser).where(TenantUser.tenant_id == tenant.id,
+                                                          TenantUser.user_id == user.id))
+    if existing is not None:
+        raise AlreadyMember(f"{user.email} is already a member of {tenant.name}.", field="email")
+    # A pending invitation for this person already holds their seat; it is consumed here.
+    pending = db.session.scalar(select(TenantInvitation).where(
+        TenantInvitation.tenant_id == tenant.id, TenantInvitation.email == user.email,
+        TenantInvitation.status == "pending"))
+    if pending is None or pending.is_expired():
+        quotas.ensure_seats_available(tenant, 1)
+    if pending is not None:
+        pending.status = "accepted"
+        pending.accepted_at = utcnow()
+        pending.accepted_by_id = user.id
+    membership = TenantUser(tenant_id=tenant.id, user_id=user.id, role=role, status="active", joined_at=utcnow())
+    db.session.add(membership)
+    db.session.flush()
+    record("member.added", actor, tenant_id=tenant.id, target_type="user", target_id=user.id,
+           details={"email": user.email, "role": role})
+    return membership
+
+
+def add_member(tenant: Tenant, user: User, role: str, actor: Actor, acting_role: str | None) -> TenantUser:
+    """Add an existing account to the tenant at once (counts against the users quota)."""
+    role = validate_role(role)
+    ensure_may_grant(acting_role, role)
+    with unit_of_work() as session:
+        lock_tenant(session, tenant.id)
+        return build_membership(tenant, user, role, actor)
+
+
+@dataclass
+class AddResult:
+    """What `add_or_invite` did: joined an existing account, or invited a new address."""
+
+    membership: TenantUser | None = None
+    invitation: TenantInvitation | None = None
+    token: str | None = None
+    email_sent: bool = False
+
+
+def add_or_invite(tenant: Tenant, email: str, role: str, actor: Actor, acting_role: str | None) -> AddResult:
+    """An existing account joins at once; an address with no account is invited by email."""
+    from app.services import invitations
+
+    email = accounts.clean_email(email)
+    user = accounts.find_user(email)
+    if user is not None:
+        return AddResult(membership=add_member(tenant, user, role, actor, acting_role))
+    sent = invitations.invite(tenant, email, role, actor, acting_role)
+    return AddResult(invitation=sent.invitation, token=sent.token, email_sent=sent.email_sent)
+
+
+def change_role(tenant: Tenant, user_id: int | str, new_role: str, actor: Actor,
+                acting_role: str | None) -> TenantUser:
+    """Change a member's role. The last owner cannot be demoted; only owners touch owners."""
+    new_role = validate_role(new_role)
+    with unit_of_work() as session:
+        lock_tenant(session, tenant.id)
+        membership = get_membership(tenant, user_id)
+        old_role = membership.role
+        if old_role == new_role:
+            return membership
+        ensure_may_grant(acting_role, new_role)
+        ensure_may_grant(acting_role, old_role)
+        if old_role == "owner" and _owner_count(tenant.id) <= 1:
+            raise LastOwner(f"{membership.user.email} is the only owner. Make someone else an owner "
+                            "(or transfer ownership) first.", field="role")
+        membership.role = new_role
+        if old_role == "owner" and tenant.owner_id == membership.user_id:
+            tenant.owner_id = _another_owner_id(tenant.id, membership.user_id)
+        record("member.role_changed", actor, tenant_id=tenant.id, target_type="user", target_id=membership.user_id,
+               details={"email": membership.user.email, "from": old_role, "to": new_role})
+    return membership
+
+
+def _another_owner_id(tenant_id: str, excluding_user_id: int) -> int | None:
+    return db.session.scalar(select(TenantUser.user_id).where(
+        TenantUser.tenant_id == tenant_id, TenantUser.role == "owner", TenantUser.status == "active",
+        TenantUser.user_id != excluding_user_id).order_by(TenantUser.joined_at).limit(1))
+
+
+def remove_member(tenant: Tenant, user_id: int | str, actor: Actor, acting_role: str | None) -> None:
+    """Remove a member (or let one leave). The last owner cannot be removed."""
+    with unit_of_work() as session:
+        lock_tenant(session, tenant.id)
+        membership = get_membership(tenant, user_id)
+        leaving_self = actor.user_id is not None and actor.user_id == membership.user_id
+        if not leaving_self:
+            ensure_may_grant(acting_role, membership.role)
+        if membership.role == "owner" and _owner_count(tenant.id) <= 1:
+            raise LastOwner(f"{membership.user.email} is the only owner and cannot be removed. "
+                            "Transfer ownership first.", field="user_id")
+        if tenant.owner_id == membership.user_id:
+            tenant.owner_id = _another_owner_id(tenant.id, membership.user_id)
+        email = membership.user.email
+        session.delete(membership)
+        record("member.removed", actor, tenant_id=tenant.id, target_type="user", target_id=membership.user_id,
+               details={"email": email, "role": membership.role, "left": leaving_self})
+
+
+def transfer_ownership(tenant: Tenant, new_owner_user_id: int | str, actor: Actor,
+                       acting_role: str | None) -> TenantUser:
+    """Make another member the owner; the current primary owner becomes an admin."""
+    if acting_role not in (None, "owner"):
+        raise PermissionDenied("Only an owner can transfer ownership.", field="user_id")
+    with unit_of_work() as session:
+        lock_tenant(session, tenant.id)
+        new_owner = get_membership(tenant, new_owner_user_id)
+        if new_owner.status != "active":
+            raise ValidationError("Ownership can only go to an active member.", field="user_id")
+        previous_owner_id = tenant.owner_id
+        if previous_owner_id == new_owner.user_id:
+            return new_owner
+        new_owner.role = "owner"
+        tenant.owner_id = new_owner.user_id
+        if previous_owner_id is not None:
+            previous = db.session.scalar(select(TenantUser).where(TenantUser.tenant_id == tenant.id,
+                                                                  TenantUser.user_id == previous_owner_id))
+            if previous is not None:
+                previous.role = "admin"
+        record("tenant.ownership_transferred", actor, tenant_id=tenant.id, target_type="user",
+               target_id=new_owner.user_id,
+               details={"from_user_id": previous_owner_id, "to": new_owner.user.email})
+    return new_owner

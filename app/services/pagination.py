@@ -1,0 +1,60 @@
+"""Page-at-a-time reading of a SELECT, with the total count."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import Select, func, select
+
+from app.extensions import db
+
+T = TypeVar("T")
+MAX_PER_PAGE = 100
+
+
+@dataclass
+class Page(Generic[T]):
+    items: list[T]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page)) if self.per_page else 1
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    def to_meta(self) -> dict[str, Any]:
+        return {"page": self.page, "per_page": self.per_page, "total": self.total, "pages": self.pages}
+
+
+def clamp_paging(page: Any, per_page: Any, default_per_page: int = 25) -> tuple[int, int]:
+    """Turn untrusted page numbers into sane ones (per_page capped at 100)."""
+    try:
+        page_n = max(1, int(page))
+    except (TypeError, ValueError):
+        page_n = 1
+    try:
+        per_n = int(per_page)
+    except (TypeError, ValueError):
+        per_n = default_per_page
+    return page_n, min(max(1, per_n), MAX_PER_PAGE)
+
+
+def paginate(stmt: Select, page: int, per_page: int, *, scalars: bool = True) -> Page:
+    """Run `stmt` for one page and count the whole result in a second query."""
+    page, per_page = clamp_paging(page, per_page)
+    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+    paged = stmt.limit(per_page).offset((page - 1) * per_page)
+    result = db.session.execute(paged)
+    items = list(result.scalars().unique()) if scalars else list(result.all())
+    return Page(items=items, total=total, page=page, per_page=per_page)

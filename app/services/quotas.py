@@ -1,0 +1,168 @@
+"""Limits (plan, or a tenant's custom override) and current usage of the three resources."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import RESOURCES, Plan, Tenant, TenantInvitation, TenantQuota, TenantUser
+from app.models.types import utcnow
+from app.services import usage
+from app.services.errors import QuotaExceeded, StorageQuotaExceeded
+from app.services.formatting import format_bytes, format_quantity
+
+RESOURCE_LABELS = {"users": "users", "storage": "storage", "api_calls": "API calls this month"}
+WARNING_RATIO = 0.8
+
+
+@dataclass(frozen=True)
+class QuotaLine:
+    """One meter: how much of a resource is used, of what limit."""
+
+    resource: str
+    used: int
+    limit: int | None
+
+    @property
+    def unlimited(self) -> bool:
+        return self.limit is None
+
+    @property
+    def remaining(self) -> int | None:
+        return None if self.limit is None else max(0, self.limit - self.used)
+
+    @property
+    def percent(self) -> float:
+        if not self.limit:
+            return 0.0 if self.limit is None else 100.0
+        return round(100.0 * self.used / self.limit, 1)
+
+    @property
+    def state(self) -> str:
+        """`ok`, `warning` from 80%, `danger` at or past 100%."""
+        if self.limit is None:
+            return "ok"
+        if self.used >= self.limit:
+            return "danger"
+        if self.used >= WARNING_RATIO * self.limit:
+            return "warning"
+        return "ok"
+
+    @property
+    def used_text(self) -> str:
+        return format_quantity(self.resource, self.used)
+
+    @property
+    def limit_text(self) -> str:
+        return format_quantity(self.resource, self.limit)
+
+    def to_dict(self) -> dict:
+        return {"limit": self.limit, "used": self.used, "remaining": self.remaining,
+                "percent": self.percent, "state": self.state}
+
+
+def limits_for(tenant: Tenant, plan: Plan | None = None) -> dict[str, int | None]:
+    """Each resource's limit: the tenant's override where one is set, else the plan's."""
+    plan = plan or tenant.plan
+    limits = {r: plan.limit_for(r) for r in RESOURCES}
+    if plan is tenant.plan:
+        overrides = db.session.execute(
+            select(TenantQuota.resource, TenantQuota.limit_value).where(TenantQuota.tenant_id == tenant.id)
+        ).all()
+        for resource, value in overrides:
+            if resource in limits:
+                limits[resource] = value
+    return limits
+
+
+def seats_used(tenant_id: str, now: datetime | None = None) -> int:
+    """Active members plus pending, unexpired invitations: an invitation holds a seat."""
+    now = now or utcnow()
+    members = db.session.scalar(
+        select(func.count()).select_from(TenantUser)
+        .where(TenantUser.tenant_id == tenant_id, TenantUser.status == "active")
+    ) or 0
+    pending = db.session.scalar(
+        select(func.count()).select_from(TenantInvitation)
+        .where(TenantInvitation.tenant_id == tenant_id, TenantInvitation.status == "pending",
+               TenantInvitation.expires_at > now)
+    ) or 0
+    return members + pending
+
+
+def usage_for(tenant: Tenant) -> dict[str, int]:
+    return {
+        "users": seats_used(tenant.id),
+        "storage": tenant.storage_used_bytes or 0,
+        "api_calls": usage.api_calls_this_month(tenant.id),
+    }
+
+
+def quota_report(tenant: Tenant) -> list[QuotaLine]:
+    """The three meters, in display order."""
+    limits = limits_for(tenant)
+    used = usage_for(tenant)
+    return [QuotaLine(r, used[r], limits[r]) for r in RESOURCES]
+
+
+def ensure_seats_available(tenant: Tenant, extra: int = 1) -> None:
+    """Raise `QuotaExceeded` unless `extra` more users fit. Call with the tenant locked."""
+    limit = limits_for(tenant)["users"]
+    if limit is None:
+        return
+    used = seats_used(tenant.id)
+    if used + extra > limit:
+        raise QuotaExceeded(
+            f"The {tenant.plan.name} plan allows {limit} users and {used} are in use "
+            f"(members and pending invitations). Upgrade the plan to add more.",
+            field="email",
+            details={"resource": "users", "limit": limit, "used": used},
+        )
+
+
+def ensure_storage_available(tenant: Tenant, extra_bytes: int) -> None:
+    """Raise `StorageQuotaExceeded` if storing `extra_bytes` more would pass the limit."""
+    limit = limits_for(tenant)["storage"]
+    if limit is None:
+        return
+    used = tenant.storage_used_bytes or 0
+    if used + extra_bytes > limit:
+        raise StorageQuotaExceeded(
+            f"This upload needs {format_bytes(extra_bytes)} but only {format_bytes(max(0, limit - used))} "
+            f"of the {tenant.plan.name} plan's {format_bytes(limit)} is free.",
+            field="file",
+            details={"resource": "storage", "limit": limit, "used": used, "requested": extra_bytes},
+        )
+
+
+def set_custom_limits(tenant: Tenant, limits: dict[str, int | None | str], actor) -> None:
+    """Set or clear per-tenant overrides. A value of "plan" (or a missing key) removes the override."""
+    from app.services.audit import record
+    from app.services.errors import ValidationError
+    from app.services.transaction import unit_of_work
+
+    with unit_of_work() as session:
+        changes: dict[str, object] = {}
+        for resource, value in limits.items():
+            if resource not in RESOURCES:
+                raise ValidationError(f"Unknown resource {resource!r}.", field=resource)
+            if value is not None and value != "plan" and (not isinstance(value, int) or value < 0):
+                raise ValidationError(f"The {RESOURCE_LABELS[resource]} limit must be a whole number "
+                                      "of zero or more, or empty for unlimited.", field=resource)
+            existing = session.scalar(select(TenantQuota).where(TenantQuota.tenant_id == tenant.id,
+                                                                TenantQuota.resource == resource))
+            if value == "plan":
+                if existing:
+                    session.delete(existing)
+                    changes[resource] = "plan"
+                continue
+            if existing:
+                existing.limit_value = value
+            else:
+                session.add(TenantQuota(tenant_id=tenant.id, resource=resource, limit_value=value))
+            changes[resource] = value
+        record("tenant.quota_override", actor, tenant_id=tenant.id, target_type="tenant",
+               target_id=tenant.id, details={"limits": changes})

@@ -1,0 +1,396 @@
+"""The tenant manager: create, read, update, suspend, delete and purge tenants."""
+
+from __future__ import annotations
+
+import re
+import zoneinfo
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import Select, func, or_, select
+
+from app.extensions import db
+from app.models import Tenant, TenantConfig, TenantUser, User, normalize_email
+from app.models.types import utcnow
+from app.services import accounts
+from app.services.audit import Actor, record
+from app.services.errors import (
+    DomainError,
+    NotFound,
+    PermissionDenied,
+    SlugTaken,
+    TenantNotFound,
+    ValidationError,
+)
+from app.services.pagination import Page, paginate
+from app.services.plans import get_plan
+from app.services.transaction import unit_of_work
+
+# A DNS label (the slug becomes `{slug}.example.com`), 3 to 63 characters.
+SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{1,61})[a-z0-9]$")
+RESERVED_SLUGS = frozenset({
+    "admin", "api", "app", "assets", "auth", "billing", "blog", "cdn", "dashboard", "docs", "ftp",
+    "help", "imap", "internal", "login", "logout", "mail", "portal", "pop", "root", "signup", "smtp",
+    "sso", "static", "status", "support", "system", "www", "healthz", "new", "settings", "tenants",
+})
+SUPPORTED_LOCALES = {"en": "English", "zh": "中文"}
+HEX_COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
+FLAG_NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+SETTINGS_FIELDS = ("display_name", "timezone", "locale", "brand_color", "feature_flags")
+
+
+def validate_slug(slug: str | None) -> str:
+    """Return the slug lowercased and trimmed, or raise `ValidationError` saying what is wrong."""
+    value = (slug or "").strip().lower()
+    if not value:
+        raise ValidationError("Slug is required.", field="slug")
+    if len(value) < 3 or len(value) > 63:
+        raise ValidationError("Slug must be 3 to 63 characters long.", field="slug")
+    if not SLUG_RE.match(value):
+        raise ValidationError("Slug may contain only lowercase letters, digits and hyphens, and must start "
+                              "and end with a letter or digit.", field="slug")
+    if value.startswith("xn--") or value[2:4] == "--":
+        raise ValidationError("Slug must not look like an internationalised domain label (xx--).", field="slug")
+    if value in RESERVED_SLUGS:
+        raise ValidationError(f"The slug {value!r} is reserved; choose another.", field="slug")
+    return value
+
+
+def suggest_slug(name: str) -> str:
+    """A slug derived from an organisation name ("Acme Inc." -> "acme-inc")."""
+    value = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:63].strip("-")
+    return value if len(value) >= 3 else (value + "-org").strip("-")
+
+
+def validate_name(name: str | None) -> str:
+    value = (name or "").strip()
+    if not value:
+        raise ValidationError("Name is required.", field="name")
+    if len(value) > 120:
+        raise ValidationError("Name must be at most 120 characters.", field="name")
+    return value
+
+
+def get_tenant(ref: str | None, *, include_deleted: bool = True) -> Tenant:
+    """Find a tenant by id or by slug; raise `TenantNotFound` otherwise."""
+    tenant = find_tenant(ref)
+    if tenant is None or (tenant.is_deleted and not include_deleted):
+        raise TenantNotFound("Tenant not found.")
+    return tenant
+
+
+def find_tenant(ref: str | None) -> Tenant | None:
+    if not ref or not isinstance(ref, str) or len(ref) > 63:
+        return None
+    ref = ref.strip()
+    return db.session.scalar(select(Tenant).where(or_(Tenant.id == ref, Tenant.slug == ref.lower())))
+
+
+def effective_status(tenant: Tenant, now: datetime | None = None) -> str:
+    """The status rules apply to: a trial whose end has passed counts as expired."""
+    if tenant.status == "trial" and tenant.trial_ends_at and tenant.trial_ends_at <= (now or utcnow()):
+        return "expired"
+    return tenant.status
+
+
+def _slug_free(slug: str, exclude_id: str | None = None) -> bool:
+    stmt = select(func.count()).select_from(Tenant).where(Tenant.slug == slug)
+    if exclude_id:
+        stmt = stmt.where(Tenant.id != exclude_id)
+    return not db.session.scalar(stmt)
+
+
+def build_tenant(name: str, slug: str, owner: User, plan_code: str, actor: Actor, *,
+                 status: str | None = None, isolation_strategy: str | None = None,
+                 trial_days: int | None = None, now: datetime | None = None) -> Tenant:
+    """Add a tenant with its owner to the current transaction (the caller commits)."""
+    from flask import current_app
+
+    from app.tenancy.isolation import validate_strategy
+
+    now = now or utcnow()
+    name = validate_name(name)
+    slug = validate_slug(slug)
+    plan = get_plan(plan_code)
+    strategy = validate_strategy(isolation_strategy or current_app.config["ISOLATION_STRATEGY"],
+                                 db.session.get_bind().dialect.name)
+    if strategy != "row" and not actor.is_platform_admin:
+        raise PermissionDenied("Only platform admins choose an isolation strategy.", field="isolation_strategy")
+    if not _slug_free(slug):
+        raise SlugTaken(f"The slug {slug!r} is already taken.", field="slug")
+    if status is None:
+        # Paid plans start with a trial; Free is free for good.
+        status = "active" if plan.price_cents == 0 else "trial"
+    if status not in ("trial", "active"):
+        raise ValidationError("A new tenant starts as trial or active.", field="status")
+    days = current_app.config["TRIAL_DAYS"] if trial_days is None else trial_days
+    tenant = Tenant(name=name, slug=slug, plan_code=plan.code, status=status, created_at=now,
+                    isolation_strategy=strategy, storage_used_bytes=0,
+                    trial_ends_at=now + timedelta(days=days) if status == "trial" else None)
+    tenant.plan = plan
+    tenant.config = TenantConfig(display_name=name, timezone="UTC", locale="en", brand_color="#4f46e5",
+                                 feature_flags={})
+    db.session.add(tenant)
+    db.session.flush()
+    db.session.add(TenantUser(tenant_id=tenant.id, user_id=owner.id, role="owner", status="active", joined_at=now))
+    tenant.owner_id = owner.id
+    record("tenant.created", actor, tenant_id=tenant.id, target_type="tenant", target_id=tenant.id,
+           details={"name": name, "slug": slug, "plan": plan.code, "owner": owner.email, "status": status,
+                    "isolation_strategy": strategy})
+    return tenant
+
+
+def create_tenant(name: str, slug: str, owner_email: str, plan_code: str, actor: Actor, *,
+                  owner_name: str | None = None, status: str | None = None,
+                  isolation_strategy: str | None = None, trial_days: int | None = None) -> Tenant:
+    """Create a tenant whose owner is the user with `owner_email`.
+
+    An owner with no account yet gets one without a password; they set it through the
+    password-reset link. Tenant, owner membership and audit event commit together.
+    """
+    from app.tenancy import isolation
+
+    with unit_of_work():
+        owner = accounts.find_user(owner_email)
+        if owner is None:
+            owner = accounts.build_user(owner_email, password=None, name=owner_name or "")
+        tenant = build_tenant(name, slug, owner, plan_code, actor, status=status,
+                              isolation_strategy=isolation_strategy, trial_days=trial_days)
+    isolation.provision(tenant)
+    return tenant
+
+
+def update_tenant(tenant: Tenant, actor: Actor, *, name: str | None = None, slug: str | None = None,
+                  **settings) -> Tenant:
+    """Rename the tenant, change its slug, and update settings, in one transaction.
+
+    `settings` may hold display_name, timezone, locale, brand_color and feature_flags.
+    """
+    unknown = set(settings) - set(SETTINGS_FIELDS)
+    if unknown:
+        raise ValidationError(f"Unknown setting {sorted(unknown)[0]!r}.", field=sorted(unknown)[0])
+    with unit_of_work():
+        changes: dict[str, object] = {}
+        if name is not None and validate_name(name) != tenant.name:
+            changes["name"] = {"from": tenant.name, "to": validate_name(name)}
+            tenant.name = validate_name(name)
+        if slug is not None:
+            new_slug = validate_slug(slug)
+            if new_slug != tenant.slug:
+                if not _slug_free(new_slug, exclude_id=tenant.id):
+                    raise SlugTaken(f"The slug {new_slug!r} is already taken.", field="slug")
+                changes["slug"] = {"from": tenant.slug, "to": new_slug}
+                tenant.slug = new_slug
+        for key, value in _validated_settings(settings).items():
+            if getattr(tenant.config, key) != value:
+                changes[key] = {"from": getattr(tenant.config, key), "to": value}
+                setattr(tenant.config, key, value)
+        if changes:
+            record("tenant.updated", actor, tenant_id=tenant.id, target_type="tenant", target_id=tenant.id,
+                   details={"changes": changes})
+    return tenant
+
+
+def _validated_settings(settings: dict) -> dict:
+    clean: dict = {}
+    if "display_name" in settings:
+        value = (settings["display_name"] or "").strip()
+        if len(value) > 120:
+            raise ValidationError("Display name must be at most 120 characters.", field="display_name")
+        clean["display_name"] = value or None
+    if "timezone" in settings:
+        value = (settings["timezone"] or "").strip()
+        if value not in zoneinfo.available_timezones():
+            raise ValidationError(f"Unknown time zone {value!r}; use an IANA name such as Europe/Berlin.",
+                                  field="timezone")
+        clean["timezone"] = value
+    if "locale" in settings:
+        value = (settings["locale"] or "").strip()
+        if value not in SUPPORTED_LOCALES:
+            raise ValidationError(f"Locale must be one of {', '.join(SUPPORTED_LOCALES)}.", field="locale")
+        clean["locale"] = value
+    if "brand_color" in settings:
+        value = (settings["brand_color"] or "").strip()
+        if not HEX_COLOR_RE.match(value):
+            raise ValidationError("Brand colour must be a hex colour like #4f46e5.", field="brand_color")
+        clean["brand_color"] = value.lower()
+    if "feature_flags" in settings:
+        flags = settings["feature_flags"]
+        if not isinstance(flags, dict) or not all(
+            isinstance(k, str) and FLAG_NAME_RE.match(k) and isinstance(v, bool) for k, v in flags.items()
+        ):
+            raise ValidationError("Feature flags must map lowercase names to true or false.", field="feature_flags")
+        clean["feature_flags"] = dict(flags)
+    return clean
+
+
+def suspend(tenant: Tenant, reason: str, actor: Actor) -> Tenant:
+    """Suspend a tenant: its users and keys are refused from their next request."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError("Give a reason; the tenant's users will see it.", field="reason")
+    if tenant.is_deleted:
+        raise ValidationError("A deleted tenant cannot be suspended.", field="status")
+    with unit_of_work():
+        previous = tenant.status
+        tenant.status = "suspended"
+        tenant.suspended_reason = reason[:500]
+        record("tenant.suspended", actor, tenant_id=tenant.id, target_type="tenant", target_id=tenant.id,
+               details={"reason": tenant.suspended_reason, "from": previous})
+    return tenant
+
+
+def reactivate(tenant: Tenant, actor: Actor) -> Tenant:
+    """Bring a suspended or expired tenant back to active."""
+    if tenant.is_deleted:
+        raise ValidationError("Restore a deleted tenant instead of reactivating it.", field="status")
+    with unit_of_work():
+        previous = tenant.status
+        tenant.status = "active"
+        tenant.suspended_reason = None
+        record("tenant.reactivated", actor, tenant_id=tenant.id, target_type="tenant", target_id=tenant.id,
+               details={"from": previous})
+    return tenant
+
+
+def set_status(tenant: Tenant, status: str, actor: Actor, reason: str | None = None) -> Tenant:
+    """Platform status change from the API: `suspended` (with a reason) or `active`."""
+    if status == "suspended":
+        return suspend(tenant, reason or "", actor)
+    if status == "active":
+        return reactivate(tenant, actor)
+    if status == "expired":
+        with unit_of_work():
+            tenant.status = "expired"
+            record("tenant.expired", actor, tenant_id=tenant.id, target_type="tenant", target_id=tenant.id)
+        return tenant
+    raise ValidationError("Status can be set to active, suspended or expired.", field="status")
+
+
+def extend_trial(tenant: Tenant, days: int, actor: Actor) -> Tenant:
+    """Give a trial (or an expired trial) `days` more days from now or from its current end."""
+    if not isinstance(days, int) or not 1 <= days <= 365:
+        raise ValidationError("Days must be between 1 and 365.", field="days")
+    if tenant.status not in ("trial", "expired"):
+        raise ValidationError("Only a trial or expired tenant has a trial to extend.", field="days")
+    with unit_of_work():
+        base = max(tenant.trial_ends_at or utcnow(), utcnow())
+        tenant.trial_ends_at = base + timedelta(days=days)
+        tenant.status = "trial"
+        record("tenant.trial_extended", actor, tenant_id=tenant.id, target_type="tenant", target_id=tenant.id,
+               details={"days": days, "trial_ends_at": tenant.trial_ends_at.isoformat()})
+    return tenant
+
+
+def soft_delete(tenant: Tenant, actor: Actor) -> Tenant:
+    """Mark a tenant deleted. Its data stays until the grace period ends and it is purged."""
+    if tenant.is_deleted:
+        return tenant
+    with unit_of_work():
+        tenant.status_before_delete = tenant.status
+        tenant.status = "deleted"
+        tenant.deleted_at = utcnow()
+        record("tenant.deleted", actor, tenant_id=tenant.id, target_type="tenant", target_id=tenant.id,
+               details={"slug": tenant.slug})
+    return tenant
+
+
+def restore(tenant: Tenant, actor: Actor, grace_days: int) -> Tenant:
+    """Undo a soft delete within the grace period."""
+    if not tenant.is_deleted:
+        raise ValidationError("The tenant is not deleted.", field="status")
+    if tenant.deleted_at and tenant.deleted_at + timedelta(days=grace_days) <= utcnow():
+        raise ValidationError("The grace period has ended; the tenant can no longer be restored.", field="status")
+    with unit_of_work():
+        tenant.status = tenant.status_before_delete or "active"
+        tenant.status_before_delete = None
+        tenant.deleted_at = None
+        record("tenant.restored", actor, tenant_id=tenant.id, target_type="tenant", target_id=tenant.id)
+    return tenant
+
+
+def purge(tenant: Tenant, actor: Actor) -> None:
+    """Remove a soft-deleted tenant and everything it owns for good. The audit trail stays."""
+    from app.tenancy import isolation
+
+    if not tenant.is_deleted:
+        raise ValidationError("Delete the tenant before purging it.", field="status")
+    tenant_id, slug = tenant.id, tenant.slug
+    isolation.drop(tenant)
+    with unit_of_work() as session:
+        record("tenant.purged", actor, tenant_id=tenant_id, target_type="tenant", target_id=tenant_id,
+               details={"slug": slug})
+        session.delete(tenant)
+
+
+def purge_deleted(actor: Actor, grace_days: int, now: datetime | None = None) -> list[str]:
+    """Purge every tenant deleted more than `grace_days` ago; return their slugs."""
+    cutoff = (now or utcnow()) - timedelta(days=grace_days)
+    due = list(db.session.scalars(select(Tenant).where(Tenant.status == "deleted", Tenant.deleted_at <= cutoff)))
+    purged = []
+    for tenant in due:
+        slug = tenant.slug
+        purge(tenant, actor)
+        purged.append(slug)
+    return purged
+
+
+@dataclass
+class TenantFilter:
+    status: str | None = None
+    plan: str | None = None
+    q: str | None = None
+    isolation_strategy: str | None = None
+
+
+def filtered_query(flt: TenantFilter) -> Select:
+    """Tenants matching a filter, newest first; search looks at name, slug and owner email."""
+    stmt = select(Tenant)
+    if flt.status:
+        stmt = stmt.where(Tenant.status == flt.status)
+    if flt.plan:
+        stmt = stmt.where(Tenant.plan_code == flt.plan)
+    if flt.isolation_strategy:
+        stmt = stmt.where(Tenant.isolation_strategy == flt.isolation_strategy)
+    if flt.q:
+        needle = flt.q.strip().lower()
+        owner_ids = select(User.id).where(User.email.contains(needle, autoescape=True))
+        stmt = stmt.where(or_(func.lower(Tenant.name).contains(needle, autoescape=True),
+                              Tenant.slug.contains(needle, autoescape=True),
+                              Tenant.owner_id.in_(owner_ids)))
+    return stmt.order_by(Tenant.created_at.desc(), Tenant.id)
+
+
+def list_tenants(flt: TenantFilter, page: int = 1, per_page: int = 25) -> Page[Tenant]:
+    """One page of tenants matching `flt`, with the total count."""
+    return paginate(filtered_query(flt), page, per_page)
+
+
+def tenants_for_user(user: User) -> list[tuple[Tenant, str]]:
+    """The tenants a user belongs to (not deleted), with the user's role in each, by name."""
+    rows = db.session.execute(
+        select(Tenant, TenantUser.role).join(TenantUser, TenantUser.tenant_id == Tenant.id)
+        .where(TenantUser.user_id == user.id, TenantUser.status == "active", Tenant.status != "deleted")
+        .order_by(func.lower(Tenant.name))
+    ).all()
+    return [(t, r) for t, r in rows]
+
+
+def role_of(tenant_id: str, user_id: int) -> str | None:
+    """The active role of a user in a tenant, or None."""
+    return db.session.scalar(select(TenantUser.role).where(
+        TenantUser.tenant_id == tenant_id, TenantUser.user_id == user_id, TenantUser.status == "active"))
+
+
+def lookup_owner_email(email: str) -> User:
+    user = accounts.find_user(normalize_email(email))
+    if user is None:
+        raise NotFound("No user with that email.", field="email")
+    return user
+
+
+__all__ = [
+    "DomainError", "TenantFilter", "build_tenant", "create_tenant", "effective_status", "extend_trial",
+    "find_tenant", "get_tenant", "list_tenants", "purge", "purge_deleted", "reactivate", "restore", "role_of",
+    "set_status", "soft_delete", "suggest_slug", "suspend", "tenants_for_user", "update_tenant", "validate_slug",
+]

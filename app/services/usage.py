@@ -1,0 +1,164 @@
+"""API-call metering: the atomic check-and-count, and the usage the dashboard charts.
+
+Two backends share one contract, `consume_api_call(tenant_id, limit) -> MeterResult`:
+the database (a conditional UPDATE on the tenant's row for today) and, when `REDIS_URL` is
+set, Redis (see `app.services.usage_redis`). Either way the check and the increment are a
+single atomic step, so concurrent requests never admit more than the limit.
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+
+from sqlalchemy import and_, func, select, update
+
+from app.extensions import db
+from app.models import ApiUsageDaily
+from app.models.types import utcnow
+
+
+@dataclass(frozen=True)
+class MeterResult:
+    allowed: bool
+    used: int  # calls this month after this one (or at refusal, the calls already counted)
+    limit: int | None
+    retry_after_seconds: int
+
+    @property
+    def remaining(self) -> int | None:
+        return None if self.limit is None else max(0, self.limit - self.used)
+
+
+def period_bounds(now: datetime | None = None) -> tuple[datetime, datetime]:
+    """The current quota period: the UTC calendar month [start, end)."""
+    now = now or utcnow()
+    start = datetime(now.year, now.month, 1, tzinfo=timezone.utc)
+    days = calendar.monthrange(now.year, now.month)[1]
+    return start, start + timedelta(days=days)
+
+
+def seconds_to_next_period(now: datetime | None = None) -> int:
+    now = now or utcnow()
+    _, end = period_bounds(now)
+    return max(1, int((end - now).total_seconds()))
+
+
+def _ensure_today_row(tenant_id: str, today: date) -> None:
+    """Create today's row, carrying the month's running total forward from the last day used."""
+    month_start = today.replace(day=1)
+    exists = db.session.scalar(
+        select(func.count()).select_from(ApiUsageDaily)
+        .where(ApiUsageDaily.tenant_id == tenant_id, ApiUsageDaily.day == today)
+    )
+    if exists:
+        return
+    carried = db.session.scalar(
+        select(ApiUsageDaily.month_to_date)
+        .where(ApiUsageDaily.tenant_id == tenant_id, ApiUsageDaily.day >= month_start, ApiUsageDaily.day < today)
+        .order_by(ApiUsageDaily.day.desc()).limit(1)
+    ) or 0
+    dialect = db.session.get_bind().dialect.name
+    values = {"tenant_id": tenant_id, "day": today, "calls": 0, "month_to_date": carried}
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    # Two first-calls-of-the-day racing: the loser's insert does nothing.
+    db.session.execute(insert(ApiUsageDaily).values(**values).on_conflict_do_nothing())
+
+
+def consume_api_call_db(tenant_id: str, limit: int | None, now: datetime | None = None) -> MeterResult:
+    """Count one call if the month's total is under `limit`; one conditional UPDATE decides."""
+    now = now or utcnow()
+    today = now.date()
+    _ensure_today_row(tenant_id, today)
+    row_filter = and_(ApiUsageDaily.tenant_id == tenant_id, ApiUsageDaily.day == today)
+    stmt = (
+        update(ApiUsageDaily)
+        .where(row_filter)
+        .values(calls=ApiUsageDaily.calls + 1, month_to_date=ApiUsageDaily.month_to_date + 1)
+        .returning(ApiUsageDaily.month_to_date)
+    )
+    if limit is not None:
+        stmt = stmt.where(ApiUsageDaily.month_to_date < limit)
+    used = db.session.execute(stmt).scalar_one_or_none()
+    db.session.commit()
+    if used is None:
+        current = db.session.scalar(select(ApiUsageDaily.month_to_date).where(row_filter)) or 0
+        return MeterResult(False, current, limit, seconds_to_next_period(now))
+    return MeterResult(True, used, limit, seconds_to_next_period(now))
+
+
+def api_calls_this_month_db(tenant_id: str, now: datetime | None = None) -> int:
+    now = now or utcnow()
+    month_start = now.date().replace(day=1)
+    return db.session.scalar(
+        select(func.max(ApiUsageDaily.month_to_date))
+        .where(ApiUsageDaily.tenant_id == tenant_id, ApiUsageDaily.day >= month_start)
+    ) or 0
+
+
+def daily_calls_db(tenant_id: str, days: int = 30, now: datetime | None = None) -> list[tuple[date, int]]:
+    now = now or utcnow()
+    first = now.date() - timedelta(days=days - 1)
+    rows = dict(db.session.execute(
+        select(ApiUsageDaily.day, ApiUsageDaily.calls)
+        .where(ApiUsageDaily.tenant_id == tenant_id, ApiUsageDaily.day >= first)
+    ).all())
+    return [(first + timedelta(days=i), rows.get(first + timedelta(days=i), 0)) for i in range(days)]
+
+
+def _redis_meter():
+    from flask import current_app
+
+    if not current_app.config.get("REDIS_URL"):
+        return None
+    from app.services import usage_redis
+
+    return usage_redis.meter_for(current_app.config["REDIS_URL"])
+
+
+def consume_api_call(tenant_id: str, limit: int | None, now: datetime | None = None) -> MeterResult:
+    """Count one API call against the tenant's monthly quota, atomically; refuse past the limit."""
+    meter = _redis_meter()
+    if meter is not None:
+        return meter.consume(tenant_id, limit, now or utcnow())
+    return consume_api_call_db(tenant_id, limit, now)
+
+
+def api_calls_this_month(tenant_id: str, now: datetime | None = None) -> int:
+    """Calls counted in the current UTC calendar month."""
+    meter = _redis_meter()
+    if meter is not None:
+        return meter.month_total(tenant_id, now or utcnow())
+    return api_calls_this_month_db(tenant_id, now)
+
+
+def daily_calls(tenant_id: str, days: int = 30, now: datetime | None = None) -> list[tuple[date, int]]:
+    """Calls per UTC day for the last `days` days, oldest first, zero-filled."""
+    meter = _redis_meter()
+    if meter is not None:
+        return meter.daily(tenant_id, days, now or utcnow())
+    return daily_calls_db(tenant_id, days, now)
+
+
+def load_daily_calls(tenant_id: str, calls_by_day: dict[date, int]) -> None:
+    """Record past usage (demo data, imports): sets each day's calls and the running monthly totals."""
+    meter = _redis_meter()
+    if meter is not None:
+        for day, calls in calls_by_day.items():
+            meter.add(tenant_id, day, calls)
+        return
+    running: dict[tuple[int, int], int] = {}
+    for day in sorted(calls_by_day):
+        month = (day.year, day.month)
+        running[month] = running.get(month, 0) + calls_by_day[day]
+        row = db.session.get(ApiUsageDaily, (tenant_id, day))
+        if row is None:
+            row = ApiUsageDaily(tenant_id=tenant_id, day=day)
+            db.session.add(row)
+        row.calls = calls_by_day[day]
+        row.month_to_date = running[month]
+    db.session.commit()

@@ -1,0 +1,67 @@
+"""The Redis backend of API-call metering: per-day counters, a Lua script for check-and-count."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from functools import lru_cache
+
+import redis
+
+from app.services.usage import MeterResult, seconds_to_next_period
+
+# KEYS: the month's day keys, today's key last. ARGV: limit (-1 = unlimited), ttl seconds.
+# Summing the month's day keys and incrementing today's in one script is atomic in Redis.
+_CONSUME = """
+local total = 0
+for i = 1, #KEYS do
+  total = total + tonumber(redis.call('GET', KEYS[i]) or '0')
+end
+local limit = tonumber(ARGV[1])
+if limit >= 0 and total >= limit then
+  return {0, total}
+end
+local today = KEYS[#KEYS]
+redis.call('INCR', today)
+redis.call('EXPIRE', today, tonumber(ARGV[2]))
+return {1, total + 1}
+"""
+
+_KEEP_SECONDS = 60 * 60 * 24 * 400  # day counters feed a 30-day chart and month totals
+
+
+class RedisMeter:
+    def __init__(self, client: redis.Redis) -> None:
+        self.client = client
+        self.script = client.register_script(_CONSUME)
+
+    @staticmethod
+    def key(tenant_id: str, day: date) -> str:
+        return f"usage:{tenant_id}:{day.isoformat()}"
+
+    def _month_keys(self, tenant_id: str, today: date) -> list[str]:
+        first = today.replace(day=1)
+        return [self.key(tenant_id, first + timedelta(days=i)) for i in range((today - first).days + 1)]
+
+    def consume(self, tenant_id: str, limit: int | None, now: datetime) -> MeterResult:
+        keys = self._month_keys(tenant_id, now.date())
+        allowed, used = self.script(keys=keys, args=[-1 if limit is None else limit, _KEEP_SECONDS])
+        return MeterResult(bool(allowed), int(used), limit, seconds_to_next_period(now))
+
+    def month_total(self, tenant_id: str, now: datetime) -> int:
+        values = self.client.mget(self._month_keys(tenant_id, now.date()))
+        return sum(int(v) for v in values if v)
+
+    def daily(self, tenant_id: str, days: int, now: datetime) -> list[tuple[date, int]]:
+        first = now.date() - timedelta(days=days - 1)
+        day_list = [first + timedelta(days=i) for i in range(days)]
+        values = self.client.mget([self.key(tenant_id, d) for d in day_list])
+        return [(d, int(v) if v else 0) for d, v in zip(day_list, values, strict=True)]
+
+    def add(self, tenant_id: str, day: date, calls: int) -> None:
+        """Record past usage (demo data, imports)."""
+        self.client.incrby(self.key(tenant_id, day), calls)
+
+
+@lru_cache(maxsize=4)
+def meter_for(url: str) -> RedisMeter:
+    return RedisMeter(redis.Redis.from_url(url))

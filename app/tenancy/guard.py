@@ -1,0 +1,115 @@
+"""Access to a tenant: who may enter, in what state, with which permission.
+
+`tenant_required("members.manage")` on a view is the one place that route states its permission.
+Order of checks: name the tenant (resolver) -> the caller must belong to it (or be a platform
+admin) -> the tenant's status -> the permission. A tenant that does not exist and one the caller
+may not see answer the same 404, so slugs cannot be probed.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from flask import g, request
+
+from app.models import Tenant
+from app.services import audit, tenants
+from app.services.errors import (
+    PermissionDenied,
+    TenantExpired,
+    TenantNotFound,
+    TenantSuspended,
+    Unauthorized,
+)
+from app.services.permissions import PLATFORM_PERMISSIONS, role_allows
+from app.tenancy.principal import Principal, current_principal
+from app.tenancy.resolver import resolver
+
+
+def _not_found() -> TenantNotFound:
+    return TenantNotFound("Tenant not found.")
+
+
+def check_status(tenant: Tenant, principal: Principal) -> None:
+    """Suspended: 403; expired (or a trial past its end): 402; deleted: 404. Platform admins pass."""
+    if principal.is_platform_admin:
+        return
+    status = tenants.effective_status(tenant)
+    if status == "deleted":
+        raise _not_found()
+    if status == "suspended":
+        reason = tenant.suspended_reason or "no reason given"
+        raise TenantSuspended(f"{tenant.name} is suspended: {reason}. Contact support to restore access.",
+                              details={"reason": tenant.suspended_reason})
+    if status == "expired":
+        raise TenantExpired(f"The subscription of {tenant.name} has expired. Choose a plan to continue.")
+
+
+def enter_tenant(permission: str, principal: Principal | None = None) -> Tenant:
+    """Resolve the request's tenant, authorise the caller, and set `g.tenant` / `g.tenant_role`."""
+    principal = principal or current_principal()
+    if not principal.is_authenticated:
+        raise Unauthorized("Sign in or send an API key.")
+    resolution = resolver.resolve(request)
+    tenant = resolution.tenant
+    if tenant is None:
+        raise _not_found()
+    role = principal.role_in(tenant)
+    if role is None and not principal.is_platform_admin:
+        audit.record_now("security.tenant_access_denied", principal.actor(), tenant_id=tenant.id,
+                         target_type="tenant", target_id=tenant.id,
+                         details={"source": resolution.source, "named": resolution.reference,
+                                  "path": request.path})
+        raise _not_found()
+    check_status(tenant, principal)
+    if role is None or not role_allows(role, permission):
+        if not principal.is_platform_admin:
+            raise PermissionDenied("Your role does not allow this.", details={"permission": permission,
+                                                                              "role": role})
+    g.tenant = tenant
+    g.tenant_role = role
+    g.tenant_source = resolution.source
+    return tenant
+
+
+def acting_role() -> str | None:
+    """The role services should judge the caller by: None for a platform admin (full power)."""
+    principal = current_principal()
+    if principal.is_platform_admin:
+        return None
+    return g.get("tenant_role")
+
+
+def tenant_required(permission: str) -> Callable:
+    """Decorator: the view runs only inside an authorised tenant; it finds it in `current_tenant`."""
+    if permission in PLATFORM_PERMISSIONS:
+        raise ValueError(f"{permission} is a platform permission; use platform_required")
+
+    def decorator(view: Callable) -> Callable:
+        @functools.wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            enter_tenant(permission)
+            return view(*args, **kwargs)
+
+        wrapper.permission = permission  # type: ignore[attr-defined]
+        return wrapper
+
+    return decorator
+
+
+def platform_required(view: Callable) -> Callable:
+    """Decorator: only platform admins (or platform keys) get through; others get 403."""
+
+    @functools.wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        principal = current_principal()
+        if not principal.is_authenticated:
+            raise Unauthorized("Sign in or send an API key.")
+        if not principal.is_platform_admin:
+            raise PermissionDenied("This needs a platform administrator.")
+        return view(*args, **kwargs)
+
+    wrapper.permission = "platform.admin"  # type: ignore[attr-defined]
+    return wrapper

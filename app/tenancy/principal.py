@@ -1,0 +1,73 @@
+"""Who is calling: a signed-in user (browser), or an API key / JWT (integrations)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import g, request, session
+from flask_login import current_user
+
+from app.models import ApiKey, Tenant, User
+from app.services import tenants
+from app.services.audit import Actor
+
+
+@dataclass
+class Principal:
+    user: User | None = None
+    api_key: ApiKey | None = None
+    via: str = "anonymous"  # "session", "api_key", "jwt"
+    jwt_tenant_id: str | None = None
+    impersonator_user_id: int | None = None
+
+    @property
+    def is_authenticated(self) -> bool:
+        return self.user is not None or self.api_key is not None
+
+    @property
+    def is_platform_admin(self) -> bool:
+        if self.api_key is not None:
+            return self.api_key.is_platform
+        return bool(self.user and self.user.is_platform_admin and self.impersonator_user_id is None)
+
+    def role_in(self, tenant: Tenant) -> str | None:
+        """The caller's own role in `tenant`, or None if it has none (platform power not counted)."""
+        if self.api_key is not None:
+            if self.api_key.is_platform:
+                return None
+            return self.api_key.role if self.api_key.tenant_id == tenant.id else None
+        if self.user is not None:
+            if self.via == "jwt" and self.jwt_tenant_id and self.jwt_tenant_id != tenant.id:
+                return None  # a token minted for one tenant acts in that tenant only
+            return tenants.role_of(tenant.id, self.user.id)
+        return None
+
+    def actor(self) -> Actor:
+        ip = request.remote_addr if request else None
+        if self.api_key is not None:
+            return Actor(user_id=self.api_key.created_by_id if self.api_key.is_platform else None,
+                         label=f"api-key:{self.api_key.name}", is_platform_admin=self.api_key.is_platform,
+                         ip=ip, api_key_id=self.api_key.id)
+        if self.user is not None:
+            return Actor(user_id=self.user.id, label=self.user.email, is_platform_admin=self.is_platform_admin,
+                         ip=ip, impersonator_user_id=self.impersonator_user_id)
+        return Actor(label="anonymous", ip=ip)
+
+
+def current_principal() -> Principal:
+    """The caller of this request. The API sets `g.principal` when it authenticates a key or token;
+    otherwise it is the browser session's user (with the impersonating admin, if any)."""
+    principal = g.get("principal")
+    if principal is not None:
+        return principal
+    if current_user and current_user.is_authenticated:
+        principal = Principal(user=current_user._get_current_object(), via="session",
+                              impersonator_user_id=session.get("impersonator_id"))
+    else:
+        principal = Principal()
+    g.principal = principal
+    return principal
+
+
+def current_actor() -> Actor:
+    return current_principal().actor()

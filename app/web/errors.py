@@ -1,0 +1,80 @@
+"""One place turns errors into responses: the JSON envelope under /api, a page elsewhere."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, g, jsonify, redirect, render_template, request, url_for
+from werkzeug.exceptions import HTTPException
+
+from app.services.errors import DomainError, Unauthorized
+
+log = logging.getLogger(__name__)
+
+
+def wants_json() -> bool:
+    if request.path.startswith("/api/") or request.path == "/healthz":
+        return True
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return best == "application/json" and not request.headers.get("HX-Request")
+
+
+def envelope(code: str, message: str, status: int, details: dict | None = None):
+    body = {"error": {"code": code, "message": message, "details": details or {}}}
+    if status >= 500:
+        body["error"]["request_id"] = g.get("request_id")
+    response = jsonify(body)
+    response.status_code = status
+    return response
+
+
+def _page(status: int, title: str, message: str, code: str):
+    html = render_template("errors/error.html", status=status, title=title, message=message, code=code)
+    return html, status
+
+
+HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+              405: "method_not_allowed", 409: "conflict", 413: "payload_too_large", 415: "unsupported_media_type",
+              422: "validation_error", 429: "rate_limited", 500: "internal_error"}
+
+
+def init_errorhandlers(app: Flask) -> None:
+    @app.errorhandler(DomainError)
+    def domain_error(exc: DomainError):
+        if wants_json():
+            response = envelope(exc.code, exc.message, exc.http_status, exc.to_dict()["details"])
+            if isinstance(exc, Unauthorized):
+                response.headers["WWW-Authenticate"] = 'Bearer realm="api"'
+            return response
+        if isinstance(exc, Unauthorized):
+            return redirect(url_for("auth.login", next=request.full_path if request.query_string else request.path))
+        return _page(exc.http_status, exc.message, exc.message, exc.code)
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        status = exc.code or 500
+        code = HTTP_CODES.get(status, "http_error")
+        description = exc.description or exc.name
+        if status == 400 and "CSRF" in (description or ""):
+            code = "csrf_failed"
+            description = "The form expired or was sent from another site. Reload the page and try again."
+        if wants_json():
+            response = envelope(code, description, status)
+            if status == 429 and exc.response is not None:
+                response.headers.extend(exc.response.headers)
+            return response
+        return _page(status, exc.name, description, code)
+
+    @app.errorhandler(Exception)
+    def unexpected(exc: Exception):
+        log.exception("unhandled error (request id %s)", g.get("request_id"))
+        try:
+            from app.extensions import db
+
+            db.session.rollback()
+        except Exception:  # the session itself may be what broke
+            log.exception("rollback after error failed")
+        message = f"Something went wrong on our side. Reference: {g.get('request_id', '-')}."
+        if wants_json():
+            return envelope("internal_error", message, 500)
+        return _page(500, "Server error", message, "internal_error")

@@ -1,0 +1,29 @@
+"""One template serves a full page and its HTMX fragments.
+
+A swappable region is a named `{% block %}` of the page template. A normal request gets the
+whole page; an HTMX request gets only that block (jinja2-fragments), so the two never drift.
+"""
+
+from __future__ import annotations
+
+from flask import make_response, render_template, request
+from jinja2_fragments.flask import render_block, render_blocks
+
+
+def is_htmx() -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def render_page(template: str, block: str | None = None, *, status: int = 200, oob_blocks: tuple[str, ...] = (),
+                **context):
+    """Render `template`; for an HTMX request, only `block` (plus `oob_blocks` for out-of-band swaps)."""
+    if block and is_htmx():
+        if oob_blocks:
+            body = render_blocks(template, [block, *oob_blocks], **context)
+        else:
+            body = render_block(template, block, **context)
+    else:
+        body = render_template(template, **context)
+    response = make_response(body, status)
+    response.vary.add("HX-Request")
+    return response

@@ -1,0 +1,60 @@
+"""What every template can use: the current tenant and role, permission checks, formatters."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import Flask, g, has_request_context, session
+from flask_babel import format_date, format_datetime
+from flask_login import current_user
+
+from app.services import formatting
+from app.services.permissions import role_allows
+from app.tenancy.context import get_current_role, get_current_tenant
+
+
+def _can(permission: str) -> bool:
+    """In templates: show a control only when the caller's role allows it (the route checks again)."""
+    principal = g.get("principal")
+    if principal is not None and principal.is_platform_admin:
+        return True
+    return role_allows(get_current_role(), permission)
+
+
+def _user_tenants():
+    from app.services.tenants import tenants_for_user
+
+    if not current_user or not current_user.is_authenticated:
+        return []
+    cached = g.get("_user_tenants")
+    if cached is None:
+        cached = g._user_tenants = tenants_for_user(current_user)
+    return cached
+
+
+def _dt(value: datetime | None, fmt: str = "medium") -> str:
+    """A moment in the tenant's time zone (Flask-Babel's timezone selector)."""
+    return format_datetime(value, fmt) if value else "—"
+
+
+def _d(value, fmt: str = "medium") -> str:
+    return format_date(value, fmt) if value else "—"
+
+
+def init_template_helpers(app: Flask) -> None:
+    app.jinja_env.filters.update(
+        bytes=formatting.format_bytes, count=formatting.format_count, price=formatting.format_price,
+        quantity=lambda n, resource: formatting.format_quantity(resource, n), dt=_dt, d=_d,
+    )
+
+    @app.context_processor
+    def inject() -> dict:
+        if not has_request_context():  # emails render outside requests
+            return {}
+        return {
+            "current_tenant": get_current_tenant(),
+            "tenant_role": get_current_role(),
+            "can": _can,
+            "user_tenants": _user_tenants,
+            "impersonator_id": session.get("impersonator_id"),
+        }

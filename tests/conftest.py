@@ -1,0 +1,183 @@
+"""Test fixtures: a real database (SQLite file, or PostgreSQL when TEST_DATABASE_URL is set),
+the app, an HTTP client, and helpers to sign in and to read CSRF tokens.
+
+Two app instances are built per test from the same config: `app` (its context is pushed for the
+test body: factories and service calls) and `server_app` (behind `client`). Requests therefore run
+in their own app context, with their own `g` and database session, as they would in production;
+anything a test created must be committed before a request can see it, as in real life.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from flask import Flask
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from app import create_app
+from app.extensions import db
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+REQUIRE_POSTGRES = os.environ.get("REQUIRE_POSTGRES") == "1"
+
+
+def _driver_url(url: str) -> str:
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if REQUIRE_POSTGRES and not TEST_DATABASE_URL:
+        raise pytest.UsageError("REQUIRE_POSTGRES=1 but TEST_DATABASE_URL is not set: the PostgreSQL "
+                                "tests would be skipped.")
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return f"database: {'PostgreSQL (' + TEST_DATABASE_URL + ')' if TEST_DATABASE_URL else 'SQLite file'}"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A database of this test run's own: a fresh PostgreSQL database, or a SQLite file."""
+    if not TEST_DATABASE_URL:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+        return
+    server = make_url(_driver_url(TEST_DATABASE_URL))
+    name = f"portal_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield server.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def build_app(database_url: str, **overrides) -> Flask:
+    return create_app("testing", {"SQLALCHEMY_DATABASE_URI": database_url, **overrides})
+
+
+@pytest.fixture(scope="session")
+def _schema(database_url: str) -> None:
+    """Create the control-plane tables once per run, and the plans."""
+    app = build_app(database_url)
+    with app.app_context():
+        db.create_all()
+        from app.services.plans import ensure_plans_seeded
+
+        ensure_plans_seeded()
+        db.engine.dispose()
+
+
+def _app_overrides(request: pytest.FixtureRequest) -> dict:
+    overrides: dict = {}
+    for marker in reversed(list(request.node.iter_markers("app_config"))):
+        overrides.update(marker.kwargs)
+    return overrides
+
+
+def _clean_database(app: Flask) -> None:
+    from app.services.plans import ensure_plans_seeded
+
+    with app.app_context():
+        db.session.remove()
+        with db.engine.begin() as conn:
+            for table in reversed(db.metadata.sorted_tables):
+                conn.execute(table.delete())
+        ensure_plans_seeded()
+        db.session.remove()
+
+
+@pytest.fixture
+def app(database_url: str, _schema: None, request: pytest.FixtureRequest) -> Iterator[Flask]:
+    """The app whose context the test body runs in (factories, services, assertions)."""
+    app = build_app(database_url, **_app_overrides(request))
+    ctx = app.app_context()
+    ctx.push()
+    try:
+        yield app
+    finally:
+        db.session.remove()
+        ctx.pop()
+        _clean_database(app)
+        with app.app_context():
+            db.engine.dispose()
+
+
+@pytest.fixture
+def server_app(app: Flask, database_url: str, request: pytest.FixtureRequest) -> Iterator[Flask]:
+    """A second instance of the app, serving `client`'s requests in contexts of their own."""
+    server = build_app(database_url, **_app_overrides(request))
+    yield server
+    with server.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(server_app: Flask):
+    return server_app.test_client()
+
+
+@pytest.fixture(autouse=True)
+def _push_request_context():
+    """Replaces pytest-flask's fixture of this name: no request context around the test body,
+    so each client request gets its own (see the module docstring)."""
+    yield
+
+
+@pytest.fixture
+def runner(app: Flask):
+    return app.test_cli_runner()
+
+
+_CSRF_RE = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"|"X-CSRFToken": "([^"]+)"')
+
+
+def csrf_token(client, path: str = "/login") -> str:
+    """A valid CSRF token for this client's session, read from a rendered page."""
+    html = client.get(path).get_data(as_text=True)
+    match = _CSRF_RE.search(html)
+    assert match, f"no CSRF token on {path}"
+    return match.group(1) or match.group(2)
+
+
+def login(client, user) -> None:
+    """Sign `user` in on `client` without a password round-trip (the login form has its own tests)."""
+    with client.session_transaction() as session:
+        session["_user_id"] = user.get_id()
+        session["_fresh"] = True
+
+
+@pytest.fixture
+def as_user(client):
+    """`as_user(user)`: sign the client in as `user` and return the client."""
+
+    def sign_in(user):
+        login(client, user)
+        return client
+
+    return sign_in
+
+
+@pytest.fixture
+def is_postgres(app: Flask) -> bool:
+    return db.engine.dialect.name == "postgresql"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if TEST_DATABASE_URL:
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL: set TEST_DATABASE_URL (CI does)")
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(skip)
