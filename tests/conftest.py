@@ -79,8 +79,27 @@ def _schema(database_url: str) -> None:
         db.engine.dispose()
 
 
+@pytest.fixture(scope="session")
+def _smtp() -> Iterator:
+    from tests.mailbox import start_smtp_server
+
+    controller, mailbox = start_smtp_server()
+    yield mailbox
+    controller.stop()
+
+
+@pytest.fixture
+def mailbox(_smtp):
+    """A real SMTP server (aiosmtpd) the app sends to; asking for it points MAIL_SERVER at it."""
+    _smtp.clear()
+    return _smtp
+
+
 def _app_overrides(request: pytest.FixtureRequest) -> dict:
     overrides: dict = {}
+    if "mailbox" in request.fixturenames:
+        box = request.getfixturevalue("_smtp")
+        overrides.update(MAIL_SERVER=box.host, MAIL_PORT=box.port)
     for marker in reversed(list(request.node.iter_markers("app_config"))):
         overrides.update(marker.kwargs)
     return overrides

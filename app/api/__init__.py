@@ -10,3 +10,19 @@ def init_app(app) -> None:
 
     # Bearer keys and tokens, not cookies, authenticate the API: no CSRF to protect against.
     csrf.exempt(bp)
+
+
+# Each feature module adds its routes to `bp`.
+from app.api import (  # noqa: E402,F401
+    api_keys,
+    audit,
+    auth,
+    documents,
+    invitations,
+    members,
+    openapi,
+    plans,
+    search,
+    tenants,
+    usage,
+)

@@ -78,7 +78,7 @@ def seed_demo(if_empty: bool) -> None:
 
 def _print_logins() -> None:
     click.echo("")
-    click.echo("Demo logins (password for all: %s)" % DEMO_PASSWORD)
+    click.echo(f"Demo logins (password for all: {DEMO_PASSWORD})")
     click.echo(f"  platform admin : {ADMIN_EMAIL}")
     click.echo(f"  tenant owner   : {OWNER_EMAIL}   (owner of Acme Corporation and Globex Labs)")
     click.echo("  tenant admin   : bob@acme.example")

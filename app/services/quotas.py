@@ -138,7 +138,7 @@ def ensure_storage_available(tenant: Tenant, extra_bytes: int) -> None:
         )
 
 
-def set_custom_limits(tenant: Tenant, limits: dict[str, int | None | str], actor) -> None:
+def set_custom_limits(tenant: Tenant, limits: dict[str, int | str | None], actor) -> None:
     """Set or clear per-tenant overrides. A value of "plan" (or a missing key) removes the override."""
     from app.services.audit import record
     from app.services.errors import ValidationError

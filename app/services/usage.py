@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import and_, func, select, update
 
@@ -34,7 +34,7 @@ class MeterResult:
 def period_bounds(now: datetime | None = None) -> tuple[datetime, datetime]:
     """The current quota period: the UTC calendar month [start, end)."""
     now = now or utcnow()
-    start = datetime(now.year, now.month, 1, tzinfo=timezone.utc)
+    start = datetime(now.year, now.month, 1, tzinfo=UTC)
     days = calendar.monthrange(now.year, now.month)[1]
     return start, start + timedelta(days=days)
 

@@ -64,10 +64,9 @@ def enter_tenant(permission: str, principal: Principal | None = None) -> Tenant:
                                   "path": request.path})
         raise _not_found()
     check_status(tenant, principal)
-    if role is None or not role_allows(role, permission):
-        if not principal.is_platform_admin:
-            raise PermissionDenied("Your role does not allow this.", details={"permission": permission,
-                                                                              "role": role})
+    if (role is None or not role_allows(role, permission)) and not principal.is_platform_admin:
+        raise PermissionDenied("Your role does not allow this.", details={"permission": permission,
+                                                                          "role": role})
     g.tenant = tenant
     g.tenant_role = role
     g.tenant_source = resolution.source

@@ -11,8 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from flask import current_app, g, session
-from flask import Request
+from flask import Request, current_app, g, session
 
 from app.models import Tenant
 from app.services import tenants

@@ -1,0 +1,1 @@
+"""JSON API: api keys (routes to come)."""

@@ -1,0 +1,1 @@
+"""JSON API: auth (routes to come)."""

@@ -1,0 +1,1 @@
+"""JSON API: documents (routes to come)."""

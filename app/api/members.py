@@ -1,0 +1,1 @@
+"""JSON API: members (routes to come)."""

@@ -1,0 +1,1 @@
+"""JSON API: openapi (routes to come)."""

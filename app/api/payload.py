@@ -1,0 +1,44 @@
+"""Reading JSON bodies: malformed JSON and unknown fields are 400, missing or bad values 422."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import request
+
+from app.services.errors import DomainError, ValidationError
+
+
+class BadRequest(DomainError):
+    code = "bad_request"
+    http_status = 400
+
+
+def json_body(*, allowed: set[str], required: set[str] = frozenset()) -> dict[str, Any]:
+    """The request's JSON object, checked: only `allowed` keys, every `required` key present."""
+    data = request.get_json(silent=True)
+    if data is None:
+        raise BadRequest("The body must be a JSON object (Content-Type: application/json).",
+                         code="malformed_json")
+    if not isinstance(data, dict):
+        raise BadRequest("The body must be a JSON object.", code="malformed_json")
+    unknown = sorted(set(data) - allowed)
+    if unknown:
+        raise BadRequest(f"Unknown field {unknown[0]!r}.", field=unknown[0], code="unknown_field",
+                         details={"unknown": unknown})
+    missing = sorted(k for k in required if data.get(k) in (None, ""))
+    if missing:
+        raise ValidationError(f"{missing[0]} is required.", field=missing[0],
+                              details={"fields": {k: [f"{k} is required."] for k in missing}})
+    return data
+
+
+def string_field(data: dict, key: str, *, max_length: int = 500) -> str | None:
+    value = data.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ValidationError(f"{key} must be a string.", field=key)
+    if len(value) > max_length:
+        raise ValidationError(f"{key} must be at most {max_length} characters.", field=key)
+    return value

@@ -1,0 +1,1 @@
+"""JSON API: plans (routes to come)."""

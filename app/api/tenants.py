@@ -1,0 +1,1 @@
+"""JSON API: tenants (routes to come)."""

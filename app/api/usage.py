@@ -1,0 +1,1 @@
+"""JSON API: usage (routes to come)."""
