@@ -1,1 +1,167 @@
-"""JSON API: openapi (routes to come)."""
+"""The OpenAPI 3.1 document of /api/v1, assembled from the feature modules that serve the routes.
+
+Convention (every module in `app/api/` may use it; the document is built by merging them):
+
+- `OPENAPI_PATHS: dict` - path items keyed by the FULL path as a client sends it, with OpenAPI
+  templating for view args, e.g. `"/api/v1/tenants/{tenant_ref}/documents": {"get": {...}}`.
+  Two modules may describe different methods of the same path; describing the same method twice
+  is an error at build time.
+- `OPENAPI_COMPONENTS: dict` - schemas keyed by name, merged into `components.schemas`
+  (reference them as `{"$ref": "#/components/schemas/Name"}`). A name defined twice is an error.
+
+Shared pieces every module may reference (defined below, in this module):
+`#/components/schemas/Error`, `#/components/schemas/PageMeta`,
+`#/components/parameters/TenantRef` (`tenant_ref`, id or slug), `.../Page`, `.../PerPage`,
+`#/components/responses/{BadRequest,Unauthorized,Forbidden,NotFound,Conflict,Validation,
+PaymentRequired,QuotaExceeded,PayloadTooLarge}` and the security scheme `bearer` (API key or JWT).
+`tenant_responses()` gives the error responses every tenant-scoped route can answer with.
+"""
+
+from __future__ import annotations
+
+import copy
+import importlib
+import pkgutil
+from typing import Any
+
+from flask import jsonify
+
+from app.api import bp
+
+
+def _error_response(description: str, headers: dict | None = None) -> dict:
+    response: dict[str, Any] = {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    }
+    if headers:
+        response["headers"] = headers
+    return response
+
+
+QUOTA_HEADERS = {
+    "X-Quota-Limit": {"description": "Monthly API-call limit (absent when unlimited).",
+                      "schema": {"type": "integer"}},
+    "X-Quota-Remaining": {"description": "Calls left this month (absent when unlimited).",
+                          "schema": {"type": "integer"}},
+}
+
+BASE_COMPONENTS: dict[str, Any] = {
+    "securitySchemes": {
+        "bearer": {"type": "http", "scheme": "bearer",
+                   "description": "An API key (`sk_...`) or an access token from POST /api/v1/auth/token."},
+    },
+    "schemas": {
+        "Error": {
+            "type": "object",
+            "required": ["error"],
+            "properties": {"error": {
+                "type": "object",
+                "required": ["code", "message", "details"],
+                "properties": {
+                    "code": {"type": "string"},
+                    "message": {"type": "string"},
+                    "details": {"type": "object"},
+                    "request_id": {"type": ["string", "null"]},
+                },
+            }},
+        },
+        "PageMeta": {
+            "type": "object",
+            "required": ["page", "per_page", "total", "pages"],
+            "properties": {"page": {"type": "integer", "minimum": 1},
+                           "per_page": {"type": "integer", "minimum": 1, "maximum": 100},
+                           "total": {"type": "integer", "minimum": 0},
+                           "pages": {"type": "integer", "minimum": 1}},
+        },
+    },
+    "parameters": {
+        "TenantRef": {"name": "tenant_ref", "in": "path", "required": True,
+                      "description": "The tenant's id or slug.", "schema": {"type": "string"}},
+        "Page": {"name": "page", "in": "query", "required": False,
+                 "schema": {"type": "integer", "minimum": 1, "default": 1}},
+        "PerPage": {"name": "per_page", "in": "query", "required": False,
+                    "description": "Items per page, at most 100.",
+                    "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 25}},
+    },
+    "responses": {
+        "BadRequest": _error_response("Malformed JSON, an unknown field, or conflicting tenant sources."),
+        "Unauthorized": _error_response("No, or an invalid, API key or access token."),
+        "Forbidden": _error_response("The caller's role does not allow this, or the tenant is suspended."),
+        "NotFound": _error_response("No such resource, or one the caller may not see."),
+        "Conflict": _error_response("The change conflicts with existing data."),
+        "Validation": _error_response("A field is missing or invalid; details.fields names it."),
+        "PaymentRequired": _error_response("The tenant's subscription has expired."),
+        "QuotaExceeded": _error_response(
+            "The tenant's monthly API-call quota is used up.",
+            {"Retry-After": {"description": "Seconds until the next quota period.", "schema": {"type": "integer"}},
+             **QUOTA_HEADERS}),
+        "PayloadTooLarge": _error_response("The request body or upload is too large."),
+    },
+}
+
+
+def tenant_responses(*, metered: bool = True) -> dict[str, Any]:
+    """Error responses any tenant-scoped route may answer with (merge into an operation's responses)."""
+    responses = {
+        "400": {"$ref": "#/components/responses/BadRequest"},
+        "401": {"$ref": "#/components/responses/Unauthorized"},
+        "402": {"$ref": "#/components/responses/PaymentRequired"},
+        "403": {"$ref": "#/components/responses/Forbidden"},
+        "404": {"$ref": "#/components/responses/NotFound"},
+    }
+    if metered:
+        responses["429"] = {"$ref": "#/components/responses/QuotaExceeded"}
+    return responses
+
+
+OPENAPI_PATHS: dict[str, Any] = {
+    "/api/v1/openapi.json": {"get": {
+        "operationId": "getOpenApi",
+        "summary": "This document.",
+        "security": [],
+        "responses": {"200": {"description": "The OpenAPI 3.1 document.",
+                              "content": {"application/json": {"schema": {"type": "object"}}}}},
+    }},
+}
+
+
+def _api_modules() -> list[Any]:
+    import app.api as package
+
+    modules = []
+    for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
+        modules.append(importlib.import_module(f"app.api.{info.name}"))
+    return modules
+
+
+def build_document() -> dict[str, Any]:
+    """Merge every module's OPENAPI_PATHS / OPENAPI_COMPONENTS into one OpenAPI 3.1 document."""
+    components = copy.deepcopy(BASE_COMPONENTS)
+    paths: dict[str, dict[str, Any]] = {}
+    for module in _api_modules():
+        for path, item in (getattr(module, "OPENAPI_PATHS", None) or {}).items():
+            merged = paths.setdefault(path, {})
+            for method, operation in item.items():
+                if method in merged:
+                    raise ValueError(f"{module.__name__}: {method.upper()} {path} is described twice")
+                merged[method] = copy.deepcopy(operation)
+        for name, schema in (getattr(module, "OPENAPI_COMPONENTS", None) or {}).items():
+            if name in components["schemas"]:
+                raise ValueError(f"{module.__name__}: schema {name!r} is defined twice")
+            components["schemas"][name] = copy.deepcopy(schema)
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "SaaS admin portal API", "version": "1.0.0",
+                 "description": "Tenants, members, invitations, plans, quotas, usage, audit and API keys. "
+                                "Errors use one envelope: {\"error\": {\"code\", \"message\", \"details\"}}."},
+        "security": [{"bearer": []}],
+        "paths": dict(sorted(paths.items())),
+        "components": components,
+    }
+
+
+@bp.get("/openapi.json")
+def openapi_document():
+    """The OpenAPI document (public: it describes, it does not expose data)."""
+    return jsonify(build_document())
