@@ -80,6 +80,9 @@ class Config:
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
     MAIL_USE_TLS = _bool("MAIL_USE_TLS")
     MAIL_USE_SSL = _bool("MAIL_USE_SSL")
+    # Always real SMTP when MAIL_SERVER is set (Flask-Mailman would silently swap in an in-memory
+    # backend under TESTING; our tests talk to a real SMTP server instead).
+    MAIL_BACKEND = "smtp"
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "Portal <no-reply@portal.local>")
     MAIL_OUTBOX_DIR = os.environ.get("MAIL_OUTBOX_DIR") or str(INSTANCE_DIR / "outbox")
 

@@ -1,0 +1,51 @@
+"""Migrations from an empty database give exactly the schema the models describe, and go back down."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import flask_migrate
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.engine import make_url
+
+from app.extensions import db
+from tests.conftest import TEST_DATABASE_URL, _driver_url, build_app
+
+
+@pytest.fixture
+def empty_database_url(tmp_path) -> Iterator[str]:
+    if not TEST_DATABASE_URL:
+        yield f"sqlite:///{tmp_path / 'migrations.db'}"
+        return
+    server = make_url(_driver_url(TEST_DATABASE_URL))
+    name = f"portal_migrations_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    yield server.set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def test_upgrade_from_empty_matches_the_models_and_downgrade_empties_it(empty_database_url):
+    app = build_app(empty_database_url)
+    with app.app_context():
+        flask_migrate.upgrade()
+        with db.engine.connect() as conn:
+            context = MigrationContext.configure(conn, opts={"compare_type": True, "compare_server_default": False})
+            differences = compare_metadata(context, db.metadata)
+        assert differences == [], f"models and migrations disagree: {differences}"
+
+        plans = db.session.execute(text("SELECT code FROM plans ORDER BY sort_order")).scalars().all()
+        assert plans == ["free", "basic", "pro", "enterprise"]
+        db.session.remove()
+
+        flask_migrate.downgrade(revision="base")
+        remaining = set(inspect(db.engine).get_table_names()) - {"alembic_version"}
+        assert remaining == set()
+        db.engine.dispose()
