@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import select
@@ -15,7 +15,7 @@ from tests import factories as f
 
 
 def at(y: int, m: int, d: int, h: int = 12) -> datetime:
-    return datetime(y, m, d, h, tzinfo=timezone.utc)
+    return datetime(y, m, d, h, tzinfo=UTC)
 
 
 def test_calls_count_per_day_and_add_up_over_the_month(app):
