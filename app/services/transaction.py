@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from app.extensions import db
@@ -28,6 +28,12 @@ def lock_tenant(session: Session, tenant_id: str) -> None:
     """Serialise membership and quota changes of one tenant (row lock on PostgreSQL).
 
     Two admins inviting the last free seat at once, or two owners demoting each other at once,
-    must not both succeed. SQLite already serialises writers, so FOR UPDATE is a no-op there.
+    must not both succeed. PostgreSQL: a row lock (FOR UPDATE). SQLite has no row locks and
+    ignores FOR UPDATE; a no-op UPDATE takes its database write lock instead, so the counting
+    that follows cannot race another writer.
     """
-    session.execute(select(Tenant.id).where(Tenant.id == tenant_id).with_for_update())
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(update(Tenant).where(Tenant.id == tenant_id).values(id=Tenant.id)
+                        .execution_options(synchronize_session=False))
+    else:
+        session.execute(select(Tenant.id).where(Tenant.id == tenant_id).with_for_update())
