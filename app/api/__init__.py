@@ -1,8 +1,11 @@
 """The JSON API, `/api/v1`: one module per feature, named as the portal's web packages are."""
 
-from flask import Blueprint
+from flask import Blueprint, current_app, request
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+# JSON bodies are small; uploads (multipart) keep the app-wide limit.
+DEFAULT_MAX_JSON_BYTES = 1024 * 1024
 
 
 def init_app(app) -> None:
@@ -10,6 +13,29 @@ def init_app(app) -> None:
 
     # Bearer keys and tokens, not cookies, authenticate the API: no CSRF to protect against.
     csrf.exempt(bp)
+
+
+@bp.before_request
+def limit_json_bodies() -> None:
+    if request.is_json:
+        request.max_content_length = current_app.config.get("API_MAX_JSON_BYTES", DEFAULT_MAX_JSON_BYTES)
+
+
+@bp.before_request
+def refuse_unstorable_parameters() -> None:
+    """NUL characters in a path, query or tenant header would reach SQL as an error (a 500)."""
+    from app.api.payload import BadRequest, storable_text
+
+    values = [request.path, *request.args.values(), request.headers.get("X-Tenant-ID", "")]
+    if not all(storable_text(v) for v in values):
+        raise BadRequest("The request contains characters that are not allowed (NUL).", code="bad_request")
+
+
+@bp.after_request
+def quota_headers(response):
+    from app.api.metering import add_quota_headers
+
+    return add_quota_headers(response)
 
 
 # Each feature module adds its routes to `bp`.

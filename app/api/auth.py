@@ -1,1 +1,70 @@
-"""JSON API: auth (routes to come)."""
+"""JSON API: POST /auth/token exchanges an email and password for a short-lived access token."""
+
+from __future__ import annotations
+
+from flask import current_app, jsonify
+
+from app.api import bp
+from app.api.openapi import json_request, json_response, nullable
+from app.api.payload import json_body, string_field
+from app.api.tokens import issue_token
+from app.extensions import limiter
+from app.services import accounts, tenants
+from app.services.errors import TenantNotFound, Unauthorized
+
+
+def _token_limit() -> str:
+    return current_app.config.get("API_TOKEN_RATE_LIMIT", "10 per minute")
+
+
+@bp.post("/auth/token")
+@limiter.limit(_token_limit)
+def issue_access_token():
+    """Email and password -> a bearer token; with `tenant` (id or slug) the token acts in that tenant only."""
+    data = json_body(allowed={"email", "password", "tenant"}, required={"email", "password"})
+    user = accounts.authenticate(string_field(data, "email", max_length=254),
+                                 string_field(data, "password", max_length=1000))
+    if user is None:
+        raise Unauthorized("Wrong email or password.", code="invalid_credentials")
+    tenant = None
+    tenant_ref = string_field(data, "tenant", max_length=100)
+    if tenant_ref:
+        tenant = tenants.find_tenant(tenant_ref)
+        # A tenant one does not belong to looks exactly like one that does not exist.
+        if tenant is None or (tenants.role_of(tenant.id, user.id) is None and not user.is_platform_admin):
+            raise TenantNotFound("Tenant not found.", field="tenant")
+    token, ttl = issue_token(user, tenant)
+    return jsonify({"access_token": token, "token_type": "Bearer", "expires_in": ttl,
+                    "tenant_id": tenant.id if tenant else None})
+
+
+OPENAPI_COMPONENTS = {
+    "TokenRequest": {
+        "type": "object", "required": ["email", "password"], "additionalProperties": False,
+        "properties": {"email": {"type": "string"}, "password": {"type": "string"},
+                       "tenant": {"type": "string", "description": "Limit the token to this tenant (id or slug)."}},
+    },
+    "Token": {
+        "type": "object", "required": ["access_token", "token_type", "expires_in", "tenant_id"],
+        "properties": {"access_token": {"type": "string"}, "token_type": {"const": "Bearer"},
+                       "expires_in": {"type": "integer"}, "tenant_id": nullable({"type": "string"})},
+    },
+}
+
+OPENAPI_PATHS = {
+    "/api/v1/auth/token": {"post": {
+        "operationId": "issueToken", "tags": ["auth"], "summary": "Exchange email and password for an access token.",
+        "security": [],
+        "requestBody": json_request({"$ref": "#/components/schemas/TokenRequest"}),
+        "responses": {
+            "200": json_response("A short-lived HS256 JWT (iss, aud, exp, sub, tenant_id).",
+                                 {"$ref": "#/components/schemas/Token"}, metered=False),
+            "400": {"$ref": "#/components/responses/BadRequest"},
+            "401": {"$ref": "#/components/responses/Unauthorized"},
+            "404": {"$ref": "#/components/responses/NotFound"},
+            "413": {"$ref": "#/components/responses/PayloadTooLarge"},
+            "422": {"$ref": "#/components/responses/Validation"},
+            "429": {"$ref": "#/components/responses/QuotaExceeded"},
+        },
+    }},
+}

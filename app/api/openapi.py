@@ -115,6 +115,36 @@ def tenant_responses(*, metered: bool = True) -> dict[str, Any]:
     return responses
 
 
+def ref(name: str) -> dict[str, str]:
+    """A reference to a schema in components.schemas."""
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def json_response(description: str, schema: dict, *, metered: bool = True) -> dict[str, Any]:
+    response: dict[str, Any] = {"description": description, "content": {"application/json": {"schema": schema}}}
+    if metered:
+        response["headers"] = copy.deepcopy(QUOTA_HEADERS)
+    return response
+
+
+def list_schema(item: dict) -> dict[str, Any]:
+    """The shape every paginated list answers with."""
+    return {"type": "object", "required": ["items", "meta"],
+            "properties": {"items": {"type": "array", "items": item}, "meta": ref("PageMeta")}}
+
+
+def json_request(schema: dict, *, required: bool = True) -> dict[str, Any]:
+    return {"required": required, "content": {"application/json": {"schema": schema}}}
+
+
+def nullable(schema: dict) -> dict[str, Any]:
+    """`schema` or null (OpenAPI 3.1: a JSON Schema type list)."""
+    kind = schema.get("type")
+    if isinstance(kind, str):
+        return {**schema, "type": [kind, "null"]}
+    return {"anyOf": [schema, {"type": "null"}]}
+
+
 OPENAPI_PATHS: dict[str, Any] = {
     "/api/v1/openapi.json": {"get": {
         "operationId": "getOpenApi",
@@ -143,6 +173,8 @@ def build_document() -> dict[str, Any]:
         for path, item in (getattr(module, "OPENAPI_PATHS", None) or {}).items():
             merged = paths.setdefault(path, {})
             for method, operation in item.items():
+                if method == "parameters" and merged.get(method) == operation:
+                    continue  # path-level parameters: several modules may repeat the same ones
                 if method in merged:
                     raise ValueError(f"{module.__name__}: {method.upper()} {path} is described twice")
                 merged[method] = copy.deepcopy(operation)

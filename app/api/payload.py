@@ -22,6 +22,10 @@ def json_body(*, allowed: set[str], required: set[str] = frozenset()) -> dict[st
                          code="malformed_json")
     if not isinstance(data, dict):
         raise BadRequest("The body must be a JSON object.", code="malformed_json")
+    bad = _unstorable(data)
+    if bad is not None:
+        raise ValidationError(f"{bad} contains characters that cannot be stored (NUL or lone surrogates).",
+                              field=bad)
     unknown = sorted(set(data) - allowed)
     if unknown:
         raise BadRequest(f"Unknown field {unknown[0]!r}.", field=unknown[0], code="unknown_field",
@@ -31,6 +35,36 @@ def json_body(*, allowed: set[str], required: set[str] = frozenset()) -> dict[st
         raise ValidationError(f"{missing[0]} is required.", field=missing[0],
                               details={"fields": {k: [f"{k} is required."] for k in missing}})
     return data
+
+
+def storable_text(value: str) -> bool:
+    """False for text no database column can hold: NUL characters (PostgreSQL) or lone surrogates."""
+    if "\x00" in value:
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _unstorable(data: Any, where: str = "body") -> str | None:
+    """The first key path whose key or string value is not storable text, or None."""
+    if isinstance(data, str):
+        return None if storable_text(data) else where
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if not storable_text(key):
+                return where
+            found = _unstorable(value, key if where == "body" else f"{where}.{key}")
+            if found:
+                return found
+    if isinstance(data, list):
+        for item in data:
+            found = _unstorable(item, where)
+            if found:
+                return found
+    return None
 
 
 def string_field(data: dict, key: str, *, max_length: int = 500) -> str | None:

@@ -1,1 +1,91 @@
-"""JSON API: plans (routes to come)."""
+"""JSON API: the plan catalogue, and changing a tenant's plan."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import jsonify
+
+from app.api import bp
+from app.api.openapi import json_request, json_response, ref, tenant_responses
+from app.api.payload import json_body, string_field
+from app.api.routing import authenticated_endpoint, tenant_endpoint
+from app.api.tenants import tenant_json
+from app.models import Plan
+from app.services import plans
+from app.services.errors import NotFound, ValidationError
+from app.tenancy.context import current_tenant
+from app.tenancy.principal import current_actor
+
+
+def plan_json(plan: Plan) -> dict[str, Any]:
+    return {
+        "code": plan.code,
+        "name": plan.name,
+        "price_cents": plan.price_cents,
+        "custom_price": plan.is_custom_priced,
+        "limits": {"users": plan.max_users, "storage_bytes": plan.max_storage_bytes,
+                   "api_calls_per_month": plan.max_api_calls_per_month},
+    }
+
+
+@bp.get("/tenants/plans")
+@authenticated_endpoint
+def list_plans():
+    """The plans, cheapest first (limits: null = unlimited)."""
+    return jsonify({"items": [plan_json(p) for p in plans.list_plans()]})
+
+
+@bp.post("/tenants/<tenant_ref>/change-plan")
+@tenant_endpoint("plan.change")
+def change_plan(tenant_ref: str):
+    """Upgrade at once; a downgrade that current usage exceeds is 409 naming what exceeds."""
+    data = json_body(allowed={"new_plan"}, required={"new_plan"})
+    try:
+        tenant = plans.change_plan(current_tenant._get_current_object(),
+                                   string_field(data, "new_plan", max_length=32), current_actor())
+    except NotFound as exc:  # a plan named in a body is a bad value, not a missing resource
+        raise ValidationError(exc.message, field="new_plan", code="plan_not_found") from None
+    return jsonify(tenant_json(tenant))
+
+
+OPENAPI_COMPONENTS = {
+    "Plan": {
+        "type": "object",
+        "required": ["code", "name", "price_cents", "custom_price", "limits"],
+        "properties": {
+            "code": {"type": "string"},
+            "name": {"type": "string"},
+            "price_cents": {"type": ["integer", "null"], "description": "Per month; null = custom (sales)."},
+            "custom_price": {"type": "boolean"},
+            "limits": {"type": "object", "required": ["users", "storage_bytes", "api_calls_per_month"],
+                       "properties": {"users": {"type": ["integer", "null"]},
+                                      "storage_bytes": {"type": ["integer", "null"]},
+                                      "api_calls_per_month": {"type": ["integer", "null"]}}},
+        },
+    },
+    "PlanChange": {
+        "type": "object", "required": ["new_plan"], "additionalProperties": False,
+        "properties": {"new_plan": {"type": "string", "enum": ["free", "basic", "pro", "enterprise"]}},
+    },
+}
+
+OPENAPI_PATHS = {
+    "/api/v1/tenants/plans": {"get": {
+        "operationId": "listPlans", "tags": ["plans"], "summary": "The plan catalogue.",
+        "responses": {"200": json_response("The plans, cheapest first.", {
+            "type": "object", "required": ["items"],
+            "properties": {"items": {"type": "array", "items": ref("Plan")}}}, metered=False),
+            "401": {"$ref": "#/components/responses/Unauthorized"}},
+    }},
+    "/api/v1/tenants/{tenant_ref}/change-plan": {"post": {
+        "operationId": "changePlan", "tags": ["plans"],
+        "summary": "Move the tenant to another plan (Enterprise: platform admins only).",
+        "parameters": [{"$ref": "#/components/parameters/TenantRef"}],
+        "requestBody": json_request(ref("PlanChange")),
+        "responses": {"200": json_response("The tenant on its new plan.", ref("Tenant")), **tenant_responses(),
+                      "409": {"$ref": "#/components/responses/Conflict"},
+                      "413": {"$ref": "#/components/responses/PayloadTooLarge"},
+                      "422": {"$ref": "#/components/responses/Validation"}},
+    }},
+}

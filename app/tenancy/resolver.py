@@ -2,8 +2,9 @@
 
 Each source is a small function `(request) -> reference | None`; a reference is a tenant id or
 slug. Sources are tried in order. Explicit sources (path, subdomain, header, JWT claim, query)
-must agree: two naming different tenants is a `TenantConflict`. Fallback sources (the session's
-last tenant, then DEFAULT_TENANT) are used only when no explicit source named one.
+must agree: two naming different tenants is a `TenantConflict`. Fallback sources (a tenant key's own
+tenant, the session's last tenant, then DEFAULT_TENANT) are used only when no explicit source
+named one.
 """
 
 from __future__ import annotations
@@ -51,6 +52,17 @@ def from_query(req: Request) -> str | None:
     return req.args.get("tenant_id") or None
 
 
+def from_api_key(req: Request) -> str | None:
+    """A tenant-bound API key names its own tenant, when nothing explicit named one.
+
+    A fallback, not an explicit source: a key of tenant A sent to /tenants/B/... must meet the
+    same 404 as any other outsider, not a conflict that would tell it B exists.
+    """
+    principal = g.get("principal")
+    key = principal.api_key if principal is not None else None
+    return key.tenant_id if key is not None and not key.is_platform else None
+
+
 def from_session(req: Request) -> str | None:
     return session.get("tenant_id")
 
@@ -64,6 +76,13 @@ class Resolution:
     tenant: Tenant | None
     source: str | None
     reference: str | None
+
+
+def _same_tenant(found: Resolution, tenant: Tenant | None, ref: str) -> bool:
+    if found.tenant is not None and tenant is not None:
+        return found.tenant.id == tenant.id
+    # Neither exists: the same name twice is one (unknown) tenant, a 404 rather than a conflict.
+    return found.tenant is None and tenant is None and found.reference.strip().lower() == ref.strip().lower()
 
 
 class TenantResolver:
@@ -83,7 +102,7 @@ class TenantResolver:
             tenant = tenants.find_tenant(ref)
             if found is None:
                 found = Resolution(tenant, name, ref)
-            elif tenant is None or found.tenant is None or tenant.id != found.tenant.id:
+            elif not _same_tenant(found, tenant, ref):
                 raise TenantConflict(
                     f"The {found.source} names tenant {found.reference!r} but the {name} names {ref!r}.",
                     details={"sources": {found.source: found.reference, name: ref}},
@@ -102,5 +121,5 @@ class TenantResolver:
 resolver = TenantResolver(
     explicit=[("path", from_path), ("subdomain", from_subdomain), ("header", from_header),
               ("jwt", from_jwt_claim), ("query", from_query)],
-    fallback=[("session", from_session), ("default", from_default)],
+    fallback=[("api_key", from_api_key), ("session", from_session), ("default", from_default)],
 )

@@ -1,0 +1,90 @@
+"""Reading query and path parameters, and the one shape every list answers with.
+
+A list answers `{"items": [...], "meta": {"page", "per_page", "total", "pages"}}`. `per_page` is
+capped at 100 (a larger value is served as 100); a page or per_page that is not a positive
+integer is a 422 naming the parameter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import request
+
+from app.services.errors import ValidationError
+from app.services.pagination import MAX_PER_PAGE, Page
+
+DEFAULT_PER_PAGE = 25
+
+
+def _positive_int(name: str, default: int) -> int:
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValidationError(f"{name} must be a positive integer.", field=name) from None
+    if value < 1:
+        raise ValidationError(f"{name} must be a positive integer.", field=name)
+    return value
+
+
+def paging_args(default_per_page: int = DEFAULT_PER_PAGE) -> tuple[int, int]:
+    """`page` (from 1) and `per_page` (capped at 100) from the query string."""
+    page = _positive_int("page", 1)
+    per_page = min(_positive_int("per_page", default_per_page), MAX_PER_PAGE)
+    return page, per_page
+
+
+def query_text(name: str, max_length: int = 200) -> str | None:
+    """A free-text query parameter, trimmed; None when absent or empty."""
+    value = (request.args.get(name) or "").strip()
+    if len(value) > max_length:
+        raise ValidationError(f"{name} must be at most {max_length} characters.", field=name)
+    return value or None
+
+
+def query_choice(name: str, choices: Sequence[str]) -> str | None:
+    value = query_text(name)
+    if value is not None and value not in choices:
+        raise ValidationError(f"{name} must be one of {', '.join(choices)}.", field=name)
+    return value
+
+
+def query_datetime(name: str) -> datetime | None:
+    """An ISO 8601 date or date-time (UTC when no offset is given)."""
+    value = query_text(name, 64)
+    if value is None:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise ValidationError(f"{name} must be an ISO 8601 date or date-time.", field=name) from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def page_body(page: Page, serialize: Callable[[Any], dict]) -> dict[str, Any]:
+    return {"items": [serialize(item) for item in page.items], "meta": page.to_meta()}
+
+
+def list_page(items: list, page: int, per_page: int) -> Page:
+    """Paginate a list already in memory (short per-tenant lists: members, invitations, keys)."""
+    start = (page - 1) * per_page
+    return Page(items=items[start:start + per_page], total=len(items), page=page, per_page=per_page)
+
+
+def iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+MAX_DB_INT = 2**31 - 1
+
+
+def path_int(value: str, not_found: Exception) -> int:
+    """A numeric path id; anything else (or beyond the column's range) is simply not found."""
+    if not (value.isascii() and value.isdigit()) or not 0 < int(value) <= MAX_DB_INT:
+        raise not_found
+    return int(value)
