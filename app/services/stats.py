@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 
 from app.extensions import db
 from app.models import ApiUsageDaily, Plan, Tenant, TenantUser, User
@@ -52,3 +53,26 @@ def fleet_stats() -> FleetStats:
     stats.api_calls_this_month = db.session.scalar(select(func.coalesce(func.sum(latest.c.mtd), 0))) or 0
     stats.storage_bytes = db.session.scalar(select(func.coalesce(func.sum(Tenant.storage_used_bytes), 0))) or 0
     return stats
+
+
+@dataclass(frozen=True)
+class WeekCount:
+    week_start: date
+    count: int
+
+
+def new_tenants_per_week(weeks: int = 12, now: datetime | None = None) -> list[WeekCount]:
+    """Tenants created in each of the last `weeks` weeks (Monday to Sunday, UTC), oldest first.
+
+    One grouped SELECT; the week buckets are a CASE over fixed boundaries, which reads the same
+    on SQLite and PostgreSQL (their date-truncation functions differ).
+    """
+    now = now or utcnow()
+    this_monday = datetime.combine(now.date() - timedelta(days=now.weekday()), time.min, tzinfo=UTC)
+    starts = [this_monday - timedelta(weeks=weeks - 1 - i) for i in range(weeks)]
+    bucket = case(*[(Tenant.created_at >= start, index) for index, start in reversed(list(enumerate(starts)))],
+                  else_=None)
+    # Grouped through a subquery: PostgreSQL cannot match a GROUP BY expression whose literals are bound anew.
+    bucketed = select(bucket.label("week")).where(Tenant.created_at >= starts[0]).subquery()
+    counts = dict(db.session.execute(select(bucketed.c.week, func.count()).group_by(bucketed.c.week)).all())
+    return [WeekCount(start.date(), counts.get(index, 0)) for index, start in enumerate(starts)]

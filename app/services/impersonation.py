@@ -1,0 +1,69 @@
+"""Platform admins viewing the portal as a tenant's owner ("View as owner").
+
+The rules live here; the browser session (who is signed in, since when) is the web layer's. While
+an admin impersonates, every action is audited with the owner as actor and the admin as
+`impersonator_user_id` (see `tenancy.principal`), and the start and end are events in the
+tenant's own audit log, so its owner can see when and by whom the tenant was viewed.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from app.models import Tenant, User
+from app.models.types import utcnow
+from app.services.audit import Actor, record
+from app.services.errors import PermissionDenied, ValidationError
+from app.services.transaction import unit_of_work
+
+END_REASONS = ("returned", "expired", "logout")
+
+
+def start(tenant: Tenant, admin: User, ip: str | None = None) -> User:
+    """Check that `admin` may view `tenant` as its owner, audit it, and return the owner to sign in as.
+
+    Refused: a caller who is not a platform admin, a deleted tenant, a tenant without an owner,
+    a disabled owner, and an owner who is a platform admin (an admin never takes over another
+    admin's account, even through a tenant they own).
+    """
+    if not admin.is_platform_admin or admin.is_disabled:
+        raise PermissionDenied("Only platform admins can view a tenant as its owner.")
+    if tenant.is_deleted:
+        raise ValidationError("A deleted tenant cannot be viewed as its owner; restore it first.",
+                              field="impersonate")
+    owner = tenant.owner
+    if owner is None:
+        raise ValidationError("This tenant has no owner to view as.", field="impersonate")
+    if owner.id == admin.id:
+        raise ValidationError("You own this tenant; open it directly.", field="impersonate")
+    if owner.is_platform_admin:
+        raise PermissionDenied("The owner is a platform admin; admins cannot impersonate each other.",
+                               field="impersonate", code="impersonation_refused")
+    if owner.is_disabled:
+        raise ValidationError("The owner's account is disabled.", field="impersonate")
+    with unit_of_work():
+        record("impersonation.started", Actor.for_user(admin, ip=ip), tenant_id=tenant.id,
+               target_type="user", target_id=owner.id,
+               details={"admin": admin.email, "owner": owner.email, "tenant": tenant.slug})
+    return owner
+
+
+def end(admin_id: int, owner: User | None, tenant_id: str | None, reason: str, *,
+        admin_label: str | None = None, started_at: datetime | None = None, ip: str | None = None) -> None:
+    """Audit the end of an impersonation (`reason`: returned, expired or logout)."""
+    if reason not in END_REASONS:
+        raise ValueError(f"unknown reason {reason!r}")
+    details: dict = {"reason": reason, "owner": owner.email if owner else None}
+    if started_at is not None:
+        details["minutes"] = round((utcnow() - started_at).total_seconds() / 60, 1)
+    actor = Actor(user_id=admin_id, label=admin_label or f"user:{admin_id}", is_platform_admin=True, ip=ip)
+    with unit_of_work():
+        record("impersonation.ended", actor, tenant_id=tenant_id, target_type="user",
+               target_id=owner.id if owner else None, details=details)
+
+
+def has_expired(started_at: datetime | None, max_minutes: int, now: datetime | None = None) -> bool:
+    """Whether an impersonation begun at `started_at` has outlived `max_minutes` (no start: expired)."""
+    if started_at is None:
+        return True
+    return (now or utcnow()) >= started_at + timedelta(minutes=max_minutes)

@@ -1,0 +1,114 @@
+""""View as owner": sign a platform admin in as a tenant's owner, and back.
+
+The session records who is really at the keyboard (`impersonator_id`) and since when
+(`impersonation_started`); `tenancy.principal` turns that into the Actor's
+`impersonator_user_id`, so whatever happens meanwhile is audited with both people, and
+`Principal.is_platform_admin` is False, so the console is closed until the admin returns.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import Flask, current_app, flash, redirect, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, user_logged_out
+
+from app.extensions import db
+from app.models import User
+from app.models.types import utcnow
+from app.services import impersonation, tenants
+from app.services.errors import DomainError
+from app.tenancy.guard import platform_required
+from app.web.admin import bp
+from app.web.admin.forms import ActionForm
+from app.web.rendering import is_htmx
+
+SESSION_KEYS = ("impersonator_id", "impersonation_started", "impersonation_tenant_id")
+
+
+@bp.post("/tenants/<tenant_id>/impersonate")
+@login_required
+@platform_required
+def impersonate(tenant_id: str):
+    tenant = tenants.get_tenant(tenant_id)
+    if not ActionForm().validate_on_submit():
+        flash(_("The form expired; try again."), "danger")
+        return redirect(url_for("admin.tenant_detail", tenant_id=tenant.id))
+    admin = current_user._get_current_object()
+    try:
+        owner = impersonation.start(tenant, admin, ip=request.remote_addr)
+    except DomainError as exc:
+        flash(exc.message, "danger")
+        return redirect(url_for("admin.tenant_detail", tenant_id=tenant.id))
+    admin_id = admin.id
+    session.clear()  # rotate: the owner's session shares nothing with the admin's
+    login_user(owner)
+    session["impersonator_id"] = admin_id
+    session["impersonation_started"] = utcnow().isoformat()
+    session["impersonation_tenant_id"] = tenant.id
+    return redirect(url_for("dashboard.index", tenant_slug=tenant.slug))
+
+
+def _started_at() -> datetime | None:
+    try:
+        return datetime.fromisoformat(session.get("impersonation_started") or "")
+    except ValueError:
+        return None
+
+
+def _return_to_admin(reason: str):
+    """End the impersonation (audited) and sign the admin back in on a fresh session."""
+    admin = db.session.get(User, session.get("impersonator_id"))
+    tenant_id = session.get("impersonation_tenant_id")
+    owner = current_user._get_current_object() if current_user.is_authenticated else None
+    impersonation.end(session["impersonator_id"], owner, tenant_id, reason,
+                      admin_label=admin.email if admin else None, started_at=_started_at(), ip=request.remote_addr)
+    session.clear()
+    if admin is None or admin.is_disabled or not admin.is_platform_admin:
+        return redirect(url_for("auth.login"))
+    login_user(admin)
+    if tenant_id and tenants.find_tenant(tenant_id) is not None:
+        return redirect(url_for("admin.tenant_detail", tenant_id=tenant_id))
+    return redirect(url_for("admin.overview"))
+
+
+@bp.post("/impersonation/stop")
+@login_required
+def stop_impersonation():
+    """"Return to admin". Reachable by the impersonated owner's session, which is not an admin's."""
+    if not session.get("impersonator_id"):
+        return redirect(url_for("home.index"))
+    return _return_to_admin("returned")
+
+
+def _enforce_time_limit():
+    """Before each request: an impersonation older than IMPERSONATION_MAX_MINUTES ends by itself."""
+    if not session.get("impersonator_id") or request.endpoint in ("static", "admin.stop_impersonation"):
+        return None
+    if not impersonation.has_expired(_started_at(), current_app.config["IMPERSONATION_MAX_MINUTES"]):
+        return None
+    response = _return_to_admin("expired")
+    flash(_("Viewing as the owner ended after %(minutes)s minutes.",
+            minutes=current_app.config["IMPERSONATION_MAX_MINUTES"]), "info")
+    if is_htmx():
+        response.headers["HX-Redirect"] = response.location
+        response.status_code = 200
+    return response
+
+
+def _audit_logout(app: Flask, user, **_extra) -> None:
+    """Logging out while viewing as an owner ends the impersonation: say so in the tenant's log."""
+    if not session.get("impersonator_id"):
+        return
+    admin = db.session.get(User, session.get("impersonator_id"))
+    impersonation.end(session["impersonator_id"], user, session.get("impersonation_tenant_id"), "logout",
+                      admin_label=admin.email if admin else None, started_at=_started_at(),
+                      ip=request.remote_addr)
+    for key in SESSION_KEYS:
+        session.pop(key, None)
+
+
+def init_impersonation(app: Flask) -> None:
+    app.before_request(_enforce_time_limit)
+    user_logged_out.connect(_audit_logout, app)

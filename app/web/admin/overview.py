@@ -1,0 +1,29 @@
+"""`/admin/`: the fleet at a glance."""
+
+from __future__ import annotations
+
+from flask import render_template
+from flask_login import login_required
+
+from app.services import fleet, plans, stats
+from app.tenancy.guard import platform_required
+from app.web.admin import bp
+from app.web.admin.charts import weekly_chart
+
+STATUS_ORDER = ("active", "trial", "suspended", "expired", "deleted")
+
+
+@bp.get("/")
+@login_required
+@platform_required
+def overview():
+    fleet_stats = stats.fleet_stats()
+    weeks = stats.new_tenants_per_week(12)
+    return render_template(
+        "admin/overview.html",
+        stats=fleet_stats,
+        status_order=STATUS_ORDER,
+        plans=plans.list_plans(),
+        chart=weekly_chart(weeks),
+        near_quota=fleet.near_quota(limit=10),
+    )

@@ -1,0 +1,245 @@
+"""`/admin/tenants`: the fleet's tenant table, one tenant's page, and its lifecycle actions."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import current_app, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import login_required
+
+from app.models import GIB, ISOLATION_STRATEGIES, TENANT_STATUSES
+from app.services import fleet, invitations, members, plans, quotas, tenants
+from app.services.errors import DomainError, ValidationError
+from app.tenancy.guard import platform_required
+from app.tenancy.principal import current_actor
+from app.web.admin import bp
+from app.web.admin.forms import (
+    ActionForm,
+    ChangePlanForm,
+    ExtendTrialForm,
+    PurgeForm,
+    QuotaForm,
+    SuspendForm,
+    show_error,
+)
+from app.web.rendering import render_page
+
+PER_PAGE_CHOICES = (10, 25, 50, 100)
+
+
+@bp.get("/tenants")
+@login_required
+@platform_required
+def tenant_list():
+    view = fleet.TenantTableQuery.from_args(request.args)
+    page = fleet.tenant_table(view)
+    return render_page("admin/tenants.html", block="tenant_table", view=view, page=page,
+                       page_url=lambda n: url_for("admin.tenant_list", **view.to_args(page=n)),
+                       plans=plans.list_plans(), statuses=TENANT_STATUSES,
+                       isolation_strategies=ISOLATION_STRATEGIES, per_page_choices=PER_PAGE_CHOICES)
+
+
+def _detail(tenant, status: int = 200, **forms):
+    """The tenant page; `forms` replaces a blank form with one carrying the admin's input and errors."""
+    plan_form = forms.get("plan_form") or ChangePlanForm(formdata=None, plan=tenant.plan_code)
+    plan_form.plan.choices = [(p.code, f"{p.name} ({p.code})") for p in plans.list_plans()]
+    report = quotas.quota_report(tenant)
+    overrides = {q.resource: q.limit_value for q in tenant.quota_overrides}
+    quota_form = forms.get("quota_form") or QuotaForm(formdata=None, data=_quota_form_data(overrides))
+    grace_days = current_app.config["DELETED_TENANT_GRACE_DAYS"]
+    return render_page(
+        "admin/tenant_detail.html",
+        status=status,
+        tenant=tenant,
+        effective_status=tenants.effective_status(tenant),
+        quota_lines=report,
+        overrides=overrides,
+        members=members.list_members(tenant),
+        pending_invitations=invitations.list_invitations(tenant, "pending"),
+        history=fleet.status_history(tenant.id),
+        events=fleet.recent_events(tenant.id),
+        grace_days=grace_days,
+        restore_until=(tenant.deleted_at + timedelta(days=grace_days)) if tenant.deleted_at else None,
+        suspend_form=forms.get("suspend_form") or SuspendForm(formdata=None),
+        trial_form=forms.get("trial_form") or ExtendTrialForm(formdata=None),
+        plan_form=plan_form,
+        quota_form=quota_form,
+        purge_form=forms.get("purge_form") or PurgeForm(formdata=None),
+        action_form=forms.get("action_form") or ActionForm(formdata=None),
+    )
+
+
+def _quota_form_data(overrides: dict) -> dict:
+    data = {}
+    for resource in ("users", "storage", "api_calls"):
+        if resource not in overrides:
+            data[resource] = ""
+        elif overrides[resource] is None:
+            data[resource] = "unlimited"
+        elif resource == "storage":
+            data[resource] = f"{overrides[resource] / GIB:g}"
+        else:
+            data[resource] = str(overrides[resource])
+    return data
+
+
+def _back(tenant, message: str):
+    flash(message, "success")
+    return redirect(url_for("admin.tenant_detail", tenant_id=tenant.id))
+
+
+@bp.get("/tenants/<tenant_id>")
+@login_required
+@platform_required
+def tenant_detail(tenant_id: str):
+    return _detail(tenants.get_tenant(tenant_id))
+
+
+@bp.post("/tenants/<tenant_id>/suspend")
+@login_required
+@platform_required
+def suspend(tenant_id: str):
+    tenant = tenants.get_tenant(tenant_id)
+    form = SuspendForm()
+    if form.validate_on_submit():
+        try:
+            tenants.suspend(tenant, form.reason.data or "", current_actor())
+        except DomainError as exc:
+            show_error(form, exc)
+        else:
+            return _back(tenant, _("%(name)s is suspended. Its users are refused from their next request.",
+                                   name=tenant.name))
+    return _detail(tenant, 422, suspend_form=form)
+
+
+@bp.post("/tenants/<tenant_id>/reactivate")
+@login_required
+@platform_required
+def reactivate(tenant_id: str):
+    tenant = tenants.get_tenant(tenant_id)
+    form = ActionForm()
+    if form.validate_on_submit():
+        try:
+            tenants.reactivate(tenant, current_actor())
+        except DomainError as exc:
+            show_error(form, exc)
+        else:
+            return _back(tenant, _("%(name)s is active again.", name=tenant.name))
+    return _detail(tenant, 422, action_form=form)
+
+
+@bp.post("/tenants/<tenant_id>/extend-trial")
+@login_required
+@platform_required
+def extend_trial(tenant_id: str):
+    tenant = tenants.get_tenant(tenant_id)
+    form = ExtendTrialForm()
+    if form.validate_on_submit():
+        try:
+            tenants.extend_trial(tenant, form.days.data if form.days.data is not None else 0, current_actor())
+        except DomainError as exc:
+            show_error(form, exc)
+        else:
+            return _back(tenant, _("Trial extended by %(days)s days.", days=form.days.data))
+    return _detail(tenant, 422, trial_form=form)
+
+
+@bp.post("/tenants/<tenant_id>/plan")
+@login_required
+@platform_required
+def change_plan(tenant_id: str):
+    tenant = tenants.get_tenant(tenant_id)
+    form = ChangePlanForm()
+    form.plan.choices = [(p.code, p.name) for p in plans.list_plans()]
+    if form.validate_on_submit():
+        try:
+            plans.change_plan(tenant, form.plan.data, current_actor(), override_limits=form.override_limits.data)
+        except DomainError as exc:
+            show_error(form, exc, {"new_plan": "plan"})
+        else:
+            return _back(tenant, _("%(name)s is now on the %(plan)s plan.", name=tenant.name,
+                                   plan=tenant.plan.name))
+    return _detail(tenant, 422, plan_form=form)
+
+
+def _parse_limit(resource: str, raw: str | None) -> int | str | None:
+    """Form text to a `set_custom_limits` value: blank -> "plan", "unlimited" -> None, else a number."""
+    value = (raw or "").strip().lower()
+    if not value:
+        return "plan"
+    if value in ("unlimited", "∞", "none"):
+        return None
+    try:
+        number = float(value.replace(",", "")) if resource == "storage" else int(value.replace(",", ""))
+    except ValueError:
+        raise ValidationError(_("Enter a number, \"unlimited\", or leave blank for the plan's limit."),
+                              field=resource) from None
+    return int(number * GIB) if resource == "storage" else number
+
+
+@bp.post("/tenants/<tenant_id>/quotas")
+@login_required
+@platform_required
+def custom_quotas(tenant_id: str):
+    tenant = tenants.get_tenant(tenant_id)
+    form = QuotaForm()
+    if form.validate_on_submit():
+        try:
+            limits = {r: _parse_limit(r, getattr(form, r).data) for r in ("users", "storage", "api_calls")}
+            quotas.set_custom_limits(tenant, limits, current_actor())
+        except DomainError as exc:
+            show_error(form, exc)
+        else:
+            return _back(tenant, _("Custom quotas saved."))
+    return _detail(tenant, 422, quota_form=form)
+
+
+@bp.post("/tenants/<tenant_id>/delete")
+@login_required
+@platform_required
+def delete(tenant_id: str):
+    tenant = tenants.get_tenant(tenant_id)
+    form = ActionForm()
+    if form.validate_on_submit():
+        tenants.soft_delete(tenant, current_actor())
+        return _back(tenant, _("%(name)s is deleted. It can be restored for %(days)s days.", name=tenant.name,
+                               days=current_app.config["DELETED_TENANT_GRACE_DAYS"]))
+    return _detail(tenant, 422, action_form=form)
+
+
+@bp.post("/tenants/<tenant_id>/restore")
+@login_required
+@platform_required
+def restore(tenant_id: str):
+    tenant = tenants.get_tenant(tenant_id)
+    form = ActionForm()
+    if form.validate_on_submit():
+        try:
+            tenants.restore(tenant, current_actor(), current_app.config["DELETED_TENANT_GRACE_DAYS"])
+        except DomainError as exc:
+            show_error(form, exc)
+        else:
+            return _back(tenant, _("%(name)s is restored.", name=tenant.name))
+    return _detail(tenant, 422, action_form=form)
+
+
+@bp.post("/tenants/<tenant_id>/purge")
+@login_required
+@platform_required
+def purge(tenant_id: str):
+    tenant = tenants.get_tenant(tenant_id)
+    form = PurgeForm()
+    if form.validate_on_submit():
+        if (form.confirm_slug.data or "").strip() != tenant.slug:
+            form.confirm_slug.errors = [_("Type the slug %(slug)s exactly to purge.", slug=tenant.slug)]
+        else:
+            try:
+                name = tenant.name
+                tenants.purge(tenant, current_actor())
+            except DomainError as exc:
+                show_error(form, exc, {"status": "confirm_slug"})
+            else:
+                flash(_("%(name)s is purged for good. Its audit trail remains.", name=name), "success")
+                return redirect(url_for("admin.tenant_list"))
+    return _detail(tenant, 422, purge_form=form)
