@@ -145,3 +145,92 @@ def password_reset_fingerprint(user: User) -> str:
     """Changes whenever the password or session version does, so a used reset link dies with it."""
     material = f"{user.id}:{user.session_version}:{user.password_hash or ''}".encode()
     return hmac.new(b"password-reset", material, hashlib.sha256).hexdigest()[:16]
+
+
+# --- Self-service sign-up and password reset (the browser portal) -------------------------------
+
+PASSWORD_RESET_MAX_AGE = 3600  # seconds: a reset link works for one hour
+_RESET_SALT = "password-reset"
+
+
+def sign_up(name: str, email: str, password: str, organisation: str, slug: str | None = None,
+            ip: str | None = None):
+    """Create a user and their own tenant on the Free plan, the user as owner, in one transaction.
+
+    Either both exist afterwards or neither does: a taken slug leaves no orphan account behind.
+    Returns `(user, tenant)`.
+    """
+    from app.services import tenants
+    from app.tenancy import isolation
+
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError("Name is required.", field="name")
+    slug = (slug or "").strip() or tenants.suggest_slug(organisation or "")
+    with unit_of_work():
+        user = build_user(email, password, name)
+        actor = Actor.for_user(user, ip=ip)
+        record("user.signed_up", actor, target_type="user", target_id=user.id, details={"email": user.email})
+        tenant = tenants.build_tenant(organisation, slug, user, "free", actor)
+        user.last_tenant_id = tenant.id
+    isolation.provision(tenant)
+    return user, tenant
+
+
+def _reset_serializer():
+    from flask import current_app
+    from itsdangerous import URLSafeTimedSerializer
+
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=_RESET_SALT)
+
+
+def password_reset_token(user: User) -> str:
+    """A signed, timestamped link token naming the user and their current password fingerprint."""
+    return _reset_serializer().dumps({"uid": user.id, "fp": password_reset_fingerprint(user)})
+
+
+def request_password_reset(email: str | None) -> bool:
+    """Email a reset link if an enabled account has this address; True if one was sent.
+
+    Callers should answer the same either way, so the form cannot be used to probe addresses.
+    """
+    from app.services import emails
+
+    user = find_user(email)
+    if user is None or user.is_disabled:
+        return False
+    with unit_of_work():
+        record("user.password_reset_requested", Actor.for_user(user), target_type="user", target_id=user.id)
+    return emails.send_password_reset(user, password_reset_token(user))
+
+
+def user_for_reset_token(token: str | None, max_age: int = PASSWORD_RESET_MAX_AGE) -> User:
+    """The user a reset link is for; `ValidationError` (code `reset_link_invalid`) if it is
+    tampered, older than `max_age` seconds, or already used (the password changed since)."""
+    from itsdangerous import BadSignature, SignatureExpired
+
+    invalid = ValidationError("This password reset link is not valid any more. Links work once and for "
+                              "one hour; ask for a new one.", field="token", code="reset_link_invalid")
+    if not token or len(token) > 500:
+        raise invalid
+    try:
+        data = _reset_serializer().loads(token, max_age=max_age)
+    except SignatureExpired:
+        raise ValidationError("This password reset link has expired (links work for one hour). Ask for a new one.",
+                              field="token", code="reset_link_expired") from None
+    except BadSignature:
+        raise invalid from None
+    if not isinstance(data, dict):
+        raise invalid
+    user = db.session.get(User, data.get("uid")) if isinstance(data.get("uid"), int) else None
+    if user is None or user.is_disabled or not hmac.compare_digest(str(data.get("fp")),
+                                                                     password_reset_fingerprint(user)):
+        raise invalid
+    return user
+
+
+def reset_password(token: str, password: str, ip: str | None = None) -> User:
+    """Set a new password through a reset link. The link dies with it, as do other sessions."""
+    user = user_for_reset_token(token)
+    set_password(user, password, Actor.for_user(user, ip=ip))
+    return user

@@ -27,3 +27,13 @@ def render_page(template: str, block: str | None = None, *, status: int = 200, o
     response = make_response(body, status)
     response.vary.add("HX-Request")
     return response
+
+
+def show_error(form, exc, fallback: str | None = None) -> None:
+    """Put a DomainError's message on the form field it names (or `fallback`, or the form itself)."""
+    name = exc.field if exc.field and exc.field in form else fallback
+    if name and name in form:
+        field = form[name]
+        field.errors = [*field.errors, exc.message] if isinstance(field.errors, list) else [exc.message]
+    else:
+        form.form_errors.append(exc.message)

@@ -1,12 +1,36 @@
-"""The audit pages (placeholder until the feature lands)."""
+"""The tenant's audit log: newest first, filtered by action and actor, paged with HTMX."""
 
-from flask import render_template
+from __future__ import annotations
 
+from flask import request, url_for
+from flask_babel import gettext as _
+
+from app.services import audit
+from app.services.pagination import clamp_paging
+from app.tenancy.context import current_tenant
 from app.tenancy.guard import tenant_required
 from app.web.audit import bp
+from app.web.audit.forms import AuditFilterForm
+from app.web.rendering import render_page
+
+PER_PAGE = 25
 
 
 @bp.get("/t/<tenant_slug>/audit")
 @tenant_required("audit.read")
 def index(tenant_slug: str):
-    return render_template("placeholder.html", title="Audit")
+    tenant = current_tenant._get_current_object()
+    form = AuditFilterForm(request.args)
+    actions = audit.distinct_actions(tenant.id)
+    form.action.choices = [("", _("All actions")), *[(a, a) for a in actions]]
+    action = request.args.get("action") or None
+    actor = (request.args.get("actor") or "").strip()[:254] or None
+    page_n, _per = clamp_paging(request.args.get("page"), PER_PAGE)
+    page = audit.list_events(audit.AuditFilter(tenant_id=tenant.id, action=action, actor=actor), page_n, PER_PAGE)
+
+    def url_for_page(n: int) -> str:
+        args = {k: v for k, v in {"action": action, "actor": actor}.items() if v}
+        return url_for("audit.index", tenant_slug=tenant.slug, page=n, **args)
+
+    return render_page("audit/index.html", block="results", form=form, page=page, url_for_page=url_for_page,
+                       filtered=bool(action or actor))

@@ -1,34 +1,75 @@
-"""Sign-in and sign-out (minimal; sign-up and password reset arrive with the portal)."""
+"""Sign up, sign in, sign out, and reset a forgotten password by an emailed link."""
 
-from flask import flash, redirect, render_template, request, session, url_for
-from flask_login import login_required, login_user, logout_user
-from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField
-from wtforms.validators import DataRequired
+from __future__ import annotations
 
+from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from app.extensions import limiter
 from app.services import accounts
+from app.services.errors import DomainError
 from app.web.auth import bp
+from app.web.auth.forms import ForgotPasswordForm, LoginForm, ResetPasswordForm, SignUpForm
 from app.web.redirects import safe_next
+from app.web.rendering import show_error
 
 
-class LoginForm(FlaskForm):
-    email = EmailField("Email", validators=[DataRequired()])
-    password = PasswordField("Password", validators=[DataRequired()])
+def _login_limit() -> str:
+    return current_app.config.get("LOGIN_RATE_LIMIT", "10 per minute")
+
+
+def _reset_limit() -> str:
+    return current_app.config.get("PASSWORD_RESET_RATE_LIMIT", "5 per 15 minutes")
+
+
+def start_session(user, remember: bool = False) -> None:
+    """Sign `user` in on a fresh session: nothing from before sign-in survives (session fixation)."""
+    session.clear()
+    login_user(user, remember=remember)
+    accounts.note_login(user)
+
+
+def _landing():
+    return redirect(safe_next(request.args.get("next")) or url_for("home.index"))
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
 def login():
+    if current_user.is_authenticated and request.method == "GET":
+        return _landing()
     form = LoginForm()
     if form.validate_on_submit():
         user = accounts.authenticate(form.email.data, form.password.data)
         if user is None:
-            form.password.errors.append("Email or password is wrong.")
+            form.password.errors.append(_("That email and password don't match an account."))
         else:
-            session.clear()  # rotate: nothing from before sign-in survives it
-            login_user(user)
-            accounts.note_login(user)
-            return redirect(safe_next(request.args.get("next")) or url_for("home.index"))
-    return render_template("auth/login.html", form=form)
+            start_session(user, remember=bool(form.remember.data))
+            return _landing()
+    return render_template("auth/login.html", form=form, next=safe_next(request.args.get("next"))), \
+        (200 if request.method == "GET" or not form.errors else 422)
+
+
+@bp.route("/signup", methods=["GET", "POST"])
+def signup():
+    if current_user.is_authenticated and request.method == "GET":
+        return redirect(url_for("home.index"))
+    form = SignUpForm()
+    if form.validate_on_submit():
+        try:
+            user, tenant = accounts.sign_up(form.name.data, form.email.data, form.password.data,
+                                            form.organisation.data, form.slug.data, ip=request.remote_addr)
+        except DomainError as exc:
+            show_error(form, exc, fallback="email")
+        else:
+            start_session(user)
+            flash(_("Welcome to %(product)s! %(org)s is ready on the Free plan.",
+                    product=current_app.config.get("PRODUCT_NAME", "Tenantry"), org=tenant.name), "success")
+            return redirect(url_for("dashboard.index", tenant_slug=tenant.slug))
+    status = 422 if request.method == "POST" else 200
+    return render_template("auth/signup.html", form=form, base_domain=current_app.config.get("TENANT_BASE_DOMAIN"),
+                           public_url=current_app.config["PUBLIC_URL"]), status
 
 
 @bp.post("/logout")
@@ -36,5 +77,36 @@ def login():
 def logout():
     logout_user()
     session.clear()
-    flash("You are signed out.", "info")
+    flash(_("You are signed out."), "info")
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/forgot-password", methods=["GET", "POST"])
+@limiter.limit(_reset_limit, methods=["POST"])
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        accounts.request_password_reset(form.email.data)
+        # The same answer whether or not the address has an account: the form must not reveal it.
+        return render_template("auth/forgot_sent.html", email=form.email.data)
+    return render_template("auth/forgot.html", form=form), (422 if form.errors else 200)
+
+
+@bp.route("/reset-password/<token>", methods=["GET", "POST"])
+@limiter.limit(_reset_limit, methods=["POST"])
+def reset_password(token: str):
+    try:
+        user = accounts.user_for_reset_token(token)
+    except DomainError as exc:
+        return render_template("auth/link_invalid.html", message=exc.message), 410
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            accounts.reset_password(token, form.password.data, ip=request.remote_addr)
+        except DomainError as exc:
+            show_error(form, exc, fallback="password")
+        else:
+            start_session(user)
+            flash(_("Your password is changed and you are signed in."), "success")
+            return redirect(url_for("home.index"))
+    return render_template("auth/reset.html", form=form, user=user), (422 if form.errors else 200)

@@ -1,12 +1,34 @@
-"""The dashboard pages (placeholder until the feature lands)."""
+"""The tenant dashboard: plan and status, quota meters, and API calls over the last 30 days."""
 
-from flask import render_template
+from __future__ import annotations
 
+from flask import url_for
+
+from app.models.types import utcnow
+from app.services import quotas, tenants, usage
+from app.tenancy.context import current_tenant
 from app.tenancy.guard import tenant_required
 from app.web.dashboard import bp
+from app.web.dashboard.chart import build_chart
+from app.web.rendering import render_page
+
+
+def trial_days_left(tenant) -> int | None:
+    """Whole days until the trial ends (rounded up), or None when the tenant is not on trial."""
+    if tenant.status != "trial" or tenant.trial_ends_at is None:
+        return None
+    seconds = (tenant.trial_ends_at - utcnow()).total_seconds()
+    return max(0, -(-int(seconds) // 86400))
 
 
 @bp.get("/t/<tenant_slug>/")
 @tenant_required("tenant.read")
 def index(tenant_slug: str):
-    return render_template("placeholder.html", title="Dashboard")
+    tenant = current_tenant._get_current_object()
+    daily = usage.daily_calls(tenant.id, 30)
+    return render_page(
+        "dashboard/index.html", block="usage",
+        report=quotas.quota_report(tenant), chart=build_chart(daily),
+        tenant_status=tenants.effective_status(tenant), trial_days=trial_days_left(tenant),
+        plan_url=url_for("plans.index", tenant_slug=tenant.slug),
+    )

@@ -1,12 +1,63 @@
-"""The keys pages (placeholder until the feature lands)."""
+"""API keys: create (the secret is shown once), list with last use, revoke."""
 
-from flask import render_template
+from __future__ import annotations
 
-from app.tenancy.guard import tenant_required
+from flask import flash, redirect, url_for
+from flask_babel import gettext as _
+
+from app.services import api_keys
+from app.services.errors import DomainError
+from app.tenancy.context import current_tenant
+from app.tenancy.guard import acting_role, tenant_required
+from app.tenancy.principal import current_actor
 from app.web.keys import bp
+from app.web.keys.forms import CreateKeyForm
+from app.web.members.forms import ROLE_LABELS, grantable_roles, role_choices
+from app.web.rendering import is_htmx, render_page, show_error
+
+TEMPLATE = "keys/index.html"
+
+
+def _context(form: CreateKeyForm | None = None, **extra) -> dict:
+    tenant = current_tenant._get_current_object()
+    form = form or CreateKeyForm()
+    form.role.choices = role_choices(grantable_roles(acting_role()))
+    return {"form": form, "keys": api_keys.list_keys(tenant), "role_labels": ROLE_LABELS, "created": None,
+            "secret": None, **extra}
 
 
 @bp.get("/t/<tenant_slug>/keys")
 @tenant_required("apikeys.manage")
 def index(tenant_slug: str):
-    return render_template("placeholder.html", title="Keys")
+    return render_page(TEMPLATE, block="keys", **_context())
+
+
+@bp.post("/t/<tenant_slug>/keys")
+@tenant_required("apikeys.manage")
+def create(tenant_slug: str):
+    form = CreateKeyForm()
+    form.role.choices = role_choices(grantable_roles(acting_role()))
+    if form.validate_on_submit():
+        try:
+            key, secret = api_keys.create_key(current_tenant._get_current_object(), form.name.data, form.role.data,
+                                              current_actor(), acting_role())
+        except DomainError as exc:
+            show_error(form, exc, fallback="name")
+        else:
+            # Rendered, not redirected: the secret exists only in this response.
+            response = render_page(TEMPLATE, block="keys",
+                                   **_context(CreateKeyForm(formdata=None), created=key, secret=secret))
+            response.headers["Cache-Control"] = "no-store"
+            return response
+    return render_page(TEMPLATE, block="keys", status=200 if is_htmx() else 422, **_context(form))
+
+
+@bp.post("/t/<tenant_slug>/keys/<int:key_id>/revoke")
+@tenant_required("apikeys.manage")
+def revoke(tenant_slug: str, key_id: int):
+    key = api_keys.revoke_key(current_tenant._get_current_object(), key_id, current_actor())
+    if not is_htmx():
+        flash(_("The key %(name)s was revoked; requests using it are refused from now on.", name=key.name),
+              "success")
+        return redirect(url_for("keys.index", tenant_slug=current_tenant.slug))
+    return render_page(TEMPLATE, block="keys", **_context(revoked=key))

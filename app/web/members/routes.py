@@ -1,12 +1,121 @@
-"""The members pages (placeholder until the feature lands)."""
+"""Members: the table, inline role changes and removal (HTMX rows), ownership transfer."""
 
-from flask import render_template
+from __future__ import annotations
 
-from app.tenancy.guard import tenant_required
+from flask import flash, redirect, url_for
+from flask_babel import gettext as _
+
+from app.services import members, quotas
+from app.services.errors import DomainError, NotFound
+from app.services.permissions import outranks_or_equals
+from app.tenancy.context import current_tenant
+from app.tenancy.guard import acting_role, tenant_required
+from app.tenancy.principal import current_actor
 from app.web.members import bp
+from app.web.members.forms import ROLE_HELP, ROLE_LABELS, RoleForm, TransferForm, grantable_roles, role_choices
+from app.web.rendering import is_htmx, render_page
+
+TEMPLATE = "members/index.html"
+
+
+def _may_edit(membership) -> bool:
+    """Whether the caller may change or remove this member (the service checks again)."""
+    role = acting_role()
+    return role is None or outranks_or_equals(role, membership.role)
+
+
+def _context(**extra) -> dict:
+    tenant = current_tenant._get_current_object()
+    everyone = members.list_members(tenant)
+    transfer = TransferForm()
+    transfer.user_id.choices = [(str(m.user_id), f"{m.user.display_name} <{m.user.email}>")
+                                for m in everyone if m.user_id != tenant.owner_id and m.status == "active"]
+    users_line = next(line for line in quotas.quota_report(tenant) if line.resource == "users")
+    return {"members": everyone, "roles": role_choices(grantable_roles(acting_role())), "role_labels": ROLE_LABELS,
+            "role_help": ROLE_HELP, "may_edit": _may_edit, "transfer_form": transfer, "users_line": users_line,
+            "row_errors": {}, "row_notice": {}, "seats_oob": False, **extra}
+
+
+def _back():
+    return redirect(url_for("members.index", tenant_slug=current_tenant.slug))
 
 
 @bp.get("/t/<tenant_slug>/members")
 @tenant_required("members.read")
 def index(tenant_slug: str):
-    return render_template("placeholder.html", title="Members")
+    return render_page(TEMPLATE, block="members", **_context())
+
+
+@bp.post("/t/<tenant_slug>/members/<int:user_id>/role")
+@tenant_required("members.manage")
+def change_role(tenant_slug: str, user_id: int):
+    tenant = current_tenant._get_current_object()
+    membership = members.get_membership(tenant, user_id)
+    form = RoleForm()
+    error = None
+    if not form.validate_on_submit():
+        error = _("Choose a role.")
+    else:
+        try:
+            membership = members.change_role(tenant, user_id, form.role.data, current_actor(), acting_role())
+        except DomainError as exc:
+            error = exc.message
+    if not is_htmx():
+        if error:
+            flash(error, "danger")
+        else:
+            flash(_("%(name)s is now %(role)s.", name=membership.user.display_name,
+                    role=ROLE_LABELS[membership.role]), "success")
+        return _back()
+    ctx = _context(m=membership, row_errors={membership.user_id: error} if error else {},
+                   row_notice={membership.user_id: None if error else _("Saved")})
+    return render_page(TEMPLATE, block="member_row", **ctx)
+
+
+@bp.get("/t/<tenant_slug>/members/<int:user_id>/remove")
+@tenant_required("members.manage")
+def confirm_remove(tenant_slug: str, user_id: int):
+    """The confirmation page a browser without JavaScript shows before removing someone."""
+    membership = members.get_membership(current_tenant._get_current_object(), user_id)
+    return render_page("members/confirm_remove.html", m=membership)
+
+
+@bp.post("/t/<tenant_slug>/members/<int:user_id>/remove")
+@tenant_required("members.manage")
+def remove(tenant_slug: str, user_id: int):
+    tenant = current_tenant._get_current_object()
+    membership = members.get_membership(tenant, user_id)
+    name = membership.user.display_name
+    try:
+        members.remove_member(tenant, user_id, current_actor(), acting_role())
+    except DomainError as exc:
+        if not is_htmx():
+            flash(exc.message, "danger")
+            return _back()
+        return render_page(TEMPLATE, block="member_row", **_context(m=membership, row_errors={user_id: exc.message}))
+    if not is_htmx():
+        flash(_("%(name)s was removed from %(org)s.", name=name, org=tenant.name), "success")
+        return _back()
+    # The row disappears; the seat counter above the table updates out of band.
+    return render_page(TEMPLATE, block="removed_row", oob_blocks=("seats",), **_context(seats_oob=True))
+
+
+@bp.post("/t/<tenant_slug>/members/transfer")
+@tenant_required("ownership.transfer")
+def transfer(tenant_slug: str):
+    tenant = current_tenant._get_current_object()
+    ctx = _context()
+    form = ctx["transfer_form"]
+    if not form.validate_on_submit():
+        flash(_("Choose the member who becomes the owner."), "danger")
+        return _back()
+    try:
+        new_owner = members.transfer_ownership(tenant, form.user_id.data, current_actor(), acting_role())
+    except DomainError as exc:
+        if isinstance(exc, NotFound):
+            raise
+        flash(exc.message, "danger")
+        return _back()
+    flash(_("%(name)s now owns %(org)s; you are an admin.", name=new_owner.user.display_name, org=tenant.name),
+          "success")
+    return _back()

@@ -1,0 +1,33 @@
+"""Sign-in, sign-up and password forms. Shape checks only; the rules live in services.accounts."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, StringField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired()])
+    remember = BooleanField(_l("Keep me signed in on this device"))
+
+
+class SignUpForm(FlaskForm):
+    name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=120)])
+    email = EmailField(_l("Work email"), validators=[DataRequired(), Email(check_deliverability=False),
+                                                      Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired()])
+    organisation = StringField(_l("Organisation name"), validators=[DataRequired(), Length(max=120)])
+    slug = StringField(_l("Address"), validators=[Optional(), Length(max=63)])
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
+
+
+class ResetPasswordForm(FlaskForm):
+    password = PasswordField(_l("New password"), validators=[DataRequired()])
+    confirm = PasswordField(_l("Repeat the new password"),
+                            validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))])
