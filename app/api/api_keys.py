@@ -7,9 +7,9 @@ from typing import Any
 from flask import jsonify
 
 from app.api import bp
-from app.api.openapi import json_request, json_response, list_schema, nullable, ref, tenant_responses
+from app.api.openapi import NO_NUL, json_request, json_response, list_schema, nullable, ref, tenant_responses, text
 from app.api.params import iso, list_page, page_body, paging_args, path_int
-from app.api.payload import json_body, string_field
+from app.api.payload import choice_field, json_body, string_field
 from app.api.routing import tenant_endpoint
 from app.models import ROLES, ApiKey
 from app.services import api_keys
@@ -44,7 +44,7 @@ def create_key(tenant_ref: str):
     """A key bound to this tenant with a role no higher than the caller's; `secret` appears only here."""
     data = json_body(allowed={"name", "role"}, required={"name"})
     key, secret = api_keys.create_key(current_tenant, string_field(data, "name", max_length=200),
-                                      string_field(data, "role", max_length=16) or "member",
+                                      choice_field(data, "role", ROLES, default="member"),
                                       current_actor(), acting_role())
     return jsonify({**key_json(key), "secret": secret}), 201
 
@@ -75,8 +75,8 @@ OPENAPI_COMPONENTS = {
     },
     "ApiKeyCreate": {
         "type": "object", "required": ["name"], "additionalProperties": False,
-        "properties": {"name": {"type": "string", "minLength": 1, "maxLength": 120},
-                       "role": {"type": "string", "enum": list(ROLES), "default": "member"}},
+        "properties": {"name": text(120, blank=False),
+                       "role": nullable({"type": "string", "enum": list(ROLES), "default": "member"})},
     },
 }
 
@@ -100,7 +100,8 @@ OPENAPI_PATHS = {
     },
     "/api/v1/tenants/{tenant_ref}/api-keys/{key_id}": {"delete": {
         "operationId": "revokeApiKey", "tags": ["api-keys"], "summary": "Revoke a key.",
-        "parameters": [_TENANT_REF, {"name": "key_id", "in": "path", "required": True, "schema": {"type": "string"}}],
+        "parameters": [_TENANT_REF, {"name": "key_id", "in": "path", "required": True,
+                                     "schema": {"type": "string", "pattern": NO_NUL}}],
         "responses": {"200": json_response("The revoked key.", ref("ApiKey")), **tenant_responses()},
     }},
 }

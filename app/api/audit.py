@@ -7,7 +7,7 @@ from typing import Any
 from flask import jsonify
 
 from app.api import bp
-from app.api.openapi import json_response, list_schema, nullable, ref, tenant_responses
+from app.api.openapi import json_response, list_schema, nullable, ref, tenant_responses, text
 from app.api.params import iso, page_body, paging_args, query_datetime, query_text
 from app.api.routing import tenant_endpoint
 from app.models import AuditEvent
@@ -66,9 +66,9 @@ OPENAPI_PATHS = {
         "parameters": [
             {"$ref": "#/components/parameters/TenantRef"},
             {"$ref": "#/components/parameters/Page"}, {"$ref": "#/components/parameters/PerPage"},
-            {"name": "action", "in": "query", "schema": {"type": "string", "maxLength": 64},
+            {"name": "action", "in": "query", "schema": text(64),
              "description": "Action prefix, e.g. `member.`."},
-            {"name": "actor", "in": "query", "schema": {"type": "string", "maxLength": 254}},
+            {"name": "actor", "in": "query", "schema": text(254)},
             {"name": "since", "in": "query", "schema": {"type": "string", "format": "date-time"}},
             {"name": "until", "in": "query", "schema": {"type": "string", "format": "date-time"}},
         ],

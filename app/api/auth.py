@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import current_app, jsonify
 
 from app.api import bp
-from app.api.openapi import json_request, json_response, nullable
+from app.api.openapi import json_request, json_response, nullable, text
 from app.api.payload import json_body, string_field
 from app.api.tokens import issue_token
 from app.extensions import limiter
@@ -41,8 +41,8 @@ def issue_access_token():
 OPENAPI_COMPONENTS = {
     "TokenRequest": {
         "type": "object", "required": ["email", "password"], "additionalProperties": False,
-        "properties": {"email": {"type": "string"}, "password": {"type": "string"},
-                       "tenant": {"type": "string", "description": "Limit the token to this tenant (id or slug)."}},
+        "properties": {"email": text(254, blank=False), "password": text(1000, blank=False),
+                       "tenant": nullable(text(100, description="Limit the token to this tenant (id or slug)."))},
     },
     "Token": {
         "type": "object", "required": ["access_token", "token_type", "expires_in", "tenant_id"],

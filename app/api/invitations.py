@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from flask import jsonify
 
 from app.api import bp
-from app.api.openapi import json_request, json_response, list_schema, ref, tenant_responses
+from app.api.openapi import NO_NUL, json_request, json_response, list_schema, nullable, ref, tenant_responses
 from app.api.params import iso, list_page, page_body, paging_args, path_int, query_choice
-from app.api.payload import json_body, string_field
+from app.api.payload import choice_field, json_body, string_field
 from app.api.routing import tenant_endpoint
 from app.models import ROLES, TenantInvitation
 from app.models.invitation import INVITATION_STATUSES
 from app.services import invitations
-from app.services.errors import NotFound
+from app.services.errors import Conflict, NotFound, ValidationError
 from app.tenancy.context import current_tenant
 from app.tenancy.guard import acting_role
 from app.tenancy.principal import current_actor
@@ -52,22 +54,35 @@ def list_invitations(tenant_ref: str):
 def invite(tenant_ref: str):
     data = json_body(allowed={"email", "role"}, required={"email"})
     sent = invitations.invite(current_tenant, string_field(data, "email", max_length=254),
-                              string_field(data, "role", max_length=16) or "member", current_actor(), acting_role())
+                              choice_field(data, "role", ROLES, default="member"), current_actor(), acting_role())
     return jsonify({**invitation_json(sent.invitation), "email_sent": sent.email_sent}), 201
 
 
 @bp.delete("/tenants/<tenant_ref>/invitations/<invitation_id>")
 @tenant_endpoint("invitations.manage")
 def revoke(tenant_ref: str, invitation_id: str):
-    invitation = invitations.revoke(current_tenant, _invitation_id(invitation_id), current_actor())
+    with _state_conflicts():
+        invitation = invitations.revoke(current_tenant, _invitation_id(invitation_id), current_actor())
     return jsonify(invitation_json(invitation))
 
 
 @bp.post("/tenants/<tenant_ref>/invitations/<invitation_id>/resend")
 @tenant_endpoint("invitations.manage")
 def resend(tenant_ref: str, invitation_id: str):
-    sent = invitations.resend(current_tenant, _invitation_id(invitation_id), current_actor())
+    with _state_conflicts():
+        sent = invitations.resend(current_tenant, _invitation_id(invitation_id), current_actor())
     return jsonify({**invitation_json(sent.invitation), "email_sent": sent.email_sent})
+
+
+@contextmanager
+def _state_conflicts() -> Iterator[None]:
+    """An invitation no longer pending is a conflict with its state (409), not a malformed request."""
+    try:
+        yield
+    except ValidationError as exc:
+        if exc.field != "invitation":
+            raise
+        raise Conflict(exc.message, field="invitation", code="invitation_not_pending") from None
 
 
 def _invitation_id(value: str) -> int:
@@ -75,7 +90,8 @@ def _invitation_id(value: str) -> int:
 
 
 _TENANT_REF = {"$ref": "#/components/parameters/TenantRef"}
-_INVITATION_ID = {"name": "invitation_id", "in": "path", "required": True, "schema": {"type": "string"}}
+_INVITATION_ID = {"name": "invitation_id", "in": "path", "required": True,
+                  "schema": {"type": "string", "pattern": NO_NUL}}
 
 OPENAPI_COMPONENTS = {
     "Invitation": {
@@ -95,8 +111,8 @@ OPENAPI_COMPONENTS = {
     },
     "InvitationCreate": {
         "type": "object", "required": ["email"], "additionalProperties": False,
-        "properties": {"email": {"type": "string", "format": "email"},
-                       "role": {"type": "string", "enum": list(ROLES), "default": "member"}},
+        "properties": {"email": {"type": "string", "format": "email", "maxLength": 254},
+                       "role": nullable({"type": "string", "enum": list(ROLES), "default": "member"})},
     },
 }
 

@@ -8,9 +8,9 @@ from flask import jsonify
 
 from app.api import bp
 from app.api.invitations import invitation_json
-from app.api.openapi import json_request, json_response, list_schema, ref, tenant_responses
+from app.api.openapi import NO_NUL, json_request, json_response, list_schema, nullable, ref, tenant_responses
 from app.api.params import iso, list_page, page_body, paging_args, path_int
-from app.api.payload import json_body, string_field
+from app.api.payload import choice_field, json_body, string_field
 from app.api.routing import tenant_endpoint
 from app.models import ROLES, TenantUser
 from app.services import members
@@ -45,7 +45,7 @@ def add_user(tenant_ref: str):
     """An existing account joins at once (201); an unknown address is invited by email (202)."""
     data = json_body(allowed={"email", "role"}, required={"email"})
     result = members.add_or_invite(current_tenant, string_field(data, "email", max_length=254),
-                                   string_field(data, "role", max_length=16) or "member",
+                                   choice_field(data, "role", ROLES, default="member"),
                                    current_actor(), acting_role())
     if result.membership is not None:
         return jsonify({"result": "added", "member": member_json(result.membership)}), 201
@@ -57,7 +57,7 @@ def add_user(tenant_ref: str):
 @tenant_endpoint("members.manage")
 def change_role(tenant_ref: str, user_id: str):
     data = json_body(allowed={"role"}, required={"role"})
-    membership = members.change_role(current_tenant, _user_id(user_id), string_field(data, "role", max_length=16),
+    membership = members.change_role(current_tenant, _user_id(user_id), choice_field(data, "role", ROLES),
                                      current_actor(), acting_role())
     return jsonify(member_json(membership))
 
@@ -74,7 +74,7 @@ def _user_id(value: str) -> int:
 
 
 _TENANT_REF = {"$ref": "#/components/parameters/TenantRef"}
-_USER_ID = {"name": "user_id", "in": "path", "required": True, "schema": {"type": "string"},
+_USER_ID = {"name": "user_id", "in": "path", "required": True, "schema": {"type": "string", "pattern": NO_NUL},
             "description": "The member's user id."}
 _WRITE_ERRORS = {"409": {"$ref": "#/components/responses/Conflict"},
                  "413": {"$ref": "#/components/responses/PayloadTooLarge"},
@@ -95,8 +95,8 @@ OPENAPI_COMPONENTS = {
     },
     "MemberAdd": {
         "type": "object", "required": ["email"], "additionalProperties": False,
-        "properties": {"email": {"type": "string", "format": "email"},
-                       "role": {"type": "string", "enum": list(ROLES), "default": "member"}},
+        "properties": {"email": {"type": "string", "format": "email", "maxLength": 254},
+                       "role": nullable({"type": "string", "enum": list(ROLES), "default": "member"})},
     },
     "RoleChange": {
         "type": "object", "required": ["role"], "additionalProperties": False,

@@ -8,6 +8,8 @@ Convention (every module in `app/api/` may use it; the document is built by merg
   is an error at build time.
 - `OPENAPI_COMPONENTS: dict` - schemas keyed by name, merged into `components.schemas`
   (reference them as `{"$ref": "#/components/schemas/Name"}`). A name defined twice is an error.
+  A value may be a callable returning the schema, for what depends on the running app (it is
+  called in an app context when the document is built).
 
 Shared pieces every module may reference (defined below, in this module):
 `#/components/schemas/Error`, `#/components/schemas/PageMeta`,
@@ -37,6 +39,21 @@ def _error_response(description: str, headers: dict | None = None) -> dict:
     if headers:
         response["headers"] = headers
     return response
+
+
+# The API refuses NUL characters anywhere in parameters and JSON bodies (no column can store them).
+NO_NUL = "^[^\\u0000]*$"
+NOT_BLANK = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$"
+
+
+def text(max_length: int | None = None, *, blank: bool = True, **extra: Any) -> dict[str, Any]:
+    """A string schema as the API checks it: no NUL characters; not blank unless `blank`."""
+    schema: dict[str, Any] = {"type": "string", "pattern": NO_NUL if blank else NOT_BLANK}
+    if not blank:
+        schema["minLength"] = 1
+    if max_length is not None:
+        schema["maxLength"] = max_length
+    return {**schema, **extra}
 
 
 QUOTA_HEADERS = {
@@ -77,12 +94,12 @@ BASE_COMPONENTS: dict[str, Any] = {
     },
     "parameters": {
         "TenantRef": {"name": "tenant_ref", "in": "path", "required": True,
-                      "description": "The tenant's id or slug.", "schema": {"type": "string"}},
+                      "description": "The tenant's id or slug.", "schema": {"type": "string", "pattern": NO_NUL}},
         "Page": {"name": "page", "in": "query", "required": False,
-                 "schema": {"type": "integer", "minimum": 1, "default": 1}},
+                 "schema": {"type": "integer", "minimum": 1, "maximum": 1_000_000, "default": 1}},
         "PerPage": {"name": "per_page", "in": "query", "required": False,
-                    "description": "Items per page, at most 100.",
-                    "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 25}},
+                    "description": "Items per page; more than 100 is served as 100.",
+                    "schema": {"type": "integer", "minimum": 1, "default": 25}},
     },
     "responses": {
         "BadRequest": _error_response("Malformed JSON, an unknown field, or conflicting tenant sources."),
@@ -181,7 +198,7 @@ def build_document() -> dict[str, Any]:
         for name, schema in (getattr(module, "OPENAPI_COMPONENTS", None) or {}).items():
             if name in components["schemas"]:
                 raise ValueError(f"{module.__name__}: schema {name!r} is defined twice")
-            components["schemas"][name] = copy.deepcopy(schema)
+            components["schemas"][name] = copy.deepcopy(schema() if callable(schema) else schema)
     return {
         "openapi": "3.1.0",
         "info": {"title": "SaaS admin portal API", "version": "1.0.0",

@@ -17,6 +17,7 @@ from app.services.errors import ValidationError
 from app.services.pagination import MAX_PER_PAGE, Page
 
 DEFAULT_PER_PAGE = 25
+MAX_PAGE = 1_000_000  # beyond any real list; keeps OFFSET inside the database's integer range
 
 
 def _positive_int(name: str, default: int) -> int:
@@ -35,6 +36,8 @@ def _positive_int(name: str, default: int) -> int:
 def paging_args(default_per_page: int = DEFAULT_PER_PAGE) -> tuple[int, int]:
     """`page` (from 1) and `per_page` (capped at 100) from the query string."""
     page = _positive_int("page", 1)
+    if page > MAX_PAGE:
+        raise ValidationError(f"page must be at most {MAX_PAGE}.", field="page")
     per_page = min(_positive_int("per_page", default_per_page), MAX_PER_PAGE)
     return page, per_page
 
@@ -60,7 +63,7 @@ def query_datetime(name: str) -> datetime | None:
     if value is None:
         return None
     try:
-        parsed = datetime.fromisoformat(value)
+        parsed = datetime.fromisoformat(value.upper())
     except ValueError:
         raise ValidationError(f"{name} must be an ISO 8601 date or date-time.", field=name) from None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)

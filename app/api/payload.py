@@ -76,3 +76,20 @@ def string_field(data: dict, key: str, *, max_length: int = 500) -> str | None:
     if len(value) > max_length:
         raise ValidationError(f"{key} must be at most {max_length} characters.", field=key)
     return value
+
+
+def choice_field(data: dict, key: str, choices: tuple[str, ...] | list[str], default: str | None = None) -> str | None:
+    """One of `choices`; absent or null gives `default`, anything else is a 422 naming the field."""
+    value = data.get(key)
+    if value is None:
+        return default
+    if not isinstance(value, str) or value not in choices:
+        raise ValidationError(f"{key} must be one of {', '.join(choices)}.", field=key)
+    return value
+
+
+def present_string(data: dict, key: str, *, max_length: int = 500) -> str | None:
+    """A string that may be left out but, when sent, is not null."""
+    if key in data and data[key] is None:
+        raise ValidationError(f"{key} must be a string, not null.", field=key)
+    return string_field(data, key, max_length=max_length)

@@ -8,12 +8,11 @@ from flask import jsonify
 
 from app.api import bp
 from app.api.openapi import json_request, json_response, ref, tenant_responses
-from app.api.payload import json_body, string_field
+from app.api.payload import choice_field, json_body
 from app.api.routing import authenticated_endpoint, tenant_endpoint
 from app.api.tenants import tenant_json
-from app.models import Plan
+from app.models import PLAN_SEED, Plan
 from app.services import plans
-from app.services.errors import NotFound, ValidationError
 from app.tenancy.context import current_tenant
 from app.tenancy.principal import current_actor
 
@@ -41,11 +40,8 @@ def list_plans():
 def change_plan(tenant_ref: str):
     """Upgrade at once; a downgrade that current usage exceeds is 409 naming what exceeds."""
     data = json_body(allowed={"new_plan"}, required={"new_plan"})
-    try:
-        tenant = plans.change_plan(current_tenant._get_current_object(),
-                                   string_field(data, "new_plan", max_length=32), current_actor())
-    except NotFound as exc:  # a plan named in a body is a bad value, not a missing resource
-        raise ValidationError(exc.message, field="new_plan", code="plan_not_found") from None
+    new_plan = choice_field(data, "new_plan", [p.code for p in plans.list_plans()])
+    tenant = plans.change_plan(current_tenant._get_current_object(), new_plan, current_actor())
     return jsonify(tenant_json(tenant))
 
 
@@ -66,7 +62,7 @@ OPENAPI_COMPONENTS = {
     },
     "PlanChange": {
         "type": "object", "required": ["new_plan"], "additionalProperties": False,
-        "properties": {"new_plan": {"type": "string", "enum": ["free", "basic", "pro", "enterprise"]}},
+        "properties": {"new_plan": {"type": "string", "enum": [p["code"] for p in PLAN_SEED]}},
     },
 }
 

@@ -6,17 +6,19 @@ admins. Tenant owners and admins rename their tenant and change its settings; ev
 
 from __future__ import annotations
 
+import zoneinfo
 from typing import Any
 
 from flask import jsonify, url_for
 
 from app.api import bp
-from app.api.openapi import json_request, json_response, list_schema, nullable, ref, tenant_responses
+from app.api.openapi import json_request, json_response, list_schema, nullable, ref, tenant_responses, text
 from app.api.params import iso, page_body, paging_args, query_choice, query_text
-from app.api.payload import BadRequest, json_body, string_field
+from app.api.payload import BadRequest, choice_field, json_body, present_string, string_field
 from app.api.routing import platform_endpoint, tenant_endpoint
-from app.models import TENANT_STATUSES, Tenant
-from app.services import tenants
+from app.extensions import db
+from app.models import ISOLATION_STRATEGIES, PLAN_SEED, TENANT_STATUSES, Tenant
+from app.services import plans, tenants
 from app.services.errors import PermissionDenied, ValidationError
 from app.tenancy.context import current_tenant
 from app.tenancy.principal import current_actor, current_principal
@@ -77,11 +79,12 @@ def create_tenant():
     """Create a tenant with its owner (an account is made for an unknown owner email)."""
     data = json_body(allowed=CREATE_FIELDS, required={"name", "owner_email"})
     name = string_field(data, "name", max_length=200)
-    slug = string_field(data, "slug", max_length=100) or tenants.suggest_slug(name or "")
+    slug = present_string(data, "slug", max_length=100) or tenants.suggest_slug(name or "")
     tenant = tenants.create_tenant(
-        name, slug, string_field(data, "owner_email", max_length=254), string_field(data, "plan", max_length=32)
-        or "free", current_actor(), owner_name=string_field(data, "owner_name", max_length=120),
-        isolation_strategy=string_field(data, "isolation_strategy", max_length=16),
+        name, slug, string_field(data, "owner_email", max_length=254),
+        choice_field(data, "plan", [p.code for p in plans.list_plans()], default="free"), current_actor(),
+        owner_name=string_field(data, "owner_name", max_length=120),
+        isolation_strategy=choice_field(data, "isolation_strategy", ISOLATION_STRATEGIES),
     )
     response = jsonify(tenant_json(tenant))
     response.status_code = 201
@@ -137,13 +140,12 @@ def _update_payload() -> dict[str, Any]:
             f"{read_only[0]} cannot be changed here. {READ_ONLY_FIELDS[read_only[0]]}",
             field=read_only[0], code="read_only_field",
             details={"fields": {k: [READ_ONLY_FIELDS[k]] for k in read_only}})
-    for key in ("name", "slug", "display_name", "timezone", "locale", "brand_color", "reason"):
+    for key in ("name", "slug", "display_name", "timezone", "locale", "brand_color", "reason", "status"):
         if key in data and data[key] is not None and not isinstance(data[key], str):
             raise ValidationError(f"{key} must be a string.", field=key)
-    if "name" in data and data["name"] is None:
-        raise ValidationError("Name is required.", field="name")
-    if "slug" in data and data["slug"] is None:
-        raise ValidationError("Slug is required.", field="slug")
+    for key in ("name", "slug", "timezone", "locale", "brand_color", "status"):
+        if key in data and data[key] is None:
+            raise ValidationError(f"{key} must not be null.", field=key)
     if "reason" in data and "status" not in data:
         raise BadRequest("`reason` goes with `status`.", field="reason", code="unknown_field")
     if "status" in data and data["status"] not in SETTABLE_STATUSES:
@@ -165,13 +167,24 @@ def delete_tenant(tenant_ref: str):
 _SETTINGS_SCHEMA = {
     "type": "object",
     "properties": {
-        "display_name": nullable({"type": "string"}),
-        "timezone": {"type": "string"},
-        "locale": {"type": "string"},
-        "brand_color": nullable({"type": "string"}),
-        "feature_flags": {"type": "object", "additionalProperties": {"type": "boolean"}},
+        "display_name": nullable(text(120)),
+        "timezone": {"type": "string", "enum": sorted(zoneinfo.available_timezones())},
+        "locale": {"type": "string", "enum": sorted(tenants.SUPPORTED_LOCALES)},
+        "brand_color": {"type": "string", "pattern": "^#[0-9a-fA-F]{6}$"},
+        "feature_flags": {"type": "object", "propertyNames": {"pattern": "^[a-z][a-z0-9_]{0,39}$"},
+                          "additionalProperties": {"type": "boolean"}},
     },
 }
+# A DNS label that is not an internationalised-looking one (xx--); reserved words are refused with a 422.
+SLUG_SCHEMA = {"type": "string", "pattern": "^(?![a-z0-9]{2}--)[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$",
+               "description": "A DNS label, 3-63 characters: lowercase letters, digits, hyphens."}
+
+
+def _isolation_choices() -> list[str]:
+    """The strategies this database can provide (schema isolation needs PostgreSQL)."""
+    dialect = db.session.get_bind().dialect.name
+    return [s for s in ISOLATION_STRATEGIES if s != "schema" or dialect == "postgresql"]
+
 
 OPENAPI_COMPONENTS = {
     "Tenant": {
@@ -193,17 +206,17 @@ OPENAPI_COMPONENTS = {
             "settings": _SETTINGS_SCHEMA,
         },
     },
-    "TenantCreate": {
+    "TenantCreate": lambda: {
         "type": "object",
         "required": ["name", "owner_email"],
         "additionalProperties": False,
         "properties": {
-            "name": {"type": "string", "minLength": 1, "maxLength": 120},
-            "slug": {"type": "string", "description": "A DNS label, 3-63 characters; derived from the name if absent."},
-            "owner_email": {"type": "string", "format": "email"},
-            "plan": {"type": "string", "enum": ["free", "basic", "pro", "enterprise"], "default": "free"},
-            "owner_name": {"type": "string"},
-            "isolation_strategy": {"type": "string", "enum": ["row", "schema", "database"]},
+            "name": text(120, blank=False),
+            "slug": {**SLUG_SCHEMA, "description": "Derived from the name if absent."},
+            "owner_email": {"type": "string", "format": "email", "maxLength": 254},
+            "plan": nullable({"type": "string", "enum": [p["code"] for p in PLAN_SEED], "default": "free"}),
+            "owner_name": nullable(text(120)),
+            "isolation_strategy": nullable({"type": "string", "enum": _isolation_choices()}),
         },
     },
     "TenantUpdate": {
@@ -213,12 +226,15 @@ OPENAPI_COMPONENTS = {
                        "suspend). Named read-only fields (plan, owner, ids, ...) answer 422 `read_only_field`; "
                        "any other field 400 `unknown_field`.",
         "properties": {
-            "name": {"type": "string", "minLength": 1, "maxLength": 120},
-            "slug": {"type": "string"},
+            "name": text(120, blank=False),
+            "slug": SLUG_SCHEMA,
             **_SETTINGS_SCHEMA["properties"],
             "status": {"type": "string", "enum": list(SETTABLE_STATUSES)},
-            "reason": {"type": "string"},
+            "reason": nullable(text(500)),
         },
+        "dependentRequired": {"reason": ["status"]},
+        "if": {"properties": {"status": {"const": "suspended"}}, "required": ["status"]},
+        "then": {"required": ["reason"], "properties": {"reason": text(500, blank=False)}},
     },
 }
 
@@ -248,8 +264,8 @@ OPENAPI_PATHS = {
             "parameters": [
                 {"$ref": "#/components/parameters/Page"}, {"$ref": "#/components/parameters/PerPage"},
                 {"name": "status", "in": "query", "schema": {"type": "string", "enum": list(TENANT_STATUSES)}},
-                {"name": "plan", "in": "query", "schema": {"type": "string", "maxLength": 32}},
-                {"name": "q", "in": "query", "schema": {"type": "string", "maxLength": 200},
+                {"name": "plan", "in": "query", "schema": text(32)},
+                {"name": "q", "in": "query", "schema": text(200),
                  "description": "Search in name, slug and owner email."},
             ],
             "responses": {"200": json_response("One page of tenants.", list_schema(ref("Tenant")), metered=False),
