@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import request, url_for
 from flask_babel import gettext as _
+from wtforms import SelectChoice
 
 from app.services import audit
 from app.services.pagination import clamp_paging
@@ -22,7 +23,7 @@ def index(tenant_slug: str):
     tenant = current_tenant._get_current_object()
     form = AuditFilterForm(request.args)
     actions = audit.distinct_actions(tenant.id)
-    form.action.choices = [("", _("All actions")), *[(a, a) for a in actions]]
+    form.action.choices = [SelectChoice("", _("All actions")), *[SelectChoice(a) for a in actions]]
     action = request.args.get("action") or None
     actor = (request.args.get("actor") or "").strip()[:254] or None
     page_n, _per = clamp_paging(request.args.get("page"), PER_PAGE)

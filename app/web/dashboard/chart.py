@@ -43,12 +43,12 @@ class Chart:
         return self.total == 0
 
 
-def _nice_ceiling(value: int) -> int:
-    """The smallest 1/2/5 x 10^n at or above `value` (so gridlines land on round numbers)."""
-    if value <= 4:
-        return 4
-    magnitude = 10 ** (len(str(value)) - 1)
-    for step in (1, 2, 2.5, 5, 10):
+def _nice_step(value: float) -> int:
+    """The smallest 1/2/5 x 10^n at or above `value`, so gridlines land on round numbers."""
+    if value <= 1:
+        return 1
+    magnitude = 10 ** (len(str(int(value))) - 1)
+    for step in (1, 2, 5, 10):
         if value <= step * magnitude:
             return int(step * magnitude)
     return 10 * magnitude
@@ -59,7 +59,7 @@ def build_chart(daily: list[tuple[date, int]]) -> Chart:
     plot_w = WIDTH - LEFT - RIGHT
     plot_h = HEIGHT - TOP - BOTTOM
     peak = max((calls for _, calls in daily), default=0)
-    top = _nice_ceiling(peak)
+    top = 4 * _nice_step(peak / 4)
     slot = plot_w / max(1, len(daily))
     gap = max(1.0, slot * 0.22)
     bars = []

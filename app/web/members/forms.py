@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField
+from wtforms import SelectChoice, SelectField
 from wtforms.validators import DataRequired
 
 from app.models import ROLES
@@ -24,8 +24,8 @@ def grantable_roles(acting_role: str | None) -> list[str]:
     return [r for r in ROLES if acting_role is None or outranks_or_equals(acting_role, r)]
 
 
-def role_choices(roles: list[str]) -> list[tuple[str, str]]:
-    return [(r, ROLE_LABELS[r]) for r in roles]
+def role_choices(roles: list[str]) -> list[SelectChoice]:
+    return [SelectChoice(r, ROLE_LABELS[r]) for r in roles]
 
 
 class RoleForm(FlaskForm):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import flash, redirect, url_for
 from flask_babel import gettext as _
+from wtforms import SelectChoice
 
 from app.services import members, quotas
 from app.services.errors import DomainError, NotFound
@@ -12,7 +13,7 @@ from app.tenancy.context import current_tenant
 from app.tenancy.guard import acting_role, tenant_required
 from app.tenancy.principal import current_actor
 from app.web.members import bp
-from app.web.members.forms import ROLE_HELP, ROLE_LABELS, RoleForm, TransferForm, grantable_roles, role_choices
+from app.web.members.forms import ROLE_HELP, ROLE_LABELS, RoleForm, TransferForm, grantable_roles
 from app.web.rendering import is_htmx, render_page
 
 TEMPLATE = "members/index.html"
@@ -28,10 +29,10 @@ def _context(**extra) -> dict:
     tenant = current_tenant._get_current_object()
     everyone = members.list_members(tenant)
     transfer = TransferForm()
-    transfer.user_id.choices = [(str(m.user_id), f"{m.user.display_name} <{m.user.email}>")
+    transfer.user_id.choices = [SelectChoice(str(m.user_id), f"{m.user.display_name} <{m.user.email}>")
                                 for m in everyone if m.user_id != tenant.owner_id and m.status == "active"]
     users_line = next(line for line in quotas.quota_report(tenant) if line.resource == "users")
-    return {"members": everyone, "roles": role_choices(grantable_roles(acting_role())), "role_labels": ROLE_LABELS,
+    return {"members": everyone, "roles": [(r, ROLE_LABELS[r]) for r in grantable_roles(acting_role())], "role_labels": ROLE_LABELS,
             "role_help": ROLE_HELP, "may_edit": _may_edit, "transfer_form": transfer, "users_line": users_line,
             "row_errors": {}, "row_notice": {}, "seats_oob": False, **extra}
 

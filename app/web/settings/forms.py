@@ -6,22 +6,22 @@ import zoneinfo
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField
+from wtforms import SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
 from app.services.tenants import SUPPORTED_LOCALES
 
 
-def timezone_choices() -> list[tuple[str, str]]:
+def timezone_choices() -> list[SelectChoice]:
     zones = sorted(z for z in zoneinfo.available_timezones() if "/" in z and not z.startswith(("Etc/", "SystemV/")))
-    return [("UTC", "UTC"), *[(z, z.replace("_", " ")) for z in zones]]
+    return [SelectChoice("UTC"), *[SelectChoice(z, z.replace("_", " ")) for z in zones]]
 
 
 class SettingsForm(FlaskForm):
     name = StringField(_l("Organisation name"), validators=[DataRequired(), Length(max=120)])
     slug = StringField(_l("Slug"), validators=[DataRequired(), Length(min=3, max=63)])
     timezone = SelectField(_l("Time zone"), choices=timezone_choices, validators=[DataRequired()])
-    locale = SelectField(_l("Language"), choices=list(SUPPORTED_LOCALES.items()), validators=[DataRequired()])
+    locale = SelectField(_l("Language"), choices=[SelectChoice(code, label) for code, label in SUPPORTED_LOCALES.items()], validators=[DataRequired()])
     brand_color = StringField(_l("Brand colour"), validators=[DataRequired(), Length(min=7, max=7)])
 
 
