@@ -89,6 +89,9 @@ def run_migrations_online():
     conf_args = current_app.extensions['migrate'].configure_args
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
+    # SQLite's FTS5 search index (virtual and shadow tables) is not a model: leave it alone.
+    from app.workspace.ddl import include_object
+    conf_args.setdefault("include_object", include_object)
 
     connectable = get_engine()
 

@@ -1,6 +1,8 @@
 """Where a tenant's own data lives: row, schema or database isolation (see docs/isolation.md).
 
-`provision` runs when a tenant is created, `drop` when it is purged.
+`provision` runs when a tenant is created, `drop` when it is purged. The tenant plane is reached
+through `app.workspace.sessions.tenant_plane(tenant)`, which asks the strategy's module here
+(`row`, `schema`, `database`) to place the session.
 """
 
 from __future__ import annotations
@@ -22,8 +24,41 @@ def validate_strategy(strategy: str, dialect_name: str) -> str:
 
 
 def provision(tenant: Tenant) -> None:
-    """Create the tenant's schema or database, at the current head revision."""
+    """Create the tenant's schema or database, at the current head revision.
+
+    Built from the models and stamped, not replayed through the migration chain, so a sign-up
+    does not wait on history. Row tenants share tables that already exist.
+    """
+    from app.tenancy.isolation import plane_migrations
+
+    tenant_id, strategy = tenant.id, tenant.isolation_strategy
+    if strategy not in plane_migrations.DEDICATED:
+        return
+    with plane_migrations.tenant_connection(tenant_id, strategy, create=True) as conn:
+        revision = plane_migrations.current_revision(conn)
+        if revision is None:
+            revision = plane_migrations.build_at_head(conn, strategy)
+    plane_migrations.record(tenant_id, revision)
 
 
 def drop(tenant: Tenant) -> None:
-    """Remove the tenant's schema or database (at purge)."""
+    """Remove the tenant's schema or database, or its rows in the shared tables, and its files (at purge)."""
+    from app.extensions import db
+    from app.services import storage
+    from app.tenancy.isolation import database, row, schema
+
+    tenant_id, strategy = tenant.id, tenant.isolation_strategy
+    if strategy == "schema":
+        with db.engine.begin() as conn:
+            schema.drop(conn, tenant_id)
+    elif strategy == "database":
+        database.drop(tenant_id)
+    else:
+        row.drop(tenant_id)
+    storage.delete_tenant_files(tenant_id)
+
+
+# Registers the control-plane table that records each tenant's tenant-plane revision.
+from app.tenancy.isolation.state import TenantPlaneState  # noqa: E402
+
+__all__ = ["TenantPlaneState", "drop", "provision", "validate_strategy"]

@@ -1,6 +1,11 @@
-"""The workspace pages of the portal."""
+"""The workspace pages of the portal: the tenant's knowledge base."""
 
 from flask import Blueprint
+
+# The tenant-plane tables and the control-plane record of their revisions join the metadata
+# whenever the app is built (create_all in tests, autogenerate, migrations).
+import app.tenancy.isolation  # noqa: F401
+import app.workspace.models  # noqa: F401
 
 bp = Blueprint("workspace", __name__)
 

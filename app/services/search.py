@@ -1,0 +1,121 @@
+"""Full-text search of a tenant's knowledge base: ranked passages, the database's own engine.
+
+PostgreSQL: the passage's weighted `tsvector` (GIN index) against an OR of the query's words,
+ranked by `ts_rank`, snippet by `ts_headline`. SQLite: the FTS5 index, ranked by `bm25`, snippet
+by `snippet()`. Both run through the tenant-plane session, so only the tenant's passages are
+candidates. A passage of a document whose title equals the query ranks first.
+Scores: relevance squashed into [0, 1); an exact-title match adds 1.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+
+from sqlalchemy import Column, MetaData, String, Table, Text, case, func, literal_column, select
+
+from app.models import Tenant
+from app.services.errors import ValidationError
+from app.tenancy.isolation import cache as tenant_cache
+from app.workspace.ddl import FTS_TABLE
+from app.workspace.models import DocumentPassage
+from app.workspace.sessions import tenant_plane
+
+MAX_QUERY = 200
+MAX_LIMIT = 50
+DEFAULT_LIMIT = 10
+CACHE_SECONDS = 60
+MARK_START, MARK_END = "«", "»"
+
+# The FTS5 table, for building queries only (created by app.workspace.ddl, not by create_all).
+_fts = Table(FTS_TABLE, MetaData(), Column("title", Text), Column("content", Text),
+             Column("tenant_id", String), Column("passage_id", String))
+
+
+@dataclass(frozen=True)
+class Passage:
+    document_id: str
+    title: str
+    position: int
+    snippet: str
+    score: float
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def validate_query(query: str | None, limit) -> tuple[str, int]:
+    value = (query or "").strip()
+    if not value:
+        raise ValidationError("Type something to search for.", field="query")
+    if len(value) > MAX_QUERY:
+        raise ValidationError(f"The query must be at most {MAX_QUERY} characters.", field="query")
+    if limit is None or limit == "":
+        return value, DEFAULT_LIMIT
+    try:
+        number = int(limit)
+    except (TypeError, ValueError):
+        raise ValidationError(f"limit must be a whole number from 1 to {MAX_LIMIT}.", field="limit") from None
+    if not 1 <= number <= MAX_LIMIT:
+        raise ValidationError(f"limit must be a whole number from 1 to {MAX_LIMIT}.", field="limit")
+    return value, number
+
+
+def words(query: str) -> list[str]:
+    """The query's words (letters and digits): no operator of either engine survives."""
+    return re.findall(r"[^\W_]+", query.lower())[:32]
+
+
+def search(tenant: Tenant, query: str | None, limit=DEFAULT_LIMIT) -> list[Passage]:
+    """The tenant's passages best matching `query`, best first."""
+    query, limit = validate_query(query, limit)
+    terms = words(query)
+    if not terms:
+        return []
+    # Keyed by tenant and by its byte counter, which every store and delete changes.
+    key = (query.lower(), limit, tenant.storage_used_bytes)
+    cached = tenant_cache.get(tenant.id, "search", *key)
+    if cached is not None:
+        return [Passage(**item) for item in cached]
+    with tenant_plane(tenant) as ws:
+        dialect = ws.get_bind().dialect.name
+        stmt = _postgresql(query, terms) if dialect == "postgresql" else _sqlite(query, terms)
+        rows = ws.execute(stmt.limit(limit)).all()
+    passages = [Passage(document_id=r.document_id, title=r.title, position=r.position, snippet=r.snippet,
+                        score=round(float(r.score), 6)) for r in rows]
+    tenant_cache.set(tenant.id, "search", *key, value=[p.to_dict() for p in passages], timeout=CACHE_SECONDS)
+    return passages
+
+
+def _exact(query: str):
+    return case((func.lower(DocumentPassage.title) == query.lower(), 1.0), else_=0.0)
+
+
+def _postgresql(query: str, terms: list[str]):
+    config = literal_column("'english'::regconfig")
+    tsquery = func.to_tsquery(config, " | ".join(terms))
+    # ts_rank normalisation 32 squashes the rank into [0, 1).
+    rank = func.ts_rank(DocumentPassage.search_vector, tsquery, 32)
+    score = (rank + _exact(query)).label("score")
+    snippet = func.ts_headline(config, DocumentPassage.content, tsquery,
+                               f"StartSel={MARK_START}, StopSel={MARK_END}, MaxWords=35, MinWords=12")
+    return (select(DocumentPassage.document_id, DocumentPassage.title, DocumentPassage.position,
+                   snippet.label("snippet"), score)
+            .where(DocumentPassage.search_vector.op("@@")(tsquery))
+            .order_by(score.desc(), DocumentPassage.document_id, DocumentPassage.position))
+
+
+def _sqlite(query: str, terms: list[str]):
+    fts = literal_column(FTS_TABLE)
+    match = " OR ".join(f'"{term}"' for term in terms)
+    relevance = -func.bm25(fts, 5.0, 1.0)
+    score = (relevance / (relevance + 1.0) + _exact(query)).label("score")
+    snippet = func.snippet(fts, 1, MARK_START, MARK_END, "…", 24)
+    return (select(DocumentPassage.document_id, DocumentPassage.title, DocumentPassage.position,
+                   snippet.label("snippet"), score)
+            .join(_fts, (_fts.c.passage_id == DocumentPassage.id) & (_fts.c.tenant_id == DocumentPassage.tenant_id))
+            .where(fts.op("MATCH")(match))
+            .order_by(score.desc(), DocumentPassage.document_id, DocumentPassage.position))
+
+
+__all__ = ["Passage", "search", "validate_query"]
