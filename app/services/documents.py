@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from flask import current_app
 from sqlalchemy import delete, func, select
 
-from app.extensions import db
 from app.models import Tenant
 from app.services import quotas, storage
 from app.services.audit import Actor, record

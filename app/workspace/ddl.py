@@ -54,18 +54,18 @@ def row_security_statements(table: str) -> list[str]:
 
 
 FTS_CREATE = [
-    f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5(title, content, tenant_id UNINDEXED, "
+    "CREATE VIRTUAL TABLE IF NOT EXISTS document_passages_fts USING fts5(title, content, tenant_id UNINDEXED, "
     "passage_id UNINDEXED, tokenize='porter unicode61')",
-    f"""CREATE TRIGGER IF NOT EXISTS document_passages_fts_insert AFTER INSERT ON document_passages BEGIN
-          INSERT INTO {FTS_TABLE}(title, content, tenant_id, passage_id)
+    """CREATE TRIGGER IF NOT EXISTS document_passages_fts_insert AFTER INSERT ON document_passages BEGIN
+          INSERT INTO document_passages_fts(title, content, tenant_id, passage_id)
           VALUES (new.title, new.content, new.tenant_id, new.id);
         END""",
-    f"""CREATE TRIGGER IF NOT EXISTS document_passages_fts_delete AFTER DELETE ON document_passages BEGIN
-          DELETE FROM {FTS_TABLE} WHERE tenant_id = old.tenant_id AND passage_id = old.id;
+    """CREATE TRIGGER IF NOT EXISTS document_passages_fts_delete AFTER DELETE ON document_passages BEGIN
+          DELETE FROM document_passages_fts WHERE tenant_id = old.tenant_id AND passage_id = old.id;
         END""",
-    f"""CREATE TRIGGER IF NOT EXISTS document_passages_fts_update AFTER UPDATE ON document_passages BEGIN
-          DELETE FROM {FTS_TABLE} WHERE tenant_id = old.tenant_id AND passage_id = old.id;
-          INSERT INTO {FTS_TABLE}(title, content, tenant_id, passage_id)
+    """CREATE TRIGGER IF NOT EXISTS document_passages_fts_update AFTER UPDATE ON document_passages BEGIN
+          DELETE FROM document_passages_fts WHERE tenant_id = old.tenant_id AND passage_id = old.id;
+          INSERT INTO document_passages_fts(title, content, tenant_id, passage_id)
           VALUES (new.title, new.content, new.tenant_id, new.id);
         END""",
 ]
@@ -73,7 +73,7 @@ FTS_DROP = [
     "DROP TRIGGER IF EXISTS document_passages_fts_update",
     "DROP TRIGGER IF EXISTS document_passages_fts_delete",
     "DROP TRIGGER IF EXISTS document_passages_fts_insert",
-    f"DROP TABLE IF EXISTS {FTS_TABLE}",
+    "DROP TABLE IF EXISTS document_passages_fts",
 ]
 
 

@@ -23,5 +23,5 @@ def get(tenant_id: str, namespace: str, *parts: Any) -> Any:
     return cache.get(tenant_key(tenant_id, namespace, *parts))
 
 
-def set(tenant_id: str, namespace: str, *parts: Any, value: Any, timeout: int | None = None) -> None:  # noqa: A001
+def set(tenant_id: str, namespace: str, *parts: Any, value: Any, timeout: int | None = None) -> None:
     cache.set(tenant_key(tenant_id, namespace, *parts), value, timeout=timeout)

@@ -95,7 +95,8 @@ def upgrade(conn: Connection, strategy: str, revision: str = "head") -> str | No
 
 def record(tenant_id: str, revision: str | None, error: str | None = None) -> None:
     """Write the tenant's revision (or its last error) to the control plane, and commit."""
-    from app.services.audit import Actor, record as audit_record
+    from app.services.audit import Actor
+    from app.services.audit import record as audit_record
 
     state = db.session.get(TenantPlaneState, tenant_id)
     if state is None:

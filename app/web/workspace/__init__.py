@@ -4,7 +4,7 @@ from flask import Blueprint
 
 # The tenant-plane tables and the control-plane record of their revisions join the metadata
 # whenever the app is built (create_all in tests, autogenerate, migrations).
-import app.tenancy.isolation  # noqa: F401
+import app.tenancy.isolation
 import app.workspace.models  # noqa: F401
 
 bp = Blueprint("workspace", __name__)
