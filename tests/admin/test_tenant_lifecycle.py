@@ -18,7 +18,7 @@ def _events(tenant_id: str, action: str) -> list[AuditEvent]:
                                                              AuditEvent.action == action)))
 
 
-def test_tenant_page_shows_profile_meters_members_invitations_and_history(admin_client):
+def test_tenant_page_shows_profile_meters_members_invitations_and_history(admin_client, mailbox):
     owner = f.user("olive@acme.test", name="Olive Owner")
     tenant = f.tenant("acme", owner=owner, plan="basic", name="Acme Corp")
     f.member(tenant, "admin", f.user("adam@acme.test"))
