@@ -1,1 +1,169 @@
-"""JSON API: documents (routes to come)."""
+"""JSON API: the tenant's knowledge base. The tenant comes from the usual sources (X-Tenant-ID,
+subdomain, `tenant_id` query, JWT claim, or the key's own tenant)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import jsonify, request
+
+from app.api import bp
+from app.api.openapi import json_request, json_response, list_schema, nullable, ref, tenant_responses
+from app.api.params import iso, page_body, paging_args
+from app.api.payload import BadRequest, json_body, string_field
+from app.api.routing import tenant_endpoint
+from app.services import documents
+from app.services.errors import ValidationError
+from app.tenancy.context import current_tenant
+from app.tenancy.guard import acting_role
+from app.tenancy.principal import current_actor
+from app.workspace.models import Document
+
+
+def document_json(document: Document, content: str | None = None) -> dict[str, Any]:
+    body = {
+        "id": document.id,
+        "title": document.title,
+        "tags": list(document.tags or []),
+        "filename": document.filename,
+        "content_type": document.content_type,
+        "size_bytes": document.size_bytes,
+        "uploader": {"user_id": document.uploader_id, "label": document.uploader_label},
+        "created_at": iso(document.created_at),
+    }
+    if content is not None:
+        body["content"] = content
+    return body
+
+
+@bp.get("/documents")
+@tenant_endpoint("documents.read")
+def list_documents():
+    page, per_page = paging_args()
+    return jsonify(page_body(documents.list_documents(current_tenant, page, per_page), document_json))
+
+
+def _upload_from_request() -> documents.Upload:
+    if request.mimetype == "multipart/form-data":
+        unknown = sorted(set(request.form) - {"title", "tags"} | set(request.files) - {"file"})
+        if unknown:
+            raise BadRequest(f"Unknown field {unknown[0]!r}.", field=unknown[0], code="unknown_field",
+                             details={"unknown": unknown})
+        upload = request.files.get("file")
+        if upload is None:
+            raise ValidationError("file is required.", field="file")
+        return documents.Upload(title=request.form.get("title"), data=upload.read(), filename=upload.filename or None,
+                                tags=request.form.get("tags"))
+    data = json_body(allowed={"title", "content", "tags"}, required={"title", "content"})
+    tags = data.get("tags")
+    if tags is not None and not (isinstance(tags, list) and all(isinstance(t, str) for t in tags)):
+        raise ValidationError("tags must be a list of strings.", field="tags")
+    return documents.Upload(title=string_field(data, "title", max_length=200),
+                            content=string_field(data, "content", max_length=documents.DEFAULT_MAX_BYTES),
+                            tags=tags)
+
+
+@bp.post("/documents")
+@tenant_endpoint("documents.write")
+def create_document():
+    """JSON {"title", "content", "tags"} or a multipart upload with a `file` (and optional title, tags)."""
+    document = documents.create_document(current_tenant, current_actor(), _upload_from_request())
+    return jsonify(document_json(document)), 201
+
+
+@bp.get("/documents/<doc_id>")
+@tenant_endpoint("documents.read")
+def get_document(doc_id: str):
+    document = documents.get_document(current_tenant, doc_id)
+    return jsonify(document_json(document, documents.read_content(current_tenant, document)))
+
+
+@bp.delete("/documents/<doc_id>")
+@tenant_endpoint("documents.write")
+def delete_document(doc_id: str):
+    documents.delete_document(current_tenant, doc_id, current_actor(), acting_role())
+    return "", 204
+
+
+TENANT_SOURCES = [
+    {"name": "X-Tenant-ID", "in": "header", "required": False, "schema": {"type": "string"},
+     "description": "The tenant's id or slug (else the subdomain, `tenant_id`, the JWT claim or the key's tenant)."},
+    {"name": "tenant_id", "in": "query", "required": False, "schema": {"type": "string"},
+     "description": "The tenant's id or slug, as a query parameter."},
+]
+_DOC_ID = {"name": "doc_id", "in": "path", "required": True, "schema": {"type": "string"},
+           "description": "The document's id (`doc_...`)."}
+_TAGS = {"type": "array", "maxItems": documents.MAX_TAGS, "items": {"type": "string", "minLength": 1, "maxLength": 40}}
+
+OPENAPI_COMPONENTS = {
+    "Document": {
+        "type": "object",
+        "required": ["id", "title", "tags", "filename", "content_type", "size_bytes", "uploader", "created_at"],
+        "properties": {
+            "id": {"type": "string"},
+            "title": {"type": "string"},
+            "tags": {"type": "array", "items": {"type": "string"}},
+            "filename": nullable({"type": "string"}),
+            "content_type": {"type": "string", "enum": ["text/plain", "text/markdown"]},
+            "size_bytes": {"type": "integer", "minimum": 1},
+            "uploader": {"type": "object", "required": ["user_id", "label"],
+                         "properties": {"user_id": nullable({"type": "integer"}), "label": {"type": "string"}}},
+            "created_at": {"type": "string", "format": "date-time"},
+            "content": {"type": "string", "description": "Only when one document is read."},
+        },
+    },
+    "DocumentCreate": {
+        "type": "object", "required": ["title", "content"], "additionalProperties": False,
+        "properties": {"title": {"type": "string", "minLength": 1, "maxLength": 200},
+                       "content": {"type": "string", "minLength": 1},
+                       "tags": nullable(_TAGS)},
+    },
+    "DocumentUpload": {
+        "type": "object", "required": ["file"], "additionalProperties": False,
+        "properties": {"file": {"type": "string", "format": "binary",
+                                "description": "A UTF-8 text (.txt) or Markdown (.md) file."},
+                       "title": {"type": "string", "maxLength": 200,
+                                 "description": "Defaults to the file's name."},
+                       "tags": {"type": "string", "description": "Comma-separated."}},
+    },
+}
+
+_WRITE_ERRORS = {"413": {"$ref": "#/components/responses/PayloadTooLarge"},
+                 "422": {"$ref": "#/components/responses/Validation"}}
+
+OPENAPI_PATHS = {
+    "/api/v1/documents": {
+        "get": {
+            "operationId": "listDocuments", "tags": ["documents"], "summary": "The tenant's documents, newest first.",
+            "parameters": [*TENANT_SOURCES, {"$ref": "#/components/parameters/Page"},
+                           {"$ref": "#/components/parameters/PerPage"}],
+            "responses": {"200": json_response("One page of documents.", list_schema(ref("Document"))),
+                          **tenant_responses(), "422": {"$ref": "#/components/responses/Validation"}},
+        },
+        "post": {
+            "operationId": "createDocument", "tags": ["documents"],
+            "summary": "Store a document (pasted text as JSON, or a file upload). Counts against storage.",
+            "parameters": TENANT_SOURCES,
+            "requestBody": {"required": True, "content": {
+                **json_request(ref("DocumentCreate"))["content"],
+                "multipart/form-data": {"schema": ref("DocumentUpload")},
+            }},
+            "responses": {"201": json_response("The document.", ref("Document")), **tenant_responses(),
+                          **_WRITE_ERRORS},
+        },
+    },
+    "/api/v1/documents/{doc_id}": {
+        "get": {
+            "operationId": "getDocument", "tags": ["documents"], "summary": "A document with its text.",
+            "parameters": [*TENANT_SOURCES, _DOC_ID],
+            "responses": {"200": json_response("The document and its content.", ref("Document")),
+                          **tenant_responses()},
+        },
+        "delete": {
+            "operationId": "deleteDocument", "tags": ["documents"],
+            "summary": "Delete a document (your own; admins delete anyone's) and free its storage.",
+            "parameters": [*TENANT_SOURCES, _DOC_ID],
+            "responses": {"204": {"description": "Deleted."}, **tenant_responses()},
+        },
+    },
+}

@@ -1,1 +1,60 @@
-"""JSON API: search (routes to come)."""
+"""JSON API: full-text search of the tenant's knowledge base (`/rag/search`)."""
+
+from __future__ import annotations
+
+from flask import jsonify, request
+
+from app.api import bp
+from app.api.documents import TENANT_SOURCES
+from app.api.openapi import json_response, ref, tenant_responses
+from app.api.routing import tenant_endpoint
+from app.services import search
+from app.tenancy.context import current_tenant
+
+
+@bp.get("/rag/search")
+@tenant_endpoint("documents.read")
+def rag_search():
+    """Ranked passages of the tenant's documents for `query` (at most `limit`, default 10)."""
+    query = request.args.get("query")
+    passages = search.search(current_tenant, query, request.args.get("limit"))
+    return jsonify({"query": (query or "").strip(), "results": [p.to_dict() for p in passages]})
+
+
+OPENAPI_COMPONENTS = {
+    "SearchPassage": {
+        "type": "object", "required": ["document_id", "title", "position", "snippet", "score"],
+        "properties": {
+            "document_id": {"type": "string"},
+            "title": {"type": "string"},
+            "position": {"type": "integer", "minimum": 0, "description": "The passage's place in its document."},
+            "snippet": {"type": "string", "description": "Matched words between « and »."},
+            "score": {"type": "number", "minimum": 0,
+                      "description": "Relevance in [0, 1); an exact-title match adds 1."},
+        },
+    },
+}
+
+OPENAPI_PATHS = {
+    "/api/v1/rag/search": {
+        "get": {
+            "operationId": "searchDocuments", "tags": ["documents"],
+            "summary": "Full-text search: ranked passages with document id, title, snippet and score.",
+            "parameters": [
+                *TENANT_SOURCES,
+                {"name": "query", "in": "query", "required": True,
+                 "schema": {"type": "string", "minLength": 1, "maxLength": search.MAX_QUERY}},
+                {"name": "limit", "in": "query", "required": False,
+                 "schema": {"type": "integer", "minimum": 1, "maximum": search.MAX_LIMIT,
+                            "default": search.DEFAULT_LIMIT}},
+            ],
+            "responses": {
+                "200": json_response("The best passages first.", {
+                    "type": "object", "required": ["query", "results"],
+                    "properties": {"query": {"type": "string"},
+                                   "results": {"type": "array", "items": ref("SearchPassage")}}}),
+                **tenant_responses(), "422": {"$ref": "#/components/responses/Validation"},
+            },
+        },
+    },
+}

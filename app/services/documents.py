@@ -49,7 +49,14 @@ def validate_title(title: str | None) -> str:
         raise ValidationError("Title is required.", field="title")
     if len(value) > 200:
         raise ValidationError("Title must be at most 200 characters.", field="title")
+    if not _storable(value):
+        raise ValidationError("Title contains characters that cannot be stored.", field="title")
     return value
+
+
+def _storable(value: str) -> bool:
+    """No NUL (PostgreSQL refuses it) and no lone surrogates (no encoding can hold them)."""
+    return "\x00" not in value and not any("\ud800" <= ch <= "\udfff" for ch in value)
 
 
 def validate_tags(tags) -> list[str]:
@@ -148,8 +155,8 @@ def _prepare(upload: Upload) -> tuple[str, str, bytes, str | None, str, list[str
         text = upload.content if isinstance(upload.content, str) else ""
         if not text.strip():
             raise ValidationError("Paste some text or choose a file.", field="content")
-        if "\x00" in text:
-            raise ValidationError("The text must not contain NUL characters.", field="content")
+        if not _storable(text):
+            raise ValidationError("The text contains characters that cannot be stored.", field="content")
         raw = text.encode("utf-8")
         content_type = "text/markdown" if filename and filename.endswith(".md") else "text/plain"
         title = upload.title

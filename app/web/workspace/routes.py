@@ -1,12 +1,102 @@
-"""The workspace pages (placeholder until the feature lands)."""
+"""The knowledge base: upload (paste or file), list, HTMX search, read and delete documents."""
 
-from flask import render_template
+from __future__ import annotations
 
-from app.tenancy.guard import tenant_required
+from flask import flash, redirect, request, url_for
+from flask_babel import gettext as _
+
+from app.services import documents, quotas, search
+from app.services.errors import DomainError
+from app.services.permissions import role_allows
+from app.tenancy.context import current_tenant
+from app.tenancy.guard import acting_role, tenant_required
+from app.tenancy.principal import current_actor
+from app.web.rendering import is_htmx, render_page
 from app.web.workspace import bp
+from app.web.workspace.forms import DocumentForm
+
+TEMPLATE = "workspace/index.html"
+
+
+def _context(form: DocumentForm | None = None, query: str | None = None, **extra) -> dict:
+    tenant = current_tenant._get_current_object()
+    page = request.args.get("page", 1)
+    results, search_error = None, None
+    if query:
+        try:
+            results = search.search(tenant, query, search.DEFAULT_LIMIT)
+        except DomainError as exc:
+            search_error = exc.message
+    actor, role = current_actor(), acting_role()
+    storage_line = next(line for line in quotas.quota_report(tenant) if line.resource == "storage")
+    return {"form": form or DocumentForm(), "page": documents.list_documents(tenant, page, 20),
+            "query": query or "", "results": results, "search_error": search_error,
+            "storage_line": storage_line,
+            "page_url": lambda n: url_for("workspace.index", tenant_slug=tenant.slug, page=n), "may_delete": lambda d: documents.can_delete(d, actor, role),
+            "may_upload": role is None or role_allows(role, "documents.write"), **extra}
 
 
 @bp.get("/t/<tenant_slug>/knowledge")
 @tenant_required("documents.read")
 def index(tenant_slug: str):
-    return render_template("placeholder.html", title="Workspace")
+    return render_page(TEMPLATE, block="documents", **_context(query=request.args.get("q")))
+
+
+@bp.get("/t/<tenant_slug>/knowledge/search")
+@tenant_required("documents.read")
+def search_documents(tenant_slug: str):
+    """The search box's results: the block alone for HTMX, the whole page otherwise."""
+    return render_page(TEMPLATE, block="search_results", **_context(query=request.args.get("q")))
+
+
+@bp.post("/t/<tenant_slug>/knowledge")
+@tenant_required("documents.write")
+def upload(tenant_slug: str):
+    form = DocumentForm()
+    if not form.validate_on_submit():
+        flash(_("The form expired. Please try again."), "danger")
+        return redirect(url_for("workspace.index", tenant_slug=current_tenant.slug))
+    upload = form.file.data
+    if upload is not None and upload.filename:
+        payload = documents.Upload(title=form.title.data, data=upload.read(), filename=upload.filename,
+                                   tags=form.tags.data)
+    else:
+        payload = documents.Upload(title=form.title.data, content=form.content.data, tags=form.tags.data)
+    try:
+        document = documents.create_document(current_tenant._get_current_object(), current_actor(), payload)
+    except DomainError as exc:
+        field = getattr(form, exc.field, None) if exc.field else None
+        (field.errors if field is not None else form.form_errors).append(exc.message)
+        return render_page(TEMPLATE, status=exc.http_status, **_context(form=form))
+    flash(_("%(title)s was added to the knowledge base.", title=document.title), "success")
+    return redirect(url_for("workspace.index", tenant_slug=current_tenant.slug))
+
+
+@bp.get("/t/<tenant_slug>/knowledge/<doc_id>")
+@tenant_required("documents.read")
+def show(tenant_slug: str, doc_id: str):
+    tenant = current_tenant._get_current_object()
+    document = documents.get_document(tenant, doc_id)
+    return render_page("workspace/show.html", document=document, content=documents.read_content(tenant, document),
+                       may_delete=documents.can_delete(document, current_actor(), acting_role()))
+
+
+@bp.post("/t/<tenant_slug>/knowledge/<doc_id>/delete")
+@tenant_required("documents.write")
+def delete(tenant_slug: str, doc_id: str):
+    tenant = current_tenant._get_current_object()
+    error = None
+    try:
+        document = documents.get_document(tenant, doc_id)
+        documents.delete_document(tenant, doc_id, current_actor(), acting_role())
+    except DomainError as exc:
+        if exc.http_status == 404:
+            raise
+        error = exc.message
+    if not is_htmx():
+        if error:
+            flash(error, "danger")
+        else:
+            flash(_("%(title)s was deleted.", title=document.title), "success")
+        return redirect(url_for("workspace.index", tenant_slug=current_tenant.slug))
+    return render_page(TEMPLATE, block="documents", oob_blocks=("storage",), **_context(delete_error=error))
