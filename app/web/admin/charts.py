@@ -7,7 +7,7 @@ from datetime import date
 
 from app.services.stats import WeekCount
 
-WIDTH, HEIGHT = 640, 200
+WIDTH, HEIGHT = 640, 290
 LEFT, RIGHT, TOP, BOTTOM = 36, 8, 14, 30
 
 
