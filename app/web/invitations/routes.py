@@ -5,9 +5,11 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
+from sqlalchemy.exc import IntegrityError
 
+from app.extensions import db
 from app.services import accounts, invitations, quotas
-from app.services.errors import DomainError, InvitationInvalid, QuotaExceeded
+from app.services.errors import DomainError, InvitationInvalid, NotFound, QuotaExceeded
 from app.tenancy.context import current_tenant
 from app.tenancy.guard import acting_role, tenant_required
 from app.tenancy.principal import current_actor
@@ -73,6 +75,8 @@ def _row_action(invitation_id: int, action):
     tenant = current_tenant._get_current_object()
     try:
         invitation, message = action(tenant)
+    except NotFound:
+        raise  # another tenant's invitation: 404, like any unknown one
     except DomainError as exc:
         if not is_htmx():
             flash(exc.message, "danger")
@@ -140,6 +144,12 @@ def accept(token: str):
                 start_session(user)
             else:
                 user = None
+        except IntegrityError:
+            # A parallel redemption created the invitee's account a moment earlier (unique email):
+            # this one lost the race, exactly as if the claim itself had failed.
+            db.session.rollback()
+            return _invalid_page(InvitationInvalid(invitations.INVALID_REASONS["invitation_used"],
+                                                   code="invitation_used"))
         except InvitationInvalid as exc:
             if exc.code in invitations.INVALID_REASONS:
                 return _invalid_page(exc)
