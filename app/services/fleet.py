@@ -137,8 +137,22 @@ def tenant_table_statement(view: TenantTableQuery) -> Select:
     this table agree on what "search acme" means.
     """
     owner = aliased(User)
-    users = _members_count(Tenant.id).label("users")
-    api_calls = _api_calls_this_month(Tenant.id).label("api_calls")
+    # Sorting by a figure needs it for every tenant: one grouped pass (a hash aggregate) beats ten
+    # thousand correlated lookups. Otherwise the correlated subquery runs only for the page's rows.
+    users_by_tenant = api_by_tenant = None
+    if view.sort == "users":
+        users_by_tenant = (select(TenantUser.tenant_id, func.count().label("n")).where(TenantUser.status == "active")
+                           .group_by(TenantUser.tenant_id).subquery("users_by_tenant"))
+        users = func.coalesce(users_by_tenant.c.n, 0).label("users")
+    else:
+        users = _members_count(Tenant.id).label("users")
+    if view.sort == "api_calls":
+        api_by_tenant = (select(ApiUsageDaily.tenant_id, func.max(ApiUsageDaily.month_to_date).label("n"))
+                         .where(ApiUsageDaily.day >= _month_start()).group_by(ApiUsageDaily.tenant_id)
+                         .subquery("api_by_tenant"))
+        api_calls = func.coalesce(api_by_tenant.c.n, 0).label("api_calls")
+    else:
+        api_calls = _api_calls_this_month(Tenant.id).label("api_calls")
     stmt = (
         tenants.filtered_query(_tenant_filter(view))
         .with_only_columns(Tenant.id, Tenant.name, Tenant.slug, Tenant.status, Tenant.plan_code,
@@ -150,6 +164,10 @@ def tenant_table_statement(view: TenantTableQuery) -> Select:
         .outerjoin(owner, owner.id == Tenant.owner_id)
         .order_by(None)
     )
+    if users_by_tenant is not None:
+        stmt = stmt.outerjoin(users_by_tenant, users_by_tenant.c.tenant_id == Tenant.id)
+    if api_by_tenant is not None:
+        stmt = stmt.outerjoin(api_by_tenant, api_by_tenant.c.tenant_id == Tenant.id)
     key = {"created": Tenant.created_at, "name": func.lower(Tenant.name), "users": users,
            "api_calls": api_calls}[view.sort]
     ordered = key.asc() if view.direction == "asc" else key.desc()

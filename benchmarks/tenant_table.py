@@ -1,0 +1,117 @@
+"""How the admin tenant table scales: statements and time per page, small fleet vs large fleet.
+
+    .venv/bin/python benchmarks/tenant_table.py                       # SQLite file in a temp dir
+    .venv/bin/python benchmarks/tenant_table.py --tenants 10000 --users 100000 \\
+        --database-url postgresql+psycopg://postgres@127.0.0.1:5432/bench   # an EMPTY database you own
+
+Prints, per view, the statements one page costs and the median time over --repeat runs, and the
+ratio large/small. Results are only comparable within one run (same machine, same moment).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sqlalchemy import event, insert  # noqa: E402
+
+from app import create_app  # noqa: E402
+from app.extensions import db  # noqa: E402
+from app.models import ApiUsageDaily, Tenant, TenantUser, User  # noqa: E402
+from app.models.types import utcnow  # noqa: E402
+from app.services import fleet  # noqa: E402
+from app.services.plans import ensure_plans_seeded  # noqa: E402
+
+VIEWS = {
+    "newest": {},
+    "by users": {"sort": "users"},
+    "by API calls": {"sort": "api_calls"},
+    "search": {"q": "tenant 12"},
+    "suspended pro": {"status": "suspended", "plan": "pro"},
+    "page 40": {"sort": "name", "page": "40"},
+}
+
+
+def seed(tenants: int, users: int, offset: int = 0) -> None:
+    """`tenants` tenants and `users` users (spread evenly as members), with Core bulk inserts."""
+    now = utcnow()
+    per = max(1, users // tenants)
+    db.session.execute(insert(User), [
+        {"id": offset + i + 1, "email": f"u{offset + i}@bench.test", "name": f"User {i}", "is_platform_admin": False,
+         "is_disabled": False, "created_at": now, "session_version": 1} for i in range(users)])
+    db.session.execute(insert(Tenant), [
+        {"id": f"tnt_b{offset + i:010d}", "name": f"Tenant {i}", "slug": f"bench-{offset + i}",
+         "status": ("active", "trial", "suspended")[i % 3], "plan_code": ("free", "basic", "pro")[i % 3],
+         "owner_id": offset + i * per + 1, "created_at": now - timedelta(minutes=i), "isolation_strategy": "row",
+         "storage_used_bytes": 0} for i in range(tenants)])
+    db.session.execute(insert(TenantUser), [
+        {"tenant_id": f"tnt_b{offset + min(i // per, tenants - 1):010d}", "user_id": offset + i + 1,
+         "role": "owner" if i % per == 0 else "member", "status": "active", "joined_at": now} for i in range(users)])
+    db.session.execute(insert(ApiUsageDaily), [
+        {"tenant_id": f"tnt_b{offset + i:010d}", "day": now.date(), "calls": i % 500, "month_to_date": i % 500}
+        for i in range(0, tenants, 3)])
+    db.session.commit()
+
+
+def measure(repeat: int, per_page: int) -> dict[str, tuple[int, float]]:
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    results = {}
+    try:
+        for name, args in VIEWS.items():
+            view = fleet.TenantTableQuery.from_args({**args, "per_page": str(per_page)})
+            times = []
+            for _ in range(repeat):
+                statements.clear()
+                started = time.perf_counter()
+                fleet.tenant_table(view)
+                times.append((time.perf_counter() - started) * 1000)
+                db.session.rollback()
+            results[name] = (len(statements), statistics.median(times))
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--tenants", type=int, default=10_000)
+    parser.add_argument("--users", type=int, default=100_000)
+    parser.add_argument("--per-page", type=int, default=25)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--database-url", help="an empty database (default: a temporary SQLite file)")
+    opts = parser.parse_args()
+
+    url = opts.database_url or f"sqlite:///{Path(tempfile.mkdtemp()) / 'bench.db'}"
+    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        db.create_all()
+        ensure_plans_seeded()
+        seed(100, 1_000)
+        small = measure(opts.repeat, opts.per_page)
+        started = time.perf_counter()
+        seed(opts.tenants - 100, opts.users - 1_000, offset=10_000_000)
+        print(f"seeded {opts.tenants:,} tenants / {opts.users:,} users in {time.perf_counter() - started:.1f}s "
+              f"({db.engine.dialect.name})")
+        large = measure(opts.repeat, opts.per_page)
+        print(f"{'view':<16}{'stmts small':>12}{'stmts large':>12}{'ms small':>10}{'ms large':>10}{'ratio':>8}")
+        for name in VIEWS:
+            (qs, ts), (ql, tl) = small[name], large[name]
+            print(f"{name:<16}{qs:>12}{ql:>12}{ts:>10.1f}{tl:>10.1f}{tl / ts if ts else 0:>8.1f}")
+        if not opts.database_url:
+            db.drop_all()
+
+
+if __name__ == "__main__":
+    main()
