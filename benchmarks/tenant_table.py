@@ -20,14 +20,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import event, insert  # noqa: E402
+from sqlalchemy import event, insert
 
-from app import create_app  # noqa: E402
-from app.extensions import db  # noqa: E402
-from app.models import ApiUsageDaily, Tenant, TenantUser, User  # noqa: E402
-from app.models.types import utcnow  # noqa: E402
-from app.services import fleet  # noqa: E402
-from app.services.plans import ensure_plans_seeded  # noqa: E402
+from app import create_app
+from app.extensions import db
+from app.models import ApiUsageDaily, Tenant, TenantUser, User
+from app.models.types import utcnow
+from app.services import fleet
+from app.services.plans import ensure_plans_seeded
 
 VIEWS = {
     "newest": {},
