@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 from datetime import datetime
 from email.message import EmailMessage
 from pathlib import Path
@@ -55,7 +56,9 @@ def _write_to_outbox(to: str, sender: str, subject: str, text_body: str, html_bo
     outbox = Path(current_app.config["MAIL_OUTBOX_DIR"])
     outbox.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
-    path = outbox / f"{stamp}-{to.replace('@', '_at_')}.eml"
+    # A valid address may hold "/" and other characters a file name must not (a/b@x.test).
+    safe_to = re.sub(r"[^A-Za-z0-9._+-]", "_", to.replace("@", "_at_"))
+    path = outbox / f"{stamp}-{safe_to}.eml"
     path.write_bytes(bytes(message))
     log.info("email to %s: %s (written to %s)\n%s", to, subject, path, text_body)
     return True
