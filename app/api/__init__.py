@@ -21,16 +21,6 @@ def limit_json_bodies() -> None:
         request.max_content_length = current_app.config.get("API_MAX_JSON_BYTES", DEFAULT_MAX_JSON_BYTES)
 
 
-@bp.before_request
-def refuse_unstorable_parameters() -> None:
-    """NUL characters in a path, query or tenant header would reach SQL as an error (a 500)."""
-    from app.api.payload import BadRequest, storable_text
-
-    values = [request.path, *request.args.values(), request.headers.get("X-Tenant-ID", "")]
-    if not all(storable_text(v) for v in values):
-        raise BadRequest("The request contains characters that are not allowed (NUL).", code="bad_request")
-
-
 @bp.after_request
 def quota_headers(response):
     from app.api.metering import add_quota_headers

@@ -43,7 +43,7 @@ def list_keys(tenant_ref: str):
 def create_key(tenant_ref: str):
     """A key bound to this tenant with a role no higher than the caller's; `secret` appears only here."""
     data = json_body(allowed={"name", "role"}, required={"name"})
-    key, secret = api_keys.create_key(current_tenant, string_field(data, "name", max_length=200),
+    key, secret = api_keys.create_key(current_tenant, string_field(data, "name", max_length=120),
                                       choice_field(data, "role", ROLES, default="member"),
                                       current_actor(), acting_role())
     return jsonify({**key_json(key), "secret": secret}), 201

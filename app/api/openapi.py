@@ -158,7 +158,10 @@ def nullable(schema: dict) -> dict[str, Any]:
     """`schema` or null (OpenAPI 3.1: a JSON Schema type list)."""
     kind = schema.get("type")
     if isinstance(kind, str):
-        return {**schema, "type": [kind, "null"]}
+        widened = {**schema, "type": [kind, "null"]}
+        if "enum" in schema:
+            widened["enum"] = [*schema["enum"], None]
+        return widened
     return {"anyOf": [schema, {"type": "null"}]}
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from flask import request
 
+from app.api.payload import storable_text
 from app.services.errors import ValidationError
 from app.services.pagination import MAX_PER_PAGE, Page
 
@@ -22,7 +23,7 @@ MAX_PAGE = 1_000_000  # beyond any real list; keeps OFFSET inside the database's
 
 def _positive_int(name: str, default: int) -> int:
     raw = request.args.get(name)
-    if raw is None or raw == "":
+    if raw is None:
         return default
     try:
         value = int(raw)
@@ -45,23 +46,30 @@ def paging_args(default_per_page: int = DEFAULT_PER_PAGE) -> tuple[int, int]:
 def query_text(name: str, max_length: int = 200) -> str | None:
     """A free-text query parameter, trimmed; None when absent or empty."""
     value = (request.args.get(name) or "").strip()
+    if not storable_text(value):
+        raise ValidationError(f"{name} must not contain NUL characters.", field=name)
     if len(value) > max_length:
         raise ValidationError(f"{name} must be at most {max_length} characters.", field=name)
     return value or None
 
 
 def query_choice(name: str, choices: Sequence[str]) -> str | None:
-    value = query_text(name)
-    if value is not None and value not in choices:
+    """One of `choices`, or None when the parameter is absent (an empty value is not a choice)."""
+    value = request.args.get(name)
+    if value is None:
+        return None
+    if value not in choices:
         raise ValidationError(f"{name} must be one of {', '.join(choices)}.", field=name)
     return value
 
 
 def query_datetime(name: str) -> datetime | None:
     """An ISO 8601 date or date-time (UTC when no offset is given)."""
-    value = query_text(name, 64)
-    if value is None:
+    if name not in request.args:
         return None
+    value = request.args[name].strip()
+    if len(value) > 64:
+        raise ValidationError(f"{name} must be an ISO 8601 date-time.", field=name)
     try:
         parsed = datetime.fromisoformat(value.upper())
     except ValueError:

@@ -78,8 +78,8 @@ def tenant_json(tenant: Tenant) -> dict[str, Any]:
 def create_tenant():
     """Create a tenant with its owner (an account is made for an unknown owner email)."""
     data = json_body(allowed=CREATE_FIELDS, required={"name", "owner_email"})
-    name = string_field(data, "name", max_length=200)
-    slug = present_string(data, "slug", max_length=100) or tenants.suggest_slug(name or "")
+    name = string_field(data, "name", max_length=120)
+    slug = present_string(data, "slug", max_length=100) or _slug_for(name or "")
     tenant = tenants.create_tenant(
         name, slug, string_field(data, "owner_email", max_length=254),
         choice_field(data, "plan", [p.code for p in plans.list_plans()], default="free"), current_actor(),
@@ -90,6 +90,12 @@ def create_tenant():
     response.status_code = 201
     response.headers["Location"] = url_for("api.get_tenant", tenant_ref=tenant.id)
     return response
+
+
+def _slug_for(name: str) -> str:
+    """A slug derived from the name; a reserved word ("Admin") gets a suffix rather than a refusal."""
+    slug = tenants.suggest_slug(name)
+    return f"{slug}-org" if slug in tenants.RESERVED_SLUGS else slug
 
 
 @bp.get("/tenants/")
@@ -146,6 +152,8 @@ def _update_payload() -> dict[str, Any]:
     for key in ("name", "slug", "timezone", "locale", "brand_color", "status"):
         if key in data and data[key] is None:
             raise ValidationError(f"{key} must not be null.", field=key)
+    for key, limit in (("name", 120), ("display_name", 120), ("reason", 500)):
+        string_field(data, key, max_length=limit)
     if "reason" in data and "status" not in data:
         raise BadRequest("`reason` goes with `status`.", field="reason", code="unknown_field")
     if "status" in data and data["status"] not in SETTABLE_STATUSES:
@@ -177,7 +185,9 @@ _SETTINGS_SCHEMA = {
 }
 # A DNS label that is not an internationalised-looking one (xx--); reserved words are refused with a 422.
 SLUG_SCHEMA = {"type": "string", "pattern": "^(?![a-z0-9]{2}--)[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$",
-               "description": "A DNS label, 3-63 characters: lowercase letters, digits, hyphens."}
+               "not": {"enum": sorted(tenants.RESERVED_SLUGS)},
+               "description": "A DNS label, 3-63 characters: lowercase letters, digits, hyphens; not a reserved "
+                              "word (admin, api, www, ...)."}
 
 
 def _isolation_choices() -> list[str]:
@@ -274,9 +284,11 @@ OPENAPI_PATHS = {
     },
     "/api/v1/tenants/current": {"get": {
         "operationId": "getCurrentTenant", "tags": ["tenants"],
-        "summary": "The tenant the request resolves to (X-Tenant-ID, token claim, tenant_id query, the key's tenant).",
-        "parameters": [{"name": "X-Tenant-ID", "in": "header", "required": False, "schema": {"type": "string"}},
-                       {"name": "tenant_id", "in": "query", "required": False, "schema": {"type": "string"}}],
+        "summary": "The tenant the request resolves to.",
+        "description": "Named by the X-Tenant-ID header, the access token's tenant_id claim, a tenant_id query "
+                       "parameter, or a tenant key's own tenant. Two sources naming different tenants: 400 "
+                       "tenant_conflict.",
+        "parameters": [{"name": "X-Tenant-ID", "in": "header", "required": False, "schema": text(100)}],
         "responses": {"200": json_response("The tenant.", ref("Tenant")), **tenant_responses()},
     }},
     "/api/v1/tenants/{tenant_ref}": {

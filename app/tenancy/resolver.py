@@ -78,6 +78,13 @@ class Resolution:
     reference: str | None
 
 
+def _find(ref: str) -> Tenant | None:
+    """The tenant a reference names; text no tenant id or slug can contain (NUL) names none."""
+    if "\x00" in ref:
+        return None
+    return tenants.find_tenant(ref)
+
+
 def _same_tenant(found: Resolution, tenant: Tenant | None, ref: str) -> bool:
     if found.tenant is not None and tenant is not None:
         return found.tenant.id == tenant.id
@@ -99,7 +106,7 @@ class TenantResolver:
             ref = source(req)
             if not ref:
                 continue
-            tenant = tenants.find_tenant(ref)
+            tenant = _find(ref)
             if found is None:
                 found = Resolution(tenant, name, ref)
             elif not _same_tenant(found, tenant, ref):
@@ -112,7 +119,7 @@ class TenantResolver:
         for name, source in self.fallback:
             ref = source(req)
             if ref:
-                tenant = tenants.find_tenant(ref)
+                tenant = _find(ref)
                 if tenant is not None:
                     return Resolution(tenant, name, ref)
         return Resolution(None, None, None)
