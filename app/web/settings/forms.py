@@ -22,7 +22,7 @@ class SettingsForm(FlaskForm):
     slug = StringField(_l("Slug"), validators=[DataRequired(), Length(min=3, max=63)])
     timezone = SelectField(_l("Time zone"), choices=timezone_choices, validators=[DataRequired()])
     locale = SelectField(_l("Language"), choices=[SelectChoice(code, label) for code, label in SUPPORTED_LOCALES.items()], validators=[DataRequired()])
-    brand_color = StringField(_l("Brand colour"), validators=[DataRequired(), Length(min=7, max=7)])
+    brand_color = StringField(_l("Brand colour"), validators=[DataRequired()])
 
 
 class DeleteTenantForm(FlaskForm):
