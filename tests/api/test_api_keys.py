@@ -1,0 +1,59 @@
+"""API keys: shown once, stored hashed, bound to a tenant and a role, revocable."""
+
+from __future__ import annotations
+
+from app.extensions import db
+from app.models import ApiKey
+from app.services.api_keys import hash_secret
+
+
+def test_key_secret_is_returned_once_and_stored_only_as_a_hash(world, api):
+    created = api.post("/api/v1/tenants/acme/api-keys", headers=world.headers("admin"),
+                       json={"name": "deploy bot", "role": "member"})
+    assert created.status_code == 201
+    body = created.get_json()
+    secret = body["secret"]
+    assert secret.startswith("sk_") and body["prefix"] == secret[:10]
+    db.session.expire_all()
+    stored = db.session.get(ApiKey, body["id"])
+    assert stored.key_hash == hash_secret(secret) and secret not in str(vars(stored))
+    listed = api.get("/api/v1/tenants/acme/api-keys", headers=world.headers("admin")).get_json()["items"]
+    assert "secret" not in str(listed) and "deploy bot" in [k["name"] for k in listed]
+    works = api.get("/api/v1/tenants/current", key=secret)
+    assert works.status_code == 200 and works.get_json()["slug"] == "acme"
+
+
+def test_revoked_key_is_refused(world, api):
+    created = api.post("/api/v1/tenants/acme/api-keys", headers=world.headers("owner"), json={"name": "temp"}).get_json()
+    assert api.delete(f"/api/v1/tenants/acme/api-keys/{created['id']}", headers=world.headers("owner")).status_code == 200
+    refused = api.get("/api/v1/tenants/current", key=created["secret"])
+    assert refused.status_code == 401
+    assert refused.headers["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_admin_cannot_mint_a_key_above_its_role(world, api):
+    response = api.post("/api/v1/tenants/acme/api-keys", headers=world.headers("admin"),
+                        json={"name": "sneaky", "role": "owner"})
+    assert response.status_code == 403
+
+
+def test_another_tenants_key_cannot_be_revoked_here(world, api):
+    theirs = db.session.query(ApiKey).filter_by(tenant_id=world.other.id).one()
+    response = api.delete(f"/api/v1/tenants/acme/api-keys/{theirs.id}", headers=world.headers("owner"))
+    assert response.status_code == 404
+    db.session.expire_all()
+    assert db.session.get(ApiKey, theirs.id).revoked_at is None
+
+
+def test_garbage_bearer_is_401(world, api):
+    for header in ("Bearer sk_not-a-real-key", "Bearer ", "Basic dXNlcjpwYXNz", "sk_no-scheme"):
+        response = api.get("/api/v1/tenants/current", headers={"Authorization": header})
+        assert response.status_code == 401, header
+        assert response.get_json()["error"]["code"] in ("unauthorized", "invalid_token")
+
+
+def test_cli_creates_a_platform_key_that_can_do_everything(world, api, runner):
+    result = runner.invoke(args=["apikey", "create", "--platform", "--name", "ops"])
+    assert result.exit_code == 0
+    secret = result.stdout.strip().splitlines()[0]
+    assert api.get("/api/v1/tenants/", key=secret).status_code == 200
