@@ -47,3 +47,38 @@ def purge_deleted(grace_days: int | None) -> None:
     for slug in purged:
         click.echo(f"purged {slug}")
     click.echo(f"{len(purged)} tenant{'s' if len(purged) != 1 else ''} purged.", err=True)
+
+
+@tenants_group.command("migrate")
+@click.option("--tenant", "refs", multiple=True, help="Only this tenant (id or slug); repeatable.")
+@click.option("--all", "include_current", is_flag=True,
+              help="Also visit tenants already recorded at head (they are checked, not changed).")
+def migrate(refs: tuple[str, ...], include_current: bool) -> None:
+    """Bring every schema- and database-isolated tenant to the tenant-plane head.
+
+    One transaction per tenant; a failing tenant is reported and the rest carry on. Each tenant's
+    revision is recorded, so running it again resumes where it stopped and changes nothing twice.
+    """
+    from app.tenancy.isolation import plane_migrations
+
+    head = plane_migrations.head_revision()
+    todo = plane_migrations.pending(include_current=include_current or bool(refs))
+    if refs:
+        wanted = {ref.lower() for ref in refs}
+        todo = [t for t in todo if t[0].lower() in wanted or t[1] in wanted]
+    if not todo:
+        click.echo(f"Every schema and database tenant is at {head}.")
+        return
+    outcomes = []
+    with click.progressbar(todo, label=f"Migrating {len(todo)} tenant(s) to {head}",
+                           item_show_func=lambda t: t[1] if t else "") as bar:
+        for tenant_id, slug, strategy in bar:
+            outcomes.append(plane_migrations.migrate_tenant(tenant_id, slug, strategy))
+    failed = [o for o in outcomes if not o.ok]
+    upgraded = [o for o in outcomes if o.ok and o.before != o.after]
+    click.echo(f"{len(upgraded)} upgraded, {len(outcomes) - len(upgraded) - len(failed)} already at {head}, "
+               f"{len(failed)} failed.")
+    for outcome in failed:
+        click.echo(f"FAILED {outcome.slug} ({outcome.tenant_id}): {outcome.error}", err=True)
+    if failed:
+        raise click.ClickException(f"{len(failed)} tenant(s) could not be migrated; fix them and run again.")
