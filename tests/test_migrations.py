@@ -13,6 +13,7 @@ from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
 from app.extensions import db
+from app.workspace.ddl import include_object
 from tests.conftest import TEST_DATABASE_URL, _driver_url, build_app
 
 
@@ -37,7 +38,9 @@ def test_upgrade_from_empty_matches_the_models_and_downgrade_empties_it(empty_da
     with app.app_context():
         flask_migrate.upgrade()
         with db.engine.connect() as conn:
-            context = MigrationContext.configure(conn, opts={"compare_type": True, "compare_server_default": False})
+            # include_object: SQLite's FTS5 search index (virtual + shadow tables) is not a model.
+            context = MigrationContext.configure(conn, opts={"compare_type": True, "compare_server_default": False,
+                                                             "include_object": include_object})
             differences = compare_metadata(context, db.metadata)
         assert differences == [], f"models and migrations disagree: {differences}"
 
