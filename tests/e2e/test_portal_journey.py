@@ -129,5 +129,5 @@ def test_pages_fit_a_phone(new_context, live_server):
                        ("/t/phoneco/plan", "phone-plan-picker")):
         page.goto(path)
         # Nothing wider than the screen: no sideways scrolling on a phone.
-        assert page.evaluate("document.documentElement.scrollWidth") <= 390, path
         screenshot(page, name)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390, path

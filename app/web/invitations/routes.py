@@ -67,7 +67,8 @@ def create(tenant_slug: str):
             ctx_form = InviteForm(formdata=None)
             return render_page(TEMPLATE, block="invitations", oob_blocks=("flashes_oob",), **_context(ctx_form))
     status = 200 if is_htmx() else 422  # htmx swaps 2xx only; the form shows its own errors
-    return render_page(TEMPLATE, block="invitations", status=status,
+    # Out of band, the flash area empties: an earlier "sent" message must not sit beside this error.
+    return render_page(TEMPLATE, block="invitations", status=status, oob_blocks=("flashes_oob",) if is_htmx() else (),
                        **_context(ctx_form, quota_error=quota_error))
 
 

@@ -1,0 +1,95 @@
+"""The rest of the portal in a real browser: settings recolour the header, an API key's secret is
+shown once and copied, the audit log pages with HTMX, and the public pages render without CSP
+violations. Screenshots for a look at each."""
+
+from __future__ import annotations
+
+from tests import factories as f
+from tests.e2e.conftest import screenshot
+
+
+def _sign_in(page, email: str) -> None:
+    page.goto("/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(f.PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def _watch_csp(page) -> list[str]:
+    violations: list[str] = []
+    page.on("console", lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None)
+    return violations
+
+
+def test_settings_brand_colour_recolours_the_header(page, live_server):
+    owner = f.user("owner@brand.test", name="Bree Brand")
+    f.tenant("brandco", owner=owner, name="BrandCo")
+    violations = _watch_csp(page)
+    _sign_in(page, "owner@brand.test")
+    page.goto("/t/brandco/settings")
+    page.get_by_label("Brand colour", exact=True).fill("#0f766e")
+    page.get_by_label("Time zone").select_option("Europe/Berlin")
+    page.get_by_role("button", name="Save changes").click()
+    page.get_by_text("Settings saved.").wait_for()
+    assert page.evaluate("getComputedStyle(document.querySelector('header')).backgroundColor") == "rgb(15, 118, 110)"
+    # The danger zone's button waits for the slug to be typed.
+    delete = page.get_by_role("button", name="Delete organisation")
+    assert delete.is_disabled()
+    page.get_by_label("Type the slug to confirm").fill("brandco")
+    assert delete.is_enabled()
+    screenshot(page, "settings")
+    assert violations == []
+
+
+def test_api_key_secret_is_shown_once_with_a_copy_button(browser, live_server):
+    owner = f.user("owner@keys.test")
+    f.tenant("keyco", owner=owner, name="KeyCo")
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900},
+                                  permissions=["clipboard-read", "clipboard-write"])
+    page = context.new_page()
+    try:
+        _sign_in(page, "owner@keys.test")
+        page.goto("/t/keyco/keys")
+        page.get_by_label("Name").fill("CI pipeline")
+        page.get_by_role("button", name="Create key").click()
+        secret = page.locator("#new-key-secret").inner_text()
+        assert secret.startswith("sk_")
+        page.get_by_role("button", name="Copy").click()
+        page.get_by_role("button", name="Copied").wait_for()
+        assert page.evaluate("navigator.clipboard.readText()") == secret
+        screenshot(page, "keys")
+        page.reload()
+        assert secret not in page.content()
+    finally:
+        context.close()
+
+
+def test_audit_log_pages_in_place(page, live_server):
+    from app.services.audit import Actor, record_now
+
+    owner = f.user("owner@audit.test")
+    tenant = f.tenant("auditco", owner=owner, name="AuditCo")
+    for i in range(30):
+        record_now("document.created", Actor(label="bot@audit.test"), tenant_id=tenant.id,
+                   target_type="document", target_id=i, details={"title": f"Doc {i}"})
+    _sign_in(page, "owner@audit.test")
+    page.goto("/t/auditco/audit")
+    page.evaluate("window.__sameDocument = true")
+    page.get_by_role("link", name="Next").click()
+    page.get_by_text("Page 2 of 2").wait_for()
+    assert page.evaluate("window.__sameDocument === true")
+    assert "page=2" in page.url
+    page.get_by_label("Action").select_option("tenant.created")
+    page.get_by_test_id("event-count").filter(has_text="1 event").wait_for()
+    screenshot(page, "audit")
+
+
+def test_public_pages_render_cleanly(page, live_server):
+    tenant = f.tenant("joinco", name="JoinCo")
+    _, token = f.invitation(tenant, "newbie@join.test")
+    violations = _watch_csp(page)
+    for path, name in (("/login", "login"), ("/signup", "signup"), (f"/invitations/{token}", "accept-invitation"),
+                       ("/invitations/not-a-real-token", "invitation-invalid")):
+        page.goto(path)
+        screenshot(page, name)
+    assert violations == []
