@@ -146,3 +146,12 @@ def test_dates_are_shown_in_the_tenant_time_zone(client, as_user, org):
     as_user(org.owner)
     html = client.get("/t/acme/audit").get_data(as_text=True)
     assert expected in html and utc not in html
+
+
+def test_without_javascript_the_switcher_leads_to_a_page_listing_every_tenant(client, as_user, org):
+    f.tenant("globex", owner=org.owner, name="Globex Corp")
+    as_user(org.owner)
+    html = client.get("/t/acme/").get_data(as_text=True)
+    assert 'href="/organisations"' in html
+    listing = client.get("/organisations").get_data(as_text=True)
+    assert "/t/acme/" in listing and "/t/globex/" in listing

@@ -6,7 +6,7 @@ Also remembers the tenant a signed-in user last opened, so the next sign-in land
 from __future__ import annotations
 
 from flask import g, redirect, render_template, request, session, url_for
-from flask_login import current_user
+from flask_login import current_user, login_required
 
 from app.services import accounts
 from app.services.tenants import tenants_for_user
@@ -27,6 +27,13 @@ def index():
     if not memberships and current_user.is_platform_admin:
         return redirect(url_for("admin.overview"))
     return render_template("home/choose.html", memberships=memberships)
+
+
+@bp.get("/organisations")
+@login_required
+def choose():
+    """Every organisation of the user: the tenant switcher's page when JavaScript is off."""
+    return render_template("home/choose.html", memberships=tenants_for_user(current_user))
 
 
 @bp.after_app_request
