@@ -54,10 +54,12 @@ def _ensure_today_row(tenant_id: str, today: date) -> None:
     )
     if exists:
         return
+    # FOR UPDATE (PostgreSQL; SQLite serialises writers anyway): a call still counting on the previous
+    # day's row finishes first, so the carried total includes it.
     carried = db.session.scalar(
         select(ApiUsageDaily.month_to_date)
         .where(ApiUsageDaily.tenant_id == tenant_id, ApiUsageDaily.day >= month_start, ApiUsageDaily.day < today)
-        .order_by(ApiUsageDaily.day.desc()).limit(1)
+        .order_by(ApiUsageDaily.day.desc()).limit(1).with_for_update()
     ) or 0
     dialect = db.session.get_bind().dialect.name
     values = {"tenant_id": tenant_id, "day": today, "calls": 0, "month_to_date": carried}
@@ -67,6 +69,17 @@ def _ensure_today_row(tenant_id: str, today: date) -> None:
         from sqlalchemy.dialects.sqlite import insert
     # Two first-calls-of-the-day racing: the loser's insert does nothing.
     db.session.execute(insert(ApiUsageDaily).values(**values).on_conflict_do_nothing())
+
+
+def _carry_into_later_days(tenant_id: str, day: date) -> None:
+    """A call counted on `day` after the next day's row already carried the month's total forward
+    (a request that started just before midnight UTC) must reach that running total too."""
+    month_end = (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+    db.session.execute(
+        update(ApiUsageDaily)
+        .where(ApiUsageDaily.tenant_id == tenant_id, ApiUsageDaily.day > day, ApiUsageDaily.day < month_end)
+        .values(month_to_date=ApiUsageDaily.month_to_date + 1)
+    )
 
 
 def consume_api_call_db(tenant_id: str, limit: int | None, now: datetime | None = None) -> MeterResult:
@@ -84,6 +97,8 @@ def consume_api_call_db(tenant_id: str, limit: int | None, now: datetime | None 
     if limit is not None:
         stmt = stmt.where(ApiUsageDaily.month_to_date < limit)
     used = db.session.execute(stmt).scalar_one_or_none()
+    if used is not None:
+        _carry_into_later_days(tenant_id, today)
     db.session.commit()
     if used is None:
         current = db.session.scalar(select(ApiUsageDaily.month_to_date).where(row_filter)) or 0

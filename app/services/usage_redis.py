@@ -59,7 +59,9 @@ class RedisMeter:
 
     def add(self, tenant_id: str, day: date, calls: int) -> None:
         """Record past usage (demo data, imports)."""
-        self.client.incrby(self.key(tenant_id, day), calls)
+        key = self.key(tenant_id, day)
+        self.client.incrby(key, calls)
+        self.client.expire(key, _KEEP_SECONDS)
 
 
 @lru_cache(maxsize=4)

@@ -144,3 +144,18 @@ def test_concurrent_calls_admit_exactly_the_remaining_quota_on_redis(app, server
     tenant, key = _nearly_spent(7)
     redis_meter.append(tenant.id)
     _assert_exactly_the_remaining_are_admitted(server_app, tenant, key, remaining=7, calls=24)
+
+
+def test_a_call_from_just_before_midnight_still_reaches_the_next_days_running_total(app):
+    """The day rows carry the month's total forward; a late call on yesterday's row must not drop out."""
+    tenant = factories.tenant("midnight", plan="free")
+    now = utcnow()
+    if now.day == 1:
+        pytest.skip("needs two days of the same month (runs on any day but the 1st)")
+    before_midnight = (now - timedelta(days=1)).replace(hour=23, minute=59, second=59)
+    assert usage.consume_api_call_db(tenant.id, 1_000, before_midnight).allowed
+    assert usage.consume_api_call_db(tenant.id, 1_000, now).used == 2  # today's row carries 1 forward
+    late = usage.consume_api_call_db(tenant.id, 1_000, before_midnight)  # finishes after today's row exists
+    assert late.allowed
+    assert usage.api_calls_this_month(tenant.id, now) == 3
+    assert [calls for _, calls in usage.daily_calls(tenant.id, 2, now)] == [2, 1]
