@@ -8,7 +8,7 @@ from typing import Any
 from flask import jsonify, request
 
 from app.api import bp
-from app.api.openapi import json_request, json_response, list_schema, nullable, ref, tenant_responses
+from app.api.openapi import NOT_BLANK, json_request, json_response, list_schema, nullable, ref, tenant_responses, text
 from app.api.params import iso, page_body, paging_args
 from app.api.payload import BadRequest, json_body, string_field
 from app.api.routing import tenant_endpoint
@@ -45,14 +45,18 @@ def list_documents():
 
 def _upload_from_request() -> documents.Upload:
     if request.mimetype == "multipart/form-data":
-        unknown = sorted(set(request.form) - {"title", "tags"} | set(request.files) - {"file"})
+        unknown = sorted(set(request.form) - {"title", "tags", "file"} | set(request.files) - {"file"})
         if unknown:
             raise BadRequest(f"Unknown field {unknown[0]!r}.", field=unknown[0], code="unknown_field",
                              details={"unknown": unknown})
         upload = request.files.get("file")
-        if upload is None:
+        if upload is not None:
+            data, filename = upload.read(), upload.filename or None
+        elif "file" in request.form:  # a text part sent without a file name
+            data, filename = request.form["file"].encode("utf-8"), None
+        else:
             raise ValidationError("file is required.", field="file")
-        return documents.Upload(title=request.form.get("title"), data=upload.read(), filename=upload.filename or None,
+        return documents.Upload(title=request.form.get("title"), data=data, filename=filename,
                                 tags=request.form.get("tags"))
     data = json_body(allowed={"title", "content", "tags"}, required={"title", "content"})
     tags = data.get("tags")
@@ -93,7 +97,9 @@ TENANT_SOURCES = [
 ]
 _DOC_ID = {"name": "doc_id", "in": "path", "required": True, "schema": {"type": "string"},
            "description": "The document's id (`doc_...`)."}
-_TAGS = {"type": "array", "maxItems": documents.MAX_TAGS, "items": {"type": "string", "minLength": 1, "maxLength": 40}}
+_TAGS = {"type": "array", "maxItems": documents.MAX_TAGS,
+         "items": {"type": "string", "pattern": "^[A-Za-z0-9_ .+#/-]{1,40}$"}}
+_TAG_LIST = f"^[A-Za-z0-9_ .+#/-]{{0,40}}(,[A-Za-z0-9_ .+#/-]{{0,40}}){{0,{documents.MAX_TAGS - 1}}}$"
 
 OPENAPI_COMPONENTS = {
     "Document": {
@@ -114,17 +120,18 @@ OPENAPI_COMPONENTS = {
     },
     "DocumentCreate": {
         "type": "object", "required": ["title", "content"], "additionalProperties": False,
-        "properties": {"title": {"type": "string", "minLength": 1, "maxLength": 200},
-                       "content": {"type": "string", "minLength": 1},
+        "properties": {"title": text(200, blank=False),
+                       "content": text(blank=False),
                        "tags": nullable(_TAGS)},
     },
     "DocumentUpload": {
         "type": "object", "required": ["file"], "additionalProperties": False,
-        "properties": {"file": {"type": "string", "format": "binary",
-                                "description": "A UTF-8 text (.txt) or Markdown (.md) file."},
-                       "title": {"type": "string", "maxLength": 200,
-                                 "description": "Defaults to the file's name."},
-                       "tags": {"type": "string", "description": "Comma-separated."}},
+        "properties": {"file": {"type": "string", "pattern": NOT_BLANK, "minLength": 1,
+                                "contentMediaType": "text/plain",
+                                "description": "UTF-8 text; a name ending .md or .markdown marks it Markdown."},
+                       "title": text(200, description="Defaults to the file's name."),
+                       "tags": {"type": "string", "pattern": _TAG_LIST,
+                                "description": "Comma-separated, at most 20 tags of up to 40 characters."}},
     },
 }
 

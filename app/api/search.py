@@ -6,7 +6,7 @@ from flask import jsonify, request
 
 from app.api import bp
 from app.api.documents import TENANT_SOURCES
-from app.api.openapi import json_response, ref, tenant_responses
+from app.api.openapi import json_response, ref, tenant_responses, text
 from app.api.routing import tenant_endpoint
 from app.services import search
 from app.tenancy.context import current_tenant
@@ -43,7 +43,7 @@ OPENAPI_PATHS = {
             "parameters": [
                 *TENANT_SOURCES,
                 {"name": "query", "in": "query", "required": True,
-                 "schema": {"type": "string", "minLength": 1, "maxLength": search.MAX_QUERY}},
+                 "schema": text(search.MAX_QUERY, blank=False)},
                 {"name": "limit", "in": "query", "required": False,
                  "schema": {"type": "integer", "minimum": 1, "maximum": search.MAX_LIMIT,
                             "default": search.DEFAULT_LIMIT}},

@@ -31,7 +31,8 @@ ALLOWED_EXTENSIONS = {".txt": "text/plain", ".md": "text/markdown", ".markdown":
 DOCUMENT_ID_RE = re.compile(r"^doc_[0-9a-f]{16}$")
 PASSAGE_CHARS = 800
 MAX_TAGS = 20
-TAG_RE = re.compile(r"^[\w][\w .+#/-]{0,39}$")
+TAG_RE = re.compile(r"[A-Za-z0-9_ .+#/-]{1,40}")
+TAG_PART_RE = re.compile(r"[A-Za-z0-9_ .+#/-]{0,40}")
 
 
 class DocumentTooLarge(DomainError):
@@ -44,13 +45,15 @@ def _not_found() -> NotFound:
 
 
 def validate_title(title: str | None) -> str:
-    value = (title or "").strip()
-    if not value:
-        raise ValidationError("Title is required.", field="title")
+    """1 to 200 characters, not blank, storable (the length counts what was sent, spaces included)."""
+    value = title if isinstance(title, str) else ""
     if len(value) > 200:
         raise ValidationError("Title must be at most 200 characters.", field="title")
     if not _storable(value):
         raise ValidationError("Title contains characters that cannot be stored.", field="title")
+    value = value.strip()
+    if not value:
+        raise ValidationError("Title is required.", field="title")
     return value
 
 
@@ -60,25 +63,24 @@ def _storable(value: str) -> bool:
 
 
 def validate_tags(tags) -> list[str]:
-    """Tags from a list or a comma-separated string: trimmed, lowercased, unique, in order."""
-    if tags is None or tags == "":
+    """Tags from a list, or from one comma-separated string (a form field): at most 20, each up to
+    40 of letters, digits, spaces and `_ . + # / -`; trimmed, lowercased, duplicates dropped."""
+    if tags is None:
         return []
     if isinstance(tags, str):
         tags = tags.split(",")
-    if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
-        raise ValidationError("Tags must be a list of strings.", field="tags")
+        if len(tags) > MAX_TAGS or not all(TAG_PART_RE.fullmatch(t) for t in tags):
+            raise ValidationError(f"Give at most {MAX_TAGS} comma-separated tags of up to 40 letters, digits, "
+                                  "spaces or _ . + # / -.", field="tags")
+    elif (not isinstance(tags, list) or len(tags) > MAX_TAGS
+          or not all(isinstance(t, str) and TAG_RE.fullmatch(t) for t in tags)):
+        raise ValidationError(f"Tags must be a list of at most {MAX_TAGS} strings of 1 to 40 letters, digits, "
+                              "spaces or _ . + # / -.", field="tags")
     clean: list[str] = []
     for tag in tags:
         value = tag.strip().lower()
-        if not value:
-            continue
-        if not TAG_RE.match(value):
-            raise ValidationError(f"Tag {value[:40]!r} must be 1 to 40 letters, digits, spaces or - _ . + # /.",
-                                  field="tags")
-        if value not in clean:
+        if value and value not in clean:
             clean.append(value)
-    if len(clean) > MAX_TAGS:
-        raise ValidationError(f"At most {MAX_TAGS} tags.", field="tags")
     return clean
 
 
@@ -141,16 +143,13 @@ class Upload:
 def _prepare(upload: Upload) -> tuple[str, str, bytes, str | None, str, list[str]]:
     filename = storage.display_filename(upload.filename)
     if upload.data is not None:
-        if filename:
-            extension = ("." + filename.rsplit(".", 1)[-1].lower()) if "." in filename else ""
-            if extension not in ALLOWED_EXTENSIONS:
-                raise ValidationError("Upload a text (.txt) or Markdown (.md) file.", field="file")
-            content_type = ALLOWED_EXTENSIONS[extension]
-        else:
-            content_type = "text/plain"
+        # Any name will do; the bytes must be UTF-8 text. The extension only tells Markdown apart.
+        extension = ("." + filename.rsplit(".", 1)[-1].lower()) if filename and "." in filename else ""
+        content_type = ALLOWED_EXTENSIONS.get(extension, "text/plain")
         raw = upload.data
         text = decode_text(raw)
-        title = upload.title if (upload.title or "").strip() else (filename or "").rsplit(".", 1)[0]
+        title = upload.title if (upload.title or "").strip() else (
+            (filename or "").rsplit(".", 1)[0][:200].strip() or "Untitled document")
     else:
         text = upload.content if isinstance(upload.content, str) else ""
         if not text.strip():

@@ -45,11 +45,14 @@ class Passage:
 
 
 def validate_query(query: str | None, limit) -> tuple[str, int]:
-    value = (query or "").strip()
+    raw = query if isinstance(query, str) else ""
+    if len(raw) > MAX_QUERY:
+        raise ValidationError(f"The query must be at most {MAX_QUERY} characters.", field="query")
+    if "\x00" in raw:
+        raise ValidationError("The query must not contain NUL characters.", field="query")
+    value = raw.strip()
     if not value:
         raise ValidationError("Type something to search for.", field="query")
-    if len(value) > MAX_QUERY:
-        raise ValidationError(f"The query must be at most {MAX_QUERY} characters.", field="query")
     if limit is None or limit == "":
         return value, DEFAULT_LIMIT
     try:
