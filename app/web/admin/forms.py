@@ -6,8 +6,6 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import Optional
 
-from app.services.errors import DomainError
-
 
 class ActionForm(FlaskForm):
     """A button that changes state: only the CSRF token."""
@@ -37,12 +35,3 @@ class QuotaForm(FlaskForm):
 class PurgeForm(FlaskForm):
     confirm_slug = StringField("Type the slug to confirm", validators=[Optional()])
 
-
-def show_error(form: FlaskForm, exc: DomainError, field_names: dict[str, str] | None = None) -> None:
-    """Put a service's error on the form field it names (mapped through `field_names`), else on the form."""
-    name = (field_names or {}).get(exc.field or "", exc.field)
-    field = getattr(form, name, None) if name else None
-    if field is not None and hasattr(field, "errors") and name != "meta":
-        field.errors = [*list(field.errors or []), exc.message]
-    else:
-        form.form_errors.append(exc.message)

@@ -21,9 +21,8 @@ from app.web.admin.forms import (
     PurgeForm,
     QuotaForm,
     SuspendForm,
-    show_error,
 )
-from app.web.rendering import render_page
+from app.web.rendering import render_page, show_error
 
 PER_PAGE_CHOICES = (10, 25, 50, 100)
 
@@ -156,7 +155,7 @@ def change_plan(tenant_id: str):
         try:
             plans.change_plan(tenant, form.plan.data, current_actor(), override_limits=form.override_limits.data)
         except DomainError as exc:
-            show_error(form, exc, {"new_plan": "plan"})
+            show_error(form, exc, fallback="plan")
         else:
             return _back(tenant, _("%(name)s is now on the %(plan)s plan.", name=tenant.name,
                                    plan=tenant.plan.name))
@@ -238,7 +237,7 @@ def purge(tenant_id: str):
                 name = tenant.name
                 tenants.purge(tenant, current_actor())
             except DomainError as exc:
-                show_error(form, exc, {"status": "confirm_slug"})
+                show_error(form, exc, fallback="confirm_slug")
             else:
                 flash(_("%(name)s is purged for good. Its audit trail remains.", name=name), "success")
                 return redirect(url_for("admin.tenant_list"))
