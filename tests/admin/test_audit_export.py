@@ -77,3 +77,12 @@ def test_csv_export_of_many_events_arrives_in_many_chunks(admin_client, app):
     chunks = list(response.response)
     assert len(chunks) == 3_001  # the header, then one chunk per event: nothing is joined up front
     assert len(list(csv.reader(io.StringIO(b"".join(chunks).decode())))) == 3_001
+
+
+def test_tenant_filter_takes_a_slug_too(admin_client):
+    acme, _globex = _world()
+    by_slug = admin_client.get("/admin/audit?tenant=acme").get_data(as_text=True)
+    by_id = admin_client.get(f"/admin/audit?tenant={acme.id}").get_data(as_text=True)
+    assert "2 events" in by_slug and "2 events" in by_id
+    rows = list(csv.DictReader(io.StringIO(admin_client.get("/admin/audit.csv?tenant=acme").get_data(as_text=True))))
+    assert [r["tenant_id"] for r in rows] == [acme.id, acme.id]

@@ -140,3 +140,14 @@ def test_stop_without_impersonation_just_goes_home(admin_client):
     response = admin_client.post("/admin/impersonation/stop", data={"csrf_token": token})
     assert response.status_code == 302
     assert _events("impersonation.ended") == []
+
+
+def test_the_owner_sees_in_their_audit_log_when_and_by_whom_they_were_viewed(post, admin_client, acme, as_user):
+    tenant, owner = acme
+    post(f"/admin/tenants/{tenant.id}/impersonate")
+    token = csrf_token(admin_client, f"/t/{tenant.slug}/")
+    admin_client.post("/admin/impersonation/stop", data={"csrf_token": token})
+
+    html = as_user(owner).get(f"/t/{tenant.slug}/audit").get_data(as_text=True)
+    assert "impersonation.started" in html and "impersonation.ended" in html
+    assert "root@platform.test" in html

@@ -104,10 +104,11 @@ def test_admin_reactivates_a_suspended_pro_tenant_and_views_it_as_its_owner(page
     assert page.locator(".impersonation-banner").count() == 0
 
     page.get_by_role("link", name="Audit log", exact=True).click()
-    page.get_by_label("Tenant id").fill(initech.id)
+    page.get_by_label("Tenant", exact=True).fill(initech.slug)
     page.get_by_role("button", name="Filter").click()
-    page.wait_for_url(f"**/admin/audit?*tenant={initech.id}*")
+    page.wait_for_url(f"**/admin/audit?*tenant={initech.slug}*")
     log = page.locator("#audit-table").inner_text()
     assert "tenant.reactivated" in log and "impersonation.started" in log and "impersonation.ended" in log
     assert "admin@platform.test" in log
+    screenshot(page, "admin-audit")
     assert violations == []

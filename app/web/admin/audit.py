@@ -12,7 +12,7 @@ from flask import Response, request, stream_with_context, url_for
 from flask_login import login_required
 
 from app.extensions import db
-from app.services import audit
+from app.services import audit, tenants
 from app.services.pagination import clamp_paging
 from app.tenancy.guard import platform_required
 from app.web.admin import bp
@@ -36,7 +36,9 @@ def _filter_from_args() -> tuple[audit.AuditFilter, dict]:
     since, until = _date(args["since"]), _date(args["until"])
     args["since"] = since.date().isoformat() if since else ""
     args["until"] = until.date().isoformat() if until else ""
-    flt = audit.AuditFilter(tenant_id=args["tenant"] or None, actor=args["actor"] or None,
+    # A slug is easier to type than an id; an id that matches nothing (a purged tenant) still filters.
+    named = tenants.find_tenant(args["tenant"]) if args["tenant"] else None
+    flt = audit.AuditFilter(tenant_id=(named.id if named else args["tenant"]) or None, actor=args["actor"] or None,
                             action=args["action"] or None, since=since,
                             # "until" is inclusive for people: the whole day counts.
                             until=until + timedelta(days=1) if until else None)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import Optional
@@ -12,26 +13,26 @@ class ActionForm(FlaskForm):
 
 
 class SuspendForm(FlaskForm):
-    reason = TextAreaField("Reason (shown to the tenant's users)", validators=[Optional()])
+    reason = TextAreaField(_l("Reason (shown to the tenant's users)"), validators=[Optional()])
 
 
 class ExtendTrialForm(FlaskForm):
-    days = IntegerField("Days", default=14, validators=[Optional()])
+    days = IntegerField(_l("Days"), default=14, validators=[Optional()])
 
 
 class ChangePlanForm(FlaskForm):
-    plan = SelectField("Plan", choices=[])
-    override_limits = BooleanField("Override limits: allow a downgrade below current usage (audited)")
+    plan = SelectField(_l("Plan"), choices=[])
+    override_limits = BooleanField(_l("Override limits: allow a downgrade below current usage (audited)"))
 
 
 class QuotaForm(FlaskForm):
     """Blank: the plan's limit; "unlimited": no limit; a number: a custom limit (storage in GiB)."""
 
-    users = StringField("Users", validators=[Optional()])
-    storage = StringField("Storage (GiB)", validators=[Optional()])
-    api_calls = StringField("API calls per month", validators=[Optional()])
+    users = StringField(_l("Users"), validators=[Optional()])
+    storage = StringField(_l("Storage (GiB)"), validators=[Optional()])
+    api_calls = StringField(_l("API calls per month"), validators=[Optional()])
 
 
 class PurgeForm(FlaskForm):
-    confirm_slug = StringField("Type the slug to confirm", validators=[Optional()])
+    confirm_slug = StringField(_l("Type the slug to confirm"), validators=[Optional()])
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import flash, redirect, request, url_for
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 
 from app.services import accounts, platform_users
@@ -39,10 +39,10 @@ def user_list():
 
 
 USER_ACTIONS = {
-    "disable": (platform_users.disable_user, "%(email)s is disabled and signed out everywhere."),
-    "enable": (platform_users.enable_user, "%(email)s can sign in again."),
-    "grant-admin": (platform_users.grant_platform_admin, "%(email)s is now a platform admin."),
-    "revoke-admin": (platform_users.revoke_platform_admin, "%(email)s is no longer a platform admin."),
+    "disable": (platform_users.disable_user, _l("%(email)s is disabled and signed out everywhere.")),
+    "enable": (platform_users.enable_user, _l("%(email)s can sign in again.")),
+    "grant-admin": (platform_users.grant_platform_admin, _l("%(email)s is now a platform admin.")),
+    "revoke-admin": (platform_users.revoke_platform_admin, _l("%(email)s is no longer a platform admin.")),
 }
 
 
@@ -58,5 +58,5 @@ def user_action(user_id: int, action: str):
         except DomainError as exc:
             flash(exc.message, "danger")
         else:
-            flash(_(message, email=user.email), "success")
+            flash(str(message) % {"email": user.email}, "success")
     return redirect(url_for("admin.user_list", **_list_args()))
