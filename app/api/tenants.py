@@ -130,12 +130,22 @@ def update_tenant(tenant_ref: str):
     actor = current_actor()
     if "status" in data and not current_principal().is_platform_admin:
         raise PermissionDenied("Only platform administrators change a tenant's status.", field="status")
+    if "status" in data:
+        _check_status_change(tenant, data)
     changes = {key: data[key] for key in UPDATE_FIELDS if key in data}
     if changes:
         tenants.update_tenant(tenant, actor, **changes)
     if "status" in data:
         tenants.set_status(tenant, data["status"], actor, reason=data.get("reason"))
     return jsonify(tenant_json(tenant))
+
+
+def _check_status_change(tenant: Tenant, data: dict[str, Any]) -> None:
+    """Refuse a status change the service would refuse, before anything else in the body is applied."""
+    if data["status"] == "suspended" and not (data.get("reason") or "").strip():
+        raise ValidationError("Give a reason; the tenant's users will see it.", field="reason")
+    if tenant.is_deleted:
+        raise ValidationError("A deleted tenant's status cannot change; restore it first.", field="status")
 
 
 def _update_payload() -> dict[str, Any]:

@@ -191,3 +191,11 @@ def test_platform_deletes_and_the_tenant_disappears_for_its_members(world, api):
 
 def test_deleting_an_unknown_tenant_is_404(world, api):
     assert api.delete("/api/v1/tenants/nope", headers=world.headers("platform")).status_code == 404
+
+
+def test_a_refused_status_change_applies_nothing_else_in_the_body(world, api):
+    response = api.patch("/api/v1/tenants/acme", headers=world.headers("platform"),
+                         json={"name": "Half Done", "status": "suspended"})
+    assert response.status_code == 422
+    db.session.expire_all()
+    assert db.session.get(Tenant, world.tenant.id).name == "Acme"
