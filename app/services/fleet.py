@@ -278,3 +278,10 @@ def recent_events(tenant_id: str, limit: int = 15) -> list[AuditEvent]:
     return list(db.session.scalars(
         select(AuditEvent).where(AuditEvent.tenant_id == tenant_id)
         .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc()).limit(limit)))
+
+
+def tenant_slugs(tenant_ids: set[str]) -> dict[str, str]:
+    """Slugs of the tenants among `tenant_ids` that still exist (one query for a page of audit events)."""
+    if not tenant_ids:
+        return {}
+    return dict(db.session.execute(select(Tenant.id, Tenant.slug).where(Tenant.id.in_(tenant_ids))).all())

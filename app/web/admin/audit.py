@@ -12,7 +12,7 @@ from flask import Response, request, stream_with_context, url_for
 from flask_login import login_required
 
 from app.extensions import db
-from app.services import audit, tenants
+from app.services import audit, fleet, tenants
 from app.services.pagination import clamp_paging
 from app.tenancy.guard import platform_required
 from app.web.admin import bp
@@ -54,7 +54,8 @@ def audit_log():
     page = audit.list_events(flt, page_n, 50)
     return render_page("admin/audit.html", block="audit_table", page=page, args=args,
                        page_url=lambda n: url_for("admin.audit_log", page=n, **args),
-                       actions=audit.distinct_actions())
+                       actions=audit.distinct_actions(),
+                       slugs=fleet.tenant_slugs({e.tenant_id for e in page.items if e.tenant_id}))
 
 
 def _safe_cell(value) -> str:
