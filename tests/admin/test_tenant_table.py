@@ -82,6 +82,15 @@ def test_htmx_request_gets_only_the_table_and_links_push_the_url(admin_client):
     assert "HX-Request" in response.headers["Vary"]
 
 
+def test_a_filter_change_keeps_the_sort_and_page_size_of_the_last_click(admin_client):
+    f.tenant("kept")
+    body = admin_client.get("/admin/tenants?sort=users&dir=asc&per_page=50",
+                            headers={"HX-Request": "true"}).get_data(as_text=True)
+    state = re.search(r'<span id="sort-state"[^>]*hx-swap-oob="true">(.*?)</span>', body, re.S).group(1)
+    assert 'name="sort" value="users"' in state and 'name="dir" value="asc"' in state
+    assert 'name="per_page" value="50"' in state
+
+
 def test_nonsense_in_a_bookmarked_url_falls_back_to_defaults(admin_client):
     f.tenant("sane")
     response = admin_client.get("/admin/tenants?sort=drop+table&dir=sideways&page=-4&per_page=9999&status=x")

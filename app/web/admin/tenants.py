@@ -33,7 +33,7 @@ PER_PAGE_CHOICES = (10, 25, 50, 100)
 def tenant_list():
     view = fleet.TenantTableQuery.from_args(request.args)
     page = fleet.tenant_table(view)
-    return render_page("admin/tenants.html", block="tenant_table", view=view, page=page,
+    return render_page("admin/tenants.html", block="tenant_table", oob_blocks=("sort_state",), view=view, page=page,
                        page_url=lambda n: url_for("admin.tenant_list", **view.to_args(page=n)),
                        plans=plans.list_plans(), statuses=TENANT_STATUSES,
                        isolation_strategies=ISOLATION_STRATEGIES, per_page_choices=PER_PAGE_CHOICES)
