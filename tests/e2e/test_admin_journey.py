@@ -111,4 +111,12 @@ def test_admin_reactivates_a_suspended_pro_tenant_and_views_it_as_its_owner(page
     assert "tenant.reactivated" in log and "impersonation.started" in log and "impersonation.ended" in log
     assert "admin@platform.test" in log
     screenshot(page, "admin-audit")
+
+    page.get_by_role("link", name="Users", exact=True).click()
+    page.get_by_label("Search all tenants").fill("owner@initech")
+    page.locator('#user-table tr[data-user="owner@initech.test"]').wait_for()
+    assert "Initech" in page.locator("#user-table").inner_text()
+    page.get_by_label("Search all tenants").fill("")
+    page.locator("#user-table tbody tr").nth(20).wait_for()
+    screenshot(page, "admin-users")
     assert violations == []
