@@ -41,9 +41,8 @@ def recorded(tenant_id: str) -> TenantPlaneState | None:
     return db.session.get(TenantPlaneState, tenant_id)
 
 
+@pytest.mark.parametrize("strategy", [pytest.param("schema", marks=pytest.mark.postgres), "database"])
 def test_a_new_tenant_is_provisioned_at_head_quickly_and_purge_drops_it(app, strategy):
-    if strategy == "row":
-        pytest.skip("row tenants share the tables the control-plane migrations create")
     started = time.monotonic()
     tenant = tenants.create_tenant("Fresh Co", "fresh-co", "owner@fresh.test", "free", Actor.cli(),
                                    isolation_strategy=strategy)
