@@ -35,7 +35,10 @@ def from_subdomain(req: Request) -> str | None:
     base = base.split(":")[0].lower()
     if host.endswith("." + base):
         label = host[: -len(base) - 1]
-        return label if label and "." not in label else None
+        # www.example.com, api.example.com ... are the product's own hosts, never a tenant's.
+        if not label or "." in label or label in tenants.RESERVED_SLUGS:
+            return None
+        return label
     return None
 
 

@@ -33,6 +33,13 @@ def test_subdomain_names_the_tenant(api, two):
     assert slug_of(response) == "globex"
 
 
+@pytest.mark.app_config(TENANT_BASE_DOMAIN="portal.test")
+def test_the_products_own_subdomains_name_no_tenant(api, two):
+    key, _, _ = two
+    response = api.get("/api/v1/tenants/acme", key=key, base_url="http://www.portal.test")
+    assert slug_of(response) == "acme"  # not a conflict between "www" and "acme"
+
+
 def test_subdomain_is_ignored_without_a_base_domain(api, two):
     key, _, _ = two
     response = api.get("/api/v1/tenants/current", key=key, base_url="http://globex.portal.test")
