@@ -128,9 +128,9 @@ def update_tenant(tenant_ref: str):
     data = _update_payload()
     tenant = current_tenant._get_current_object()
     actor = current_actor()
-    if "status" in data and not current_principal().is_platform_admin:
-        raise PermissionDenied("Only platform administrators change a tenant's status.", field="status")
     if "status" in data:
+        if not current_principal().is_platform_admin:
+            raise PermissionDenied("Only platform administrators change a tenant's status.", field="status")
         _check_status_change(tenant, data)
     changes = {key: data[key] for key in UPDATE_FIELDS if key in data}
     if changes:
