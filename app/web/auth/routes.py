@@ -16,11 +16,11 @@ from app.web.rendering import show_error
 
 
 def _login_limit() -> str:
-    return current_app.config.get("LOGIN_RATE_LIMIT", "10 per minute")
+    return current_app.config["LOGIN_RATE_LIMIT"]
 
 
 def _reset_limit() -> str:
-    return current_app.config.get("PASSWORD_RESET_RATE_LIMIT", "5 per 15 minutes")
+    return current_app.config["PASSWORD_RESET_RATE_LIMIT"]
 
 
 def start_session(user, remember: bool = False) -> None:

@@ -18,7 +18,7 @@ from app.web.rendering import render_page
 def _context(**extra) -> dict:
     tenant = current_tenant._get_current_object()
     return {"plans": plans.list_plans(), "current": tenant.plan, "report": quotas.quota_report(tenant),
-            "form": ChangePlanForm(), "sales_email": current_app.config.get("SALES_EMAIL", "sales@example.com"),
+            "form": ChangePlanForm(), "sales_email": current_app.config["SALES_EMAIL"],
             **extra}
 
 
