@@ -29,3 +29,27 @@ def create(is_platform: bool, tenant_ref: str | None, role: str, name: str) -> N
     key, secret = api_keys.create_key(tenant, name, role, Actor.cli(), acting_role=None)
     click.echo(secret)
     click.echo(f"Key {key.id} ({key.name}) created; store the secret now, it cannot be shown again.", err=True)
+
+
+@apikey_group.command("list")
+@click.option("--tenant", "tenant_ref", help="This tenant's keys (id or slug); platform keys without it.")
+@click.option("--all", "include_revoked", is_flag=True, help="Include revoked keys.")
+@domain_errors_exit
+def list_keys(tenant_ref: str | None, include_revoked: bool) -> None:
+    """List keys (never their secrets): id, prefix, role, name, last use."""
+    tenant = get_tenant(tenant_ref) if tenant_ref else None
+    for key in api_keys.list_keys(tenant, include_revoked=include_revoked):
+        last_used = key.last_used_at.isoformat(timespec="minutes") if key.last_used_at else "never"
+        state = " (revoked)" if key.revoked_at else ""
+        click.echo(f"{key.id}\t{key.prefix}...\t{key.role}\t{key.name}\tlast used {last_used}{state}")
+
+
+@apikey_group.command("revoke")
+@click.argument("key_id")
+@click.option("--tenant", "tenant_ref", help="The key's tenant (id or slug); a platform key without it.")
+@domain_errors_exit
+def revoke(key_id: str, tenant_ref: str | None) -> None:
+    """Revoke a key: requests with it are refused from now on."""
+    tenant = get_tenant(tenant_ref) if tenant_ref else None
+    key = api_keys.revoke_key(tenant, key_id, Actor.cli())
+    click.echo(f"Key {key.id} ({key.name}) revoked.")

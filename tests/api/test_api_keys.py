@@ -57,3 +57,16 @@ def test_cli_creates_a_platform_key_that_can_do_everything(world, api, runner):
     assert result.exit_code == 0
     secret = result.stdout.strip().splitlines()[0]
     assert api.get("/api/v1/tenants/", key=secret).status_code == 200
+
+
+def test_cli_lists_and_revokes_keys_without_showing_secrets(world, api, runner):
+    listed = runner.invoke(args=["apikey", "list", "--tenant", "acme"])
+    assert listed.exit_code == 0
+    assert "owner key" in listed.stdout and world.keys["owner"] not in listed.stdout
+    key_id = db.session.query(ApiKey).filter_by(tenant_id=world.tenant.id, name="viewer key").one().id
+    revoked = runner.invoke(args=["apikey", "revoke", str(key_id), "--tenant", "acme"])
+    assert revoked.exit_code == 0
+    assert api.get("/api/v1/tenants/current", key=world.keys["viewer"]).status_code == 401
+    assert "(revoked)" in runner.invoke(args=["apikey", "list", "--tenant", "acme", "--all"]).stdout
+    wrong_tenant = runner.invoke(args=["apikey", "revoke", str(key_id), "--tenant", "globex"])
+    assert wrong_tenant.exit_code != 0
