@@ -93,3 +93,27 @@ def test_public_pages_render_cleanly(page, live_server):
         page.goto(path)
         screenshot(page, name)
     assert violations == []
+
+
+def test_removing_a_member_asks_first_then_drops_the_row_in_place(page, live_server):
+    owner = f.user("owner@team.test", name="Tess Team")
+    tenant = f.tenant("teamco", owner=owner, name="TeamCo")
+    f.member(tenant, "member", f.user("leaver@team.test", name="Lee Leaver"))
+    violations = _watch_csp(page)
+    _sign_in(page, "owner@team.test")
+    page.goto("/t/teamco/members")
+    page.evaluate("window.__sameDocument = true")
+    row = page.get_by_test_id("member-row").filter(has_text="leaver@team.test")
+    row.get_by_role("link", name="Remove Lee Leaver").click()
+    dialog = page.get_by_role("dialog")
+    assert "Remove Lee Leaver from TeamCo?" in dialog.inner_text()
+    screenshot(page, "members-confirm-remove")
+    dialog.get_by_role("button", name="Cancel").click()
+    assert row.is_visible()
+
+    row.get_by_role("link", name="Remove Lee Leaver").click()
+    page.get_by_role("dialog").get_by_role("button", name="Yes, continue").click()
+    row.wait_for(state="detached")
+    page.get_by_text("1 of 5 seats in use").wait_for()
+    assert page.evaluate("window.__sameDocument === true")
+    assert violations == []

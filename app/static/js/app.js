@@ -28,12 +28,61 @@
     if (input) syncConfirmWord(input);
   });
 
+  // Confirmations in a Bootstrap dialog instead of the browser's bare confirm() box.
+  // Labels come from <body data-confirm-ok / data-confirm-cancel / data-confirm-title> (translated).
+  function askToConfirm(question, onYes) {
+    if (!window.bootstrap || !window.bootstrap.Modal) {
+      if (window.confirm(question)) onYes();
+      return;
+    }
+    var labels = document.body.dataset;
+    var modal = document.createElement("div");
+    modal.className = "modal fade";
+    modal.tabIndex = -1;
+    modal.setAttribute("role", "dialog");
+    modal.setAttribute("aria-modal", "true");
+    modal.setAttribute("aria-labelledby", "confirm-title");
+    modal.innerHTML =
+      '<div class="modal-dialog modal-dialog-centered"><div class="modal-content">' +
+      '<div class="modal-header"><h2 class="modal-title h5" id="confirm-title"></h2>' +
+      '<button type="button" class="btn-close" data-bs-dismiss="modal"></button></div>' +
+      '<div class="modal-body"><p class="mb-0"></p></div>' +
+      '<div class="modal-footer"><button type="button" class="btn btn-outline-secondary" data-bs-dismiss="modal"></button>' +
+      '<button type="button" class="btn btn-danger" data-confirm-yes></button></div></div></div>';
+    modal.querySelector(".modal-title").textContent = labels.confirmTitle || "Please confirm";
+    modal.querySelector(".modal-body p").textContent = question;
+    modal.querySelector(".btn-close").setAttribute("aria-label", labels.confirmClose || "Close");
+    modal.querySelector(".modal-footer .btn-outline-secondary").textContent = labels.confirmCancel || "Cancel";
+    var yes = modal.querySelector("[data-confirm-yes]");
+    yes.textContent = labels.confirmOk || "Confirm";
+    document.body.appendChild(modal);
+    var dialog = new window.bootstrap.Modal(modal);
+    var confirmed = false;
+    yes.addEventListener("click", function () { confirmed = true; dialog.hide(); });
+    modal.addEventListener("shown.bs.modal", function () { yes.focus(); });
+    modal.addEventListener("hidden.bs.modal", function () {
+      modal.remove();
+      if (confirmed) onYes();
+    });
+    dialog.show();
+  }
+
+  // Opt-in per element (data-confirm-dialog), so pages that expect the native box keep it.
+  document.addEventListener("htmx:confirm", function (event) {
+    if (!event.detail.question || !event.detail.elt.closest("[data-confirm-dialog]")) return;
+    event.preventDefault();
+    askToConfirm(event.detail.question, function () { event.detail.issueRequest(true); });
+  });
+
   // Plain (non-htmx) forms with data-confirm ask before submitting.
   document.addEventListener("submit", function (event) {
     var form = event.target;
-    if (form.hasAttribute("data-confirm") && !form.hasAttribute("hx-post")) {
-      if (!window.confirm(form.getAttribute("data-confirm"))) event.preventDefault();
-    }
+    if (!form.hasAttribute("data-confirm") || form.hasAttribute("hx-post") || form.dataset.confirmed) return;
+    event.preventDefault();
+    askToConfirm(form.getAttribute("data-confirm"), function () {
+      form.dataset.confirmed = "1";
+      form.requestSubmit ? form.requestSubmit() : form.submit();
+    });
   });
 
   // Brand colour: the colour picker and the hex field stay in step.
