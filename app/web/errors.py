@@ -63,6 +63,12 @@ def init_errorhandlers(app: Flask) -> None:
             if status == 429 and exc.response is not None:
                 response.headers.extend(exc.response.headers)
             return response
+        if status == 429:
+            from flask_babel import gettext as _
+
+            return _page(status, _("Too many attempts"),
+                         _("For your security, this is limited to %(limit)s. Wait a little and try again.",
+                           limit=description), code)
         return _page(status, exc.name, description, code)
 
     @app.errorhandler(Exception)

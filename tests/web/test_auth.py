@@ -82,8 +82,9 @@ def test_log_out_ends_the_session(client, as_user):
 @pytest.mark.app_config(RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="3 per minute")
 def test_login_attempts_are_rate_limited(client):
     f.user("olga@acme.test")
-    statuses = [_login(client, "olga@acme.test", "guess-number-x").status_code for _ in range(4)]
-    assert statuses == [422, 422, 422, 429]
+    responses = [_login(client, "olga@acme.test", "guess-number-x") for _ in range(4)]
+    assert [r.status_code for r in responses] == [422, 422, 422, 429]
+    assert "Too many attempts" in responses[-1].get_data(as_text=True)
 
 
 # --- Sign up ---------------------------------------------------------------------------------------
