@@ -7,7 +7,7 @@ from typing import Any
 from flask import jsonify
 
 from app.api import bp
-from app.api.openapi import NO_NUL, json_request, json_response, list_schema, nullable, ref, tenant_responses, text
+from app.api.openapi import json_request, json_response, list_schema, nullable, ref, tenant_responses, text
 from app.api.params import iso, list_page, page_body, paging_args, path_int
 from app.api.payload import choice_field, json_body, string_field
 from app.api.routing import tenant_endpoint
@@ -101,7 +101,7 @@ OPENAPI_PATHS = {
     "/api/v1/tenants/{tenant_ref}/api-keys/{key_id}": {"delete": {
         "operationId": "revokeApiKey", "tags": ["api-keys"], "summary": "Revoke a key.",
         "parameters": [_TENANT_REF, {"name": "key_id", "in": "path", "required": True,
-                                     "schema": {"type": "string", "pattern": NO_NUL}}],
+                                     "schema": {"type": "string", "pattern": "^[0-9]+$"}}],
         "responses": {"200": json_response("The revoked key.", ref("ApiKey")), **tenant_responses()},
     }},
 }

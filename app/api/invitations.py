@@ -9,7 +9,7 @@ from typing import Any
 from flask import jsonify
 
 from app.api import bp
-from app.api.openapi import NO_NUL, json_request, json_response, list_schema, nullable, ref, tenant_responses
+from app.api.openapi import json_request, json_response, list_schema, nullable, ref, tenant_responses
 from app.api.params import iso, list_page, page_body, paging_args, path_int, query_choice
 from app.api.payload import choice_field, json_body, string_field
 from app.api.routing import tenant_endpoint
@@ -91,7 +91,7 @@ def _invitation_id(value: str) -> int:
 
 _TENANT_REF = {"$ref": "#/components/parameters/TenantRef"}
 _INVITATION_ID = {"name": "invitation_id", "in": "path", "required": True,
-                  "schema": {"type": "string", "pattern": NO_NUL}}
+                  "schema": {"type": "string", "pattern": "^[0-9]+$"}}
 
 OPENAPI_COMPONENTS = {
     "Invitation": {

@@ -8,7 +8,7 @@ from flask import jsonify
 
 from app.api import bp
 from app.api.invitations import invitation_json
-from app.api.openapi import NO_NUL, json_request, json_response, list_schema, nullable, ref, tenant_responses
+from app.api.openapi import json_request, json_response, list_schema, nullable, ref, tenant_responses
 from app.api.params import iso, list_page, page_body, paging_args, path_int
 from app.api.payload import choice_field, json_body, string_field
 from app.api.routing import tenant_endpoint
@@ -74,7 +74,7 @@ def _user_id(value: str) -> int:
 
 
 _TENANT_REF = {"$ref": "#/components/parameters/TenantRef"}
-_USER_ID = {"name": "user_id", "in": "path", "required": True, "schema": {"type": "string", "pattern": NO_NUL},
+_USER_ID = {"name": "user_id", "in": "path", "required": True, "schema": {"type": "string", "pattern": "^[0-9]+$"},
             "description": "The member's user id."}
 _WRITE_ERRORS = {"409": {"$ref": "#/components/responses/Conflict"},
                  "413": {"$ref": "#/components/responses/PayloadTooLarge"},

@@ -298,7 +298,8 @@ OPENAPI_PATHS = {
         "description": "Named by the X-Tenant-ID header, the access token's tenant_id claim, a tenant_id query "
                        "parameter, or a tenant key's own tenant. Two sources naming different tenants: 400 "
                        "tenant_conflict.",
-        "parameters": [{"name": "X-Tenant-ID", "in": "header", "required": False, "schema": text(100)}],
+        "parameters": [{"name": "X-Tenant-ID", "in": "header", "required": False,
+                        "schema": {"type": "string", "maxLength": 100}}],
         "responses": {"200": json_response("The tenant.", ref("Tenant")), **tenant_responses()},
     }},
     "/api/v1/tenants/{tenant_ref}": {

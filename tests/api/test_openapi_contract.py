@@ -11,7 +11,6 @@ from __future__ import annotations
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
-from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 
 from app import create_app
@@ -23,16 +22,29 @@ MAX_EXAMPLES = 25
 METHODS = ("get", "put", "post", "patch", "delete")
 
 
-def _documented_operations() -> list[tuple[str, str]]:
-    """(METHOD, path) of every documented operation, read from the document itself."""
+def _documented_operations() -> list[tuple[str, str, GenerationMode]]:
+    """(METHOD, path, mode) for every documented operation, read from the document itself.
+
+    Negative mode only where something can be made schema-violating: a body, or a parameter other
+    than the tenant reference (which the test fixes to a real tenant).
+    """
     app = create_app("testing")
     with app.app_context():
         document = build_document()
-    return [(method.upper(), path) for path, item in document["paths"].items() for method in item
-            if method in METHODS]
+    cases = []
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            if method not in METHODS:
+                continue
+            cases.append((method.upper(), path, GenerationMode.POSITIVE))
+            parameters = [p for p in [*item.get("parameters", []), *operation.get("parameters", [])]
+                          if p != {"$ref": "#/components/parameters/TenantRef"}]
+            if parameters or "requestBody" in operation:
+                cases.append((method.upper(), path, GenerationMode.NEGATIVE))
+    return cases
 
 
-OPERATIONS = _documented_operations()
+CASES = _documented_operations()
 
 
 @pytest.fixture
@@ -46,9 +58,8 @@ def contract_world(app):
     return tenant, doomed
 
 
-@pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE], ids=["positive", "negative"])
 @pytest.mark.parametrize("who", ["platform", "owner"])
-@pytest.mark.parametrize(("method", "path"), OPERATIONS, ids=[f"{m} {p}" for m, p in OPERATIONS])
+@pytest.mark.parametrize(("method", "path", "mode"), CASES, ids=[f"{m} {p} {mode.value}" for m, p, mode in CASES])
 def test_operation_honours_the_openapi_document(server_app, contract_world, method, path, who, mode):
     tenant, doomed = contract_world
     secret = factories.api_key(None) if who == "platform" else factories.api_key(tenant, "owner")
@@ -72,9 +83,4 @@ def test_operation_honours_the_openapi_document(server_app, contract_world, meth
             case.query["tenant_id"] = case.headers["X-Tenant-ID"]
         case.call_and_validate(headers=headers)
 
-    try:
-        check()
-    except Unsatisfiable:
-        if mode is GenerationMode.POSITIVE:
-            raise
-        pytest.skip("nothing in this operation can be made schema-violating (no parameters or body)")
+    check()
