@@ -113,6 +113,24 @@ def test_revoke_frees_the_seat_and_kills_the_link(client, as_user, org):
     assert gone.status_code == 410 and "withdrawn" in gone.get_data(as_text=True)
 
 
+def test_htmx_revoke_answers_the_updated_list_seats_and_flash(client, as_user, org):
+    invitation, _ = f.invitation(org.tenant, "new@acme.test")
+    as_user(org.admin)
+    html = post(client, f"/t/acme/invitations/{invitation.id}/revoke", htmx=True).get_data(as_text=True)
+    assert html.lstrip().startswith('<div id="invitations"') and "<html" not in html
+    assert 'id="invitation-' not in html and "No pending invitations" in html
+    assert "4 of 5 in use" in html
+    assert 'hx-swap-oob="true"' in html and "The invitation to new@acme.test was revoked." in html
+
+
+def test_revoking_twice_says_it_is_already_revoked(client, as_user, org):
+    invitation, _ = f.invitation(org.tenant, "new@acme.test")
+    as_user(org.admin)
+    post(client, f"/t/acme/invitations/{invitation.id}/revoke")
+    html = post(client, f"/t/acme/invitations/{invitation.id}/revoke", htmx=True).get_data(as_text=True)
+    assert "This invitation is already revoked." in html
+
+
 def test_another_tenants_admin_cannot_resend_or_revoke(client, as_user, org, other_org):
     invitation, _ = f.invitation(org.tenant, "new@acme.test")
     as_user(other_org.owner)

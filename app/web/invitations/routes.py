@@ -28,7 +28,7 @@ def _context(form: InviteForm | None = None, **extra) -> dict:
     form.role.choices = role_choices([r for r in grantable_roles(acting_role()) if r != "owner"] or ["viewer"])
     users_line = next(line for line in quotas.quota_report(tenant) if line.resource == "users")
     return {"form": form, "pending": invitations.list_invitations(tenant), "users_line": users_line,
-            "role_labels": ROLE_LABELS, "quota_error": None, "row_errors": {}, "row_notice": None, "seats_oob": False,
+            "role_labels": ROLE_LABELS, "quota_error": None,
             "plan_url": url_for("plans.index", tenant_slug=tenant.slug), **extra}
 
 
@@ -73,23 +73,19 @@ def create(tenant_slug: str):
 
 
 def _row_action(invitation_id: int, action):
+    """Run a resend or revoke; say how it went in a flash, and show the list as it now is."""
     tenant = current_tenant._get_current_object()
     try:
-        invitation, message = action(tenant)
+        _invitation, message = action(tenant)
     except NotFound:
         raise  # another tenant's invitation: 404, like any unknown one
     except DomainError as exc:
-        if not is_htmx():
-            flash(exc.message, "danger")
-            return _back()
-        return render_page(TEMPLATE, block="invitation_row",
-                           **_context(inv=invitations.get_invitation(tenant, invitation_id),
-                                      row_errors={invitation_id: exc.message}))
-    if not is_htmx():
+        flash(exc.message, "danger")
+    else:
         flash(message, "success")
+    if not is_htmx():
         return _back()
-    return render_page(TEMPLATE, block="invitation_row", oob_blocks=("seats",),
-                       **_context(inv=invitation, row_notice=message, seats_oob=True))
+    return render_page(TEMPLATE, block="invitations", oob_blocks=("flashes_oob",), **_context())
 
 
 @bp.post("/t/<tenant_slug>/invitations/<int:invitation_id>/resend")
