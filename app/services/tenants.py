@@ -32,6 +32,9 @@ RESERVED_SLUGS = frozenset({
     "admin", "api", "app", "assets", "auth", "billing", "blog", "cdn", "dashboard", "docs", "ftp",
     "help", "imap", "internal", "login", "logout", "mail", "portal", "pop", "root", "signup", "smtp",
     "sso", "static", "status", "support", "system", "www", "healthz", "new", "settings", "tenants",
+    # Words that are paths under /api/v1/tenants/: a tenant with one of them as its slug could
+    # only be reached by id there.
+    "current", "plans",
 })
 SUPPORTED_LOCALES = {"en": "English", "zh": "中文"}
 HEX_COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")

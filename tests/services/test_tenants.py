@@ -42,6 +42,8 @@ def test_valid_slugs_are_accepted(slug):
     ("www", "reserved"),
     ("api", "reserved"),
     ("admin", "reserved"),
+    ("current", "reserved"),
+    ("plans", "reserved"),
 ])
 def test_invalid_slugs_are_refused_with_a_reason(slug, complaint):
     with pytest.raises(ValidationError) as exc:
