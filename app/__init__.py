@@ -44,7 +44,7 @@ def register_extensions(app: Flask) -> None:
     from sqlalchemy import event
 
     from app import models  # noqa: F401  (registers the tables)
-    from app.extensions import babel, cache, csrf, db, limiter, login_manager, mail, migrate
+    from app.extensions import babel, cache, csrf, db, limiter, login_manager, mail, migrate, sqlite_pragmas
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"),
@@ -77,17 +77,8 @@ def register_extensions(app: Flask) -> None:
         return user
 
     with app.app_context():
-        engine = db.engine
-        if engine.dialect.name == "sqlite":
-            @event.listens_for(engine, "connect")
-            def _sqlite_pragmas(dbapi_connection, _record) -> None:
-                cursor = dbapi_connection.cursor()
-                # Foreign keys are off by default in SQLite; WAL and a busy timeout let
-                # concurrent requests wait for the writer instead of failing.
-                cursor.execute("PRAGMA foreign_keys=ON")
-                cursor.execute("PRAGMA busy_timeout=10000")
-                cursor.execute("PRAGMA journal_mode=WAL")
-                cursor.close()
+        if db.engine.dialect.name == "sqlite":
+            event.listen(db.engine, "connect", sqlite_pragmas)
 
 
 def register_request_hooks(app: Flask) -> None:

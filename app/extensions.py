@@ -30,6 +30,19 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+
+def sqlite_pragmas(dbapi_connection, _connection_record) -> None:
+    """On every new SQLite connection (listen on the engine's "connect" event).
+
+    Foreign keys are off by default in SQLite; WAL and a busy timeout let concurrent requests
+    wait for the writer instead of failing with "database is locked".
+    """
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.close()
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

@@ -17,7 +17,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 
 from app.config import INSTANCE_DIR
-from app.extensions import db
+from app.extensions import db, sqlite_pragmas
 from app.tenancy.isolation.schema import schema_name
 
 DEFAULT_CACHE_SIZE = 32
@@ -93,18 +93,10 @@ def database_url(tenant_id: str) -> URL:
     return URL.create("sqlite", database=str(sqlite_directory() / f"{schema_name(tenant_id)[len('tenant_'):]}.db"))
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=10000")
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.close()
-
-
 def _build_engine(url: URL) -> Engine:
     if url.get_backend_name() == "sqlite":
         engine = create_engine(url)
-        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "connect", sqlite_pragmas)
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=2, max_overflow=3)
 
