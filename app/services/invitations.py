@@ -213,10 +213,14 @@ def accept_as_new_user(token: str, name: str, password: str, ip: str | None = No
     if not (name or "").strip():
         raise ValidationError("Name is required.", field="name")
     with unit_of_work() as session:
-        user = accounts.build_user(invitation.email, password, name)
-        actor = Actor.for_user(user, ip=ip)
         lock_tenant(session, invitation.tenant_id)
-        _claim(invitation, user.id)
+        # Claim before creating the account: of parallel redemptions exactly one gets past this
+        # line, so the losers see "already used" rather than a clash on the unique email.
+        _claim(invitation, None)
+        user = accounts.build_user(invitation.email, password, name)
+        session.execute(update(TenantInvitation).where(TenantInvitation.id == invitation.id)
+                        .values(accepted_by_id=user.id).execution_options(synchronize_session=False))
+        actor = Actor.for_user(user, ip=ip)
         membership = build_membership(invitation.tenant, user, invitation.role, actor)
         record("invitation.accepted", actor, tenant_id=invitation.tenant_id, target_type="invitation",
                target_id=invitation.id, details={"email": user.email, "role": invitation.role, "new_account": True})

@@ -5,9 +5,7 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
-from sqlalchemy.exc import IntegrityError
 
-from app.extensions import db
 from app.services import accounts, invitations, quotas
 from app.services.errors import DomainError, InvitationInvalid, NotFound, QuotaExceeded
 from app.tenancy.context import current_tenant
@@ -141,12 +139,6 @@ def accept(token: str):
                 start_session(user)
             else:
                 user = None
-        except IntegrityError:
-            # A parallel redemption created the invitee's account a moment earlier (unique email):
-            # this one lost the race, exactly as if the claim itself had failed.
-            db.session.rollback()
-            return _invalid_page(InvitationInvalid(invitations.INVALID_REASONS["invitation_used"],
-                                                   code="invitation_used"))
         except InvitationInvalid as exc:
             if exc.code in invitations.INVALID_REASONS:
                 return _invalid_page(exc)
