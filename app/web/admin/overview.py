@@ -8,7 +8,7 @@ from flask_login import login_required
 from app.services import fleet, plans, stats
 from app.tenancy.guard import platform_required
 from app.web.admin import bp
-from app.web.admin.charts import weekly_chart
+from app.web.charts import bar_chart
 
 STATUS_ORDER = ("active", "trial", "suspended", "expired", "deleted")
 
@@ -24,6 +24,7 @@ def overview():
         stats=fleet_stats,
         status_order=STATUS_ORDER,
         plans=plans.list_plans(),
-        chart=weekly_chart(weeks),
+        chart=bar_chart([(w.week_start, w.count) for w in weeks], width=640, height=290,
+                        margins=(36, 8, 14, 30), bar_ratio=0.64),
         near_quota=fleet.near_quota(limit=10),
     )

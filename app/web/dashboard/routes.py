@@ -8,8 +8,8 @@ from app.models.types import utcnow
 from app.services import quotas, tenants, usage
 from app.tenancy.context import current_tenant
 from app.tenancy.guard import tenant_required
+from app.web.charts import bar_chart
 from app.web.dashboard import bp
-from app.web.dashboard.chart import build_chart
 from app.web.rendering import render_page
 
 
@@ -28,7 +28,8 @@ def index(tenant_slug: str):
     daily = usage.daily_calls(tenant.id, 30)
     return render_page(
         "dashboard/index.html", block="usage",
-        report=quotas.quota_report(tenant), chart=build_chart(daily),
+        report=quotas.quota_report(tenant),
+        chart=bar_chart(daily, width=720, height=220, margins=(52, 8, 12, 30), label_every=7),
         tenant_status=tenants.effective_status(tenant), trial_days=trial_days_left(tenant),
         plan_url=url_for("plans.index", tenant_slug=tenant.slug),
     )
