@@ -16,6 +16,11 @@ def _bool(name: str, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _int_or_none(name: str) -> int | None:
+    value = os.environ.get(name)
+    return int(value) if value else None
+
+
 def _database_url() -> str:
     url = os.environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE_DIR / 'portal.db'}"
     # Platforms still hand out postgres:// URLs; SQLAlchemy wants an explicit driver.
@@ -89,6 +94,15 @@ class Config:
     MAIL_BACKEND = "smtp"
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "Portal <no-reply@portal.local>")
     MAIL_OUTBOX_DIR = os.environ.get("MAIL_OUTBOX_DIR") or str(INSTANCE_DIR / "outbox")
+
+    # Tenant plane (docs/isolation.md). Unset: the defaults named in the modules that read them.
+    TENANT_DATABASE_DIR = os.environ.get("TENANT_DATABASE_DIR") or None  # instance/tenants/
+    TENANT_ENGINE_CACHE_SIZE = _int_or_none("TENANT_ENGINE_CACHE_SIZE")  # 32 engines
+    DOCUMENT_MAX_BYTES = _int_or_none("DOCUMENT_MAX_BYTES")  # 5 MiB
+    # API (docs/api.md).
+    JWT_SECRET_KEY = os.environ.get("JWT_SECRET_KEY") or None  # derived from SECRET_KEY
+    API_TOKEN_RATE_LIMIT = os.environ.get("API_TOKEN_RATE_LIMIT", "10 per minute")
+    API_MAX_JSON_BYTES = _int_or_none("API_MAX_JSON_BYTES")  # 1 MiB
 
     IMPERSONATION_MAX_MINUTES = int(os.environ.get("IMPERSONATION_MAX_MINUTES", "30"))
     STORAGE_DIR = os.environ.get("STORAGE_DIR") or str(INSTANCE_DIR / "storage")

@@ -18,7 +18,7 @@ def init_app(app) -> None:
 @bp.before_request
 def limit_json_bodies() -> None:
     if request.is_json:
-        request.max_content_length = current_app.config.get("API_MAX_JSON_BYTES", DEFAULT_MAX_JSON_BYTES)
+        request.max_content_length = current_app.config.get("API_MAX_JSON_BYTES") or DEFAULT_MAX_JSON_BYTES
 
 
 @bp.after_request
