@@ -14,6 +14,7 @@ from typing import Any
 
 from flask import g, request
 
+from app.extensions import cache
 from app.models import Tenant
 from app.services import audit, tenants
 from app.services.errors import (
@@ -47,6 +48,23 @@ def check_status(tenant: Tenant, principal: Principal) -> None:
         raise TenantExpired(f"The subscription of {tenant.name} has expired. Choose a plan to continue.")
 
 
+DENIED_ACCESS_AUDIT_WINDOW_SECONDS = 60
+
+
+def _record_denied_access(principal: Principal, tenant: Tenant, source: str | None, named: str | None) -> None:
+    """Audit an attempt to name a tenant the caller does not belong to.
+
+    At most one event per caller, tenant and source a minute: a script hammering a foreign
+    tenant must not be able to grow the audit table without bound.
+    """
+    actor = principal.actor()
+    key = f"audit:denied:{actor.label}:{actor.ip}:{tenant.id}:{source}"
+    if not cache.add(key, 1, timeout=DENIED_ACCESS_AUDIT_WINDOW_SECONDS):
+        return
+    audit.record_now("security.tenant_access_denied", actor, tenant_id=tenant.id, target_type="tenant",
+                     target_id=tenant.id, details={"source": source, "named": named, "path": request.path})
+
+
 def enter_tenant(permission: str, principal: Principal | None = None) -> Tenant:
     """Resolve the request's tenant, authorise the caller, and set `g.tenant` / `g.tenant_role`."""
     principal = principal or current_principal()
@@ -58,10 +76,7 @@ def enter_tenant(permission: str, principal: Principal | None = None) -> Tenant:
         raise _not_found()
     role = principal.role_in(tenant)
     if role is None and not principal.is_platform_admin:
-        audit.record_now("security.tenant_access_denied", principal.actor(), tenant_id=tenant.id,
-                         target_type="tenant", target_id=tenant.id,
-                         details={"source": resolution.source, "named": resolution.reference,
-                                  "path": request.path})
+        _record_denied_access(principal, tenant, resolution.source, resolution.reference)
         raise _not_found()
     check_status(tenant, principal)
     if (role is None or not role_allows(role, permission)) and not principal.is_platform_admin:

@@ -141,6 +141,15 @@ def test_naming_a_foreign_tenant_is_a_security_audit_event(api, two):
     assert event.details["source"] == "header" and event.details["named"] == "globex"
 
 
+def test_hammering_a_foreign_tenant_records_one_event_a_minute(api, two):
+    _, acme, _ = two
+    acme_key = factories.api_key(acme, "owner", name="acme-ci")
+    for _ in range(5):
+        assert api.get("/api/v1/tenants/globex", key=acme_key).status_code == 404
+    db.session.expire_all()
+    assert db.session.query(AuditEvent).filter_by(action="security.tenant_access_denied").count() == 1
+
+
 def test_a_nul_in_a_tenant_name_names_no_tenant(api, two):
     key, _, _ = two
     assert api.get("/api/v1/tenants/current?tenant_id=acme%00", key=key).status_code == 404
