@@ -11,37 +11,67 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import Tenant, User
 from app.models.types import utcnow
-from app.services import accounts, invitations, members, plans, tenants, usage
+from app.services import accounts, documents, invitations, members, plans, tenants, usage
 from app.services.audit import Actor
 
 DEMO_PASSWORD = "demo-password"
 ADMIN_EMAIL = "admin@example.com"
 OWNER_EMAIL = "alice@acme.example"
 
-# slug, name, plan, status, owner, extra members (email, role), pending invitations, storage GiB, calls/day
+# slug, name, plan, status, owner, extra members (email, role), pending invitations, API calls a day
 DEMO_TENANTS = [
     ("acme", "Acme Corporation", "pro", "active", OWNER_EMAIL,
      [("bob@acme.example", "admin"), ("carol@acme.example", "member"), ("dave@acme.example", "viewer"),
-      ("erin@acme.example", "member")], ["frank@acme.example", "grace@partner.example"], 12.5, 1200),
+      ("erin@acme.example", "member")], ["frank@acme.example", "grace@partner.example"], 1200),
     ("globex", "Globex Labs", "basic", "trial", OWNER_EMAIL,
-     [("hank@globex.example", "admin"), ("bob@acme.example", "member")], ["ivy@globex.example"], 2.0, 210),
+     [("hank@globex.example", "admin"), ("bob@acme.example", "member")], ["ivy@globex.example"], 210),
     ("initech", "Initech", "free", "active", "peter@initech.example",
      [("milton@initech.example", "member"), ("samir@initech.example", "member"),
-      ("michael@initech.example", "viewer")], ["joanna@initech.example"], 0.9, 31),
+      ("michael@initech.example", "viewer")], ["joanna@initech.example"], 31),
     ("umbrella", "Umbrella Health", "enterprise", "active", "albert@umbrella.example",
-     [("jill@umbrella.example", "admin"), ("chris@umbrella.example", "member")], [], 340.0, 9000),
+     [("jill@umbrella.example", "admin"), ("chris@umbrella.example", "member")], [], 9000),
     ("hooli", "Hooli", "pro", "suspended", "gavin@hooli.example",
-     [("denpok@hooli.example", "admin")], [], 20.0, 800),
-    ("soylent", "Soylent Foods", "basic", "expired", "sol@soylent.example", [], [], 1.0, 40),
-    ("vandelay", "Vandelay Industries", "free", "deleted", "art@vandelay.example", [], [], 0.1, 5),
+     [("denpok@hooli.example", "admin")], [], 800),
+    ("soylent", "Soylent Foods", "basic", "expired", "sol@soylent.example", [], [], 40),
+    ("vandelay", "Vandelay Industries", "free", "deleted", "art@vandelay.example", [], [], 5),
     ("piedpiper", "Pied Piper", "pro", "trial", "richard@piedpiper.example",
-     [("dinesh@piedpiper.example", "member"), ("gilfoyle@piedpiper.example", "admin")], [], 8.0, 1500),
+     [("dinesh@piedpiper.example", "member"), ("gilfoyle@piedpiper.example", "admin")], [], 1500),
 ]
 FILLER_NAMES = ["Stark Logistics", "Wayne Analytics", "Cyberdyne Cloud", "Tyrell Bio", "Wonka Retail",
                 "Nakatomi Trading", "Oscorp Energy", "Massive Dynamic", "Aperture Research", "Black Mesa Labs",
                 "Gringotts Finance", "Monarch Solutions", "Duff Beverages", "Sterling Cooper", "Prestige Worldwide",
                 "Dunder Mifflin", "Los Pollos Hermanos", "Bluth Company"]
-GIB = 2**30
+# A few real documents, so the knowledge base, its search and the storage meters have content.
+DEMO_DOCUMENTS = {
+    "acme": [
+        ("Employee onboarding guide", "onboarding, hr",
+         "Welcome to Acme. In your first week you will set up your laptop, meet your team and read the "
+         "security policy. Ask your manager for access to the staging environment; production access "
+         "needs a second approval. Payroll runs on the 25th of each month."),
+        ("API integration handbook", "engineering, api",
+         "Every integration uses its own API key with the least role it needs. Keys are shown once: store "
+         "them in the vault. Test against the staging tenant before you call production. Rate limits: the "
+         "monthly API quota of the plan applies to every call; watch the X-Quota-Remaining header."),
+        ("Security policy", "security",
+         "Passwords are at least twelve characters. Report a lost laptop within one hour. Customer data "
+         "never leaves the EU region. Penetration tests run twice a year; findings are fixed within 30 days."),
+        ("Release checklist", "engineering",
+         "Before a release: run the full test suite, review the migration plan, update the changelog, "
+         "announce the maintenance window and check the rollback steps."),
+    ],
+    "globex": [
+        ("Lab safety rules", "safety",
+         "Goggles on at all times. Sign every sample in and out. The fire exits must stay clear."),
+    ],
+    "umbrella": [
+        ("Clinical data handling", "compliance",
+         "Patient data is pseudonymised before analysis. Access is logged and reviewed every month."),
+    ],
+    "initech": [
+        ("TPS report template", "reports",
+         "Every TPS report carries the new cover sheet. Send a test copy to your manager before filing."),
+    ],
+}
 
 
 @click.command("seed-demo")
@@ -61,8 +91,8 @@ def seed_demo(if_empty: bool) -> None:
     rng = random.Random(42)
     _user(ADMIN_EMAIL, "Platform Admin", admin=True)
     now = utcnow()
-    for slug, name, plan, status, owner_email, extra, pending, storage_gib, daily in DEMO_TENANTS:
-        _make_tenant(slug, name, plan, status, owner_email, extra, pending, storage_gib, daily, actor, rng, now)
+    for slug, name, plan, status, owner_email, extra, pending, daily in DEMO_TENANTS:
+        _make_tenant(slug, name, plan, status, owner_email, extra, pending, daily, actor, rng, now)
     for i, name in enumerate(FILLER_NAMES):
         plan = ["free", "basic", "pro", "free", "basic", "enterprise"][i % 6]
         status = ["active", "active", "trial", "active", "suspended", "expired"][i % 6] if plan != "enterprise" \
@@ -70,7 +100,7 @@ def seed_demo(if_empty: bool) -> None:
         slug = tenants.suggest_slug(name)
         owner_email = f"owner@{slug}.example"
         extra = [(f"user{j}@{slug}.example", rng.choice(["admin", "member", "viewer"])) for j in range(rng.randint(0, 3))]
-        _make_tenant(slug, name, plan, status, owner_email, extra, [], rng.uniform(0.05, 6), rng.randint(5, 300),
+        _make_tenant(slug, name, plan, status, owner_email, extra, [], rng.randint(5, 300),
                      actor, rng, now - timedelta(days=7 * (i + 1)))
     click.echo(f"Seeded {len(DEMO_TENANTS) + len(FILLER_NAMES)} demo tenants.")
     _print_logins()
@@ -93,7 +123,7 @@ def _user(email: str, name: str, admin: bool = False) -> User:
     return user
 
 
-def _make_tenant(slug, name, plan, status, owner_email, extra, pending, storage_gib, daily, actor, rng, created):
+def _make_tenant(slug, name, plan, status, owner_email, extra, pending, daily, actor, rng, created):
     owner = _user(owner_email, owner_email.split("@")[0].title())
     tenant = tenants.build_tenant(name, slug, owner, plan, actor, status="trial" if status == "trial" else "active")
     tenant.created_at = created
@@ -102,13 +132,15 @@ def _make_tenant(slug, name, plan, status, owner_email, extra, pending, storage_
         members.add_member(tenant, _user(email, email.split("@")[0].title()), role, actor, acting_role=None)
     for email in pending:
         invitations.invite(tenant, email, "member", actor, acting_role=None)
-    tenant.storage_used_bytes = int(storage_gib * GIB)
     if status == "trial":
         tenant.trial_ends_at = utcnow() + timedelta(days=5)
     db.session.commit()
     today = utcnow().date()
     calls = {today - timedelta(days=d): max(0, int(daily * rng.uniform(0.4, 1.3))) for d in range(45)}
     usage.load_daily_calls(tenant.id, calls)
+    owner_actor = Actor.for_user(owner)
+    for title, tags, text in DEMO_DOCUMENTS.get(slug, []):
+        documents.create_document(tenant, owner_actor, documents.Upload(title=title, content=text, tags=tags))
     if status == "suspended":
         tenants.suspend(tenant, "Payment failed: the card on file was declined.", actor)
     elif status == "expired":

@@ -41,7 +41,7 @@ def check_status(tenant: Tenant, principal: Principal) -> None:
     if status == "deleted":
         raise _not_found()
     if status == "suspended":
-        reason = tenant.suspended_reason or "no reason given"
+        reason = (tenant.suspended_reason or "no reason given").rstrip(". ")
         raise TenantSuspended(f"{tenant.name} is suspended: {reason}. Contact support to restore access.",
                               details={"reason": tenant.suspended_reason})
     if status == "expired":

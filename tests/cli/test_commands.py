@@ -44,6 +44,14 @@ def test_seed_demo_populates_every_plan_and_status_once(runner):
     assert statuses == {"trial", "active", "suspended", "expired", "deleted"}
     assert db.session.scalar(select(func.count()).select_from(TenantInvitation)) >= 3
     assert accounts.authenticate("alice@acme.example", "demo-password") is not None
+    # The knowledge base has real documents, and the storage meter counts exactly their bytes.
+    from app.services import documents, search
+    from app.services.tenants import get_tenant
+
+    acme = get_tenant("acme")
+    listed = documents.list_documents(acme)
+    assert listed.total == 4 and acme.storage_used_bytes == sum(d.size_bytes for d in listed.items)
+    assert search.search(acme, "onboarding", 5)[0].title == "Employee onboarding guide"
     tenants_before = db.session.scalar(select(func.count()).select_from(Tenant))
 
     again = runner.invoke(args=["seed-demo", "--if-empty"])
