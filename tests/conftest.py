@@ -40,6 +40,17 @@ def pytest_configure(config: pytest.Config) -> None:
                                 "tests would be skipped.")
 
 
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """With FAIL_ON_SKIP=1 (CI's PostgreSQL pass, where every service is there) a skip is a failure."""
+    if os.environ.get("FAIL_ON_SKIP") != "1":
+        return
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = reporter.stats.get("skipped", []) if reporter else []
+    if skipped and session.exitstatus == 0:
+        reporter.write_line(f"FAIL_ON_SKIP=1: {len(skipped)} test(s) skipped; every test must run here.", red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
 def pytest_report_header(config: pytest.Config) -> str:
     return f"database: {'PostgreSQL (' + TEST_DATABASE_URL + ')' if TEST_DATABASE_URL else 'SQLite file'}"
 
