@@ -166,7 +166,6 @@ def sign_up(name: str, email: str, password: str, organisation: str, slug: str |
     name = (name or "").strip()
     if not name:
         raise ValidationError("Name is required.", field="name")
-    slug = (slug or "").strip() or tenants.suggest_slug(organisation or "")
     with unit_of_work():
         user = build_user(email, password, name)
         actor = Actor.for_user(user, ip=ip)

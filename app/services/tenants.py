@@ -113,7 +113,8 @@ def build_tenant(name: str, slug: str, owner: User, plan_code: str, actor: Actor
 
     now = now or utcnow()
     name = validate_name(name)
-    slug = validate_slug(slug)
+    # No slug given: derive one from the name ("Acme Inc." -> "acme-inc").
+    slug = validate_slug(slug if (slug or "").strip() else suggest_slug(name))
     plan = get_plan(plan_code)
     strategy = validate_strategy(isolation_strategy or current_app.config["ISOLATION_STRATEGY"],
                                  db.session.get_bind().dialect.name)

@@ -5,12 +5,17 @@ Also remembers the tenant a signed-in user last opened, so the next sign-in land
 
 from __future__ import annotations
 
-from flask import g, redirect, render_template, request, session, url_for
+from flask import current_app, flash, g, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app.services import accounts
+from app.services import accounts, tenants
+from app.services.errors import DomainError
 from app.services.tenants import tenants_for_user
+from app.tenancy.principal import current_actor
 from app.web.home import bp
+from app.web.home.forms import NewOrganisationForm
+from app.web.rendering import show_error
 
 
 @bp.get("/")
@@ -34,6 +39,25 @@ def index():
 def choose():
     """Every organisation of the user: the tenant switcher's page when JavaScript is off."""
     return render_template("home/choose.html", memberships=tenants_for_user(current_user))
+
+
+@bp.route("/organisations/new", methods=["GET", "POST"])
+@login_required
+def new_organisation():
+    """A signed-in user creates another organisation, on the Free plan, as its owner."""
+    form = NewOrganisationForm()
+    if form.validate_on_submit():
+        try:
+            tenant = tenants.create_tenant(form.organisation.data, form.slug.data, current_user.email, "free",
+                                           current_actor())
+        except DomainError as exc:
+            show_error(form, exc, fallback="organisation")
+        else:
+            flash(_("%(org)s is ready on the Free plan.", org=tenant.name), "success")
+            return redirect(url_for("dashboard.index", tenant_slug=tenant.slug))
+    status = 422 if request.method == "POST" else 200
+    return render_template("home/new.html", form=form, base_domain=current_app.config.get("TENANT_BASE_DOMAIN"),
+                           public_url=current_app.config["PUBLIC_URL"]), status
 
 
 @bp.after_app_request

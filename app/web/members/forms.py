@@ -34,3 +34,7 @@ class RoleForm(FlaskForm):
 
 class TransferForm(FlaskForm):
     user_id = SelectField(_l("New owner"), choices=[], validators=[DataRequired()])
+
+
+class LeaveForm(FlaskForm):
+    """Leaving needs only the CSRF token."""

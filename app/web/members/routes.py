@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import flash, redirect, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 from wtforms import SelectChoice
 
 from app.services import members, quotas
@@ -13,7 +14,7 @@ from app.tenancy.context import current_tenant
 from app.tenancy.guard import acting_role, tenant_required
 from app.tenancy.principal import current_actor
 from app.web.members import bp
-from app.web.members.forms import ROLE_HELP, ROLE_LABELS, RoleForm, TransferForm, grantable_roles
+from app.web.members.forms import ROLE_HELP, ROLE_LABELS, LeaveForm, RoleForm, TransferForm, grantable_roles
 from app.web.rendering import is_htmx, render_page
 
 TEMPLATE = "members/index.html"
@@ -34,7 +35,7 @@ def _context(**extra) -> dict:
     users_line = next(line for line in quotas.quota_report(tenant) if line.resource == "users")
     return {"members": everyone, "roles": [(r, ROLE_LABELS[r]) for r in grantable_roles(acting_role())], "role_labels": ROLE_LABELS,
             "role_help": ROLE_HELP, "may_edit": _may_edit, "transfer_form": transfer, "users_line": users_line,
-            "row_errors": {}, "row_notice": {}, "seats_oob": False, **extra}
+            "row_errors": {}, "row_notice": {}, "seats_oob": False, "leave_form": LeaveForm(), **extra}
 
 
 def _back():
@@ -120,3 +121,20 @@ def transfer(tenant_slug: str):
     flash(_("%(name)s now owns %(org)s; you are an admin.", name=new_owner.user.display_name, org=tenant.name),
           "success")
     return _back()
+
+
+@bp.post("/t/<tenant_slug>/members/leave")
+@tenant_required("tenant.read")
+def leave(tenant_slug: str):
+    """The signed-in member leaves the organisation (the last owner cannot)."""
+    tenant = current_tenant._get_current_object()
+    form = LeaveForm()
+    if not form.validate_on_submit():
+        return _back()
+    try:
+        members.remove_member(tenant, current_user.id, current_actor(), acting_role())
+    except DomainError as exc:
+        flash(exc.message, "danger")
+        return _back()
+    flash(_("You left %(org)s.", org=tenant.name), "success")
+    return redirect(url_for("home.index"))
