@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 
 from flask import current_app, flash, redirect, request, url_for
@@ -95,71 +96,60 @@ def tenant_detail(tenant_id: str):
     return _detail(tenants.get_tenant(tenant_id))
 
 
+def _act(tenant, form, form_key: str, perform: Callable[[], object], success: Callable[[], str],
+         fallback: str | None = None):
+    """One lifecycle action: check the form, call the service, then flash and redirect to the
+    tenant page, or re-render it (422) with the service's message on the form."""
+    if form.validate_on_submit():
+        try:
+            perform()
+        except DomainError as exc:
+            show_error(form, exc, fallback=fallback)
+        else:
+            return _back(tenant, success())
+    return _detail(tenant, 422, **{form_key: form})
+
+
 @bp.post("/tenants/<tenant_id>/suspend")
 @login_required
 @platform_required
 def suspend(tenant_id: str):
-    tenant = tenants.get_tenant(tenant_id)
-    form = SuspendForm()
-    if form.validate_on_submit():
-        try:
-            tenants.suspend(tenant, form.reason.data or "", current_actor())
-        except DomainError as exc:
-            show_error(form, exc)
-        else:
-            return _back(tenant, _("%(name)s is suspended. Its users are refused from their next request.",
-                                   name=tenant.name))
-    return _detail(tenant, 422, suspend_form=form)
+    tenant, form = tenants.get_tenant(tenant_id), SuspendForm()
+    return _act(tenant, form, "suspend_form", lambda: tenants.suspend(tenant, form.reason.data or "", current_actor()),
+                lambda: _("%(name)s is suspended. Its users are refused from their next request.", name=tenant.name))
 
 
 @bp.post("/tenants/<tenant_id>/reactivate")
 @login_required
 @platform_required
 def reactivate(tenant_id: str):
-    tenant = tenants.get_tenant(tenant_id)
-    form = ActionForm()
-    if form.validate_on_submit():
-        try:
-            tenants.reactivate(tenant, current_actor())
-        except DomainError as exc:
-            show_error(form, exc)
-        else:
-            return _back(tenant, _("%(name)s is active again.", name=tenant.name))
-    return _detail(tenant, 422, action_form=form)
+    tenant, form = tenants.get_tenant(tenant_id), ActionForm()
+    return _act(tenant, form, "action_form", lambda: tenants.reactivate(tenant, current_actor()),
+                lambda: _("%(name)s is active again.", name=tenant.name))
 
 
 @bp.post("/tenants/<tenant_id>/extend-trial")
 @login_required
 @platform_required
 def extend_trial(tenant_id: str):
-    tenant = tenants.get_tenant(tenant_id)
-    form = ExtendTrialForm()
-    if form.validate_on_submit():
-        try:
-            tenants.extend_trial(tenant, form.days.data if form.days.data is not None else 0, current_actor())
-        except DomainError as exc:
-            show_error(form, exc)
-        else:
-            return _back(tenant, _("Trial extended by %(days)s days.", days=form.days.data))
-    return _detail(tenant, 422, trial_form=form)
+    tenant, form = tenants.get_tenant(tenant_id), ExtendTrialForm()
+    return _act(tenant, form, "trial_form",
+                lambda: tenants.extend_trial(tenant, form.days.data if form.days.data is not None else 0,
+                                             current_actor()),
+                lambda: _("Trial extended by %(days)s days.", days=form.days.data))
 
 
 @bp.post("/tenants/<tenant_id>/plan")
 @login_required
 @platform_required
 def change_plan(tenant_id: str):
-    tenant = tenants.get_tenant(tenant_id)
-    form = ChangePlanForm()
+    tenant, form = tenants.get_tenant(tenant_id), ChangePlanForm()
     form.plan.choices = [(p.code, p.name) for p in plans.list_plans()]
-    if form.validate_on_submit():
-        try:
-            plans.change_plan(tenant, form.plan.data, current_actor(), override_limits=form.override_limits.data)
-        except DomainError as exc:
-            show_error(form, exc, fallback="plan")
-        else:
-            return _back(tenant, _("%(name)s is now on the %(plan)s plan.", name=tenant.name,
-                                   plan=tenant.plan.name))
-    return _detail(tenant, 422, plan_form=form)
+    return _act(tenant, form, "plan_form",
+                lambda: plans.change_plan(tenant, form.plan.data, current_actor(),
+                                          override_limits=form.override_limits.data),
+                lambda: _("%(name)s is now on the %(plan)s plan.", name=tenant.name, plan=tenant.plan.name),
+                fallback="plan")
 
 
 def _parse_limit(resource: str, raw: str | None) -> int | str | None:
@@ -181,46 +171,33 @@ def _parse_limit(resource: str, raw: str | None) -> int | str | None:
 @login_required
 @platform_required
 def custom_quotas(tenant_id: str):
-    tenant = tenants.get_tenant(tenant_id)
-    form = QuotaForm()
-    if form.validate_on_submit():
-        try:
-            limits = {r: _parse_limit(r, getattr(form, r).data) for r in ("users", "storage", "api_calls")}
-            quotas.set_custom_limits(tenant, limits, current_actor())
-        except DomainError as exc:
-            show_error(form, exc)
-        else:
-            return _back(tenant, _("Custom quotas saved."))
-    return _detail(tenant, 422, quota_form=form)
+    tenant, form = tenants.get_tenant(tenant_id), QuotaForm()
+
+    def save() -> None:
+        limits = {r: _parse_limit(r, getattr(form, r).data) for r in ("users", "storage", "api_calls")}
+        quotas.set_custom_limits(tenant, limits, current_actor())
+
+    return _act(tenant, form, "quota_form", save, lambda: _("Custom quotas saved."))
 
 
 @bp.post("/tenants/<tenant_id>/delete")
 @login_required
 @platform_required
 def delete(tenant_id: str):
-    tenant = tenants.get_tenant(tenant_id)
-    form = ActionForm()
-    if form.validate_on_submit():
-        tenants.soft_delete(tenant, current_actor())
-        return _back(tenant, _("%(name)s is deleted. It can be restored for %(days)s days.", name=tenant.name,
-                               days=current_app.config["DELETED_TENANT_GRACE_DAYS"]))
-    return _detail(tenant, 422, action_form=form)
+    tenant, form = tenants.get_tenant(tenant_id), ActionForm()
+    return _act(tenant, form, "action_form", lambda: tenants.soft_delete(tenant, current_actor()),
+                lambda: _("%(name)s is deleted. It can be restored for %(days)s days.", name=tenant.name,
+                          days=current_app.config["DELETED_TENANT_GRACE_DAYS"]))
 
 
 @bp.post("/tenants/<tenant_id>/restore")
 @login_required
 @platform_required
 def restore(tenant_id: str):
-    tenant = tenants.get_tenant(tenant_id)
-    form = ActionForm()
-    if form.validate_on_submit():
-        try:
-            tenants.restore(tenant, current_actor(), current_app.config["DELETED_TENANT_GRACE_DAYS"])
-        except DomainError as exc:
-            show_error(form, exc)
-        else:
-            return _back(tenant, _("%(name)s is restored.", name=tenant.name))
-    return _detail(tenant, 422, action_form=form)
+    tenant, form = tenants.get_tenant(tenant_id), ActionForm()
+    return _act(tenant, form, "action_form",
+                lambda: tenants.restore(tenant, current_actor(), current_app.config["DELETED_TENANT_GRACE_DAYS"]),
+                lambda: _("%(name)s is restored.", name=tenant.name))
 
 
 @bp.post("/tenants/<tenant_id>/purge")
