@@ -166,6 +166,14 @@ def load_daily_calls(tenant_id: str, calls_by_day: dict[date, int]) -> None:
         for day, calls in calls_by_day.items():
             meter.add(tenant_id, day, calls)
         return
+    write_daily_calls_db(tenant_id, calls_by_day)
+
+
+def write_daily_calls_db(tenant_id: str, calls_by_day: dict[date, int]) -> None:
+    """Set the day rows to these counts, with running monthly totals from each month's first given day.
+
+    Give whole months (from the 1st) for the totals to be right; days not given are left alone.
+    """
     running: dict[tuple[int, int], int] = {}
     for day in sorted(calls_by_day):
         month = (day.year, day.month)
@@ -177,3 +185,26 @@ def load_daily_calls(tenant_id: str, calls_by_day: dict[date, int]) -> None:
         row.calls = calls_by_day[day]
         row.month_to_date = running[month]
     db.session.commit()
+
+
+def sync_redis_to_database(today: date | None = None) -> int:
+    """With the Redis meter, copy this month's and last month's day counters into the day rows.
+
+    Redis is the gate for every call; the database rows are what fleet-wide figures (the admin
+    overview and tenant table) aggregate in SQL. Run it every minute or so (`flask usage sync`);
+    it is idempotent. Returns how many tenants were written.
+    """
+    from app.models import Tenant
+
+    meter = _redis_meter()
+    if meter is None:
+        return 0
+    today = today or utcnow().date()
+    first = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+    counts = meter.counts_since(first, today)
+    known = set(db.session.scalars(select(Tenant.id).where(Tenant.id.in_(list(counts))))) if counts else set()
+    for tenant_id in sorted(known):
+        by_day = {first + timedelta(days=i): 0 for i in range((today - first).days + 1)}
+        by_day.update(counts[tenant_id])
+        write_daily_calls_db(tenant_id, by_day)
+    return len(known)

@@ -57,6 +57,21 @@ class RedisMeter:
         values = self.client.mget([self.key(tenant_id, d) for d in day_list])
         return [(d, int(v) if v else 0) for d, v in zip(day_list, values, strict=True)]
 
+    def counts_since(self, first: date, last: date) -> dict[str, dict[date, int]]:
+        """Every tenant's day counters from `first` to `last`, read with SCAN (never KEYS)."""
+        wanted = {(first + timedelta(days=i)).isoformat() for i in range((last - first).days + 1)}
+        found: dict[str, dict[date, int]] = {}
+        keys = [k.decode() if isinstance(k, bytes) else k for k in self.client.scan_iter(match="usage:*", count=1000)]
+        keys = [k for k in keys if k.rsplit(":", 1)[-1] in wanted]
+        for start in range(0, len(keys), 500):
+            chunk = keys[start:start + 500]
+            for key, value in zip(chunk, self.client.mget(chunk), strict=True):
+                if value is None:
+                    continue
+                _, tenant_id, day = key.split(":", 2)
+                found.setdefault(tenant_id, {})[date.fromisoformat(day)] = int(value)
+        return found
+
     def add(self, tenant_id: str, day: date, calls: int) -> None:
         """Record past usage (demo data, imports)."""
         key = self.key(tenant_id, day)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import threading
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -149,9 +149,7 @@ def test_concurrent_calls_admit_exactly_the_remaining_quota_on_redis(app, server
 def test_a_call_from_just_before_midnight_still_reaches_the_next_days_running_total(app):
     """The day rows carry the month's total forward; a late call on yesterday's row must not drop out."""
     tenant = factories.tenant("midnight", plan="free")
-    now = utcnow()
-    if now.day == 1:
-        pytest.skip("needs two days of the same month (runs on any day but the 1st)")
+    now = datetime(2026, 3, 15, 9, 0, tzinfo=UTC)  # a fixed mid-month day: the test never depends on today
     before_midnight = (now - timedelta(days=1)).replace(hour=23, minute=59, second=59)
     assert usage.consume_api_call_db(tenant.id, 1_000, before_midnight).allowed
     assert usage.consume_api_call_db(tenant.id, 1_000, now).used == 2  # today's row carries 1 forward
@@ -159,3 +157,32 @@ def test_a_call_from_just_before_midnight_still_reaches_the_next_days_running_to
     assert late.allowed
     assert usage.api_calls_this_month(tenant.id, now) == 3
     assert [calls for _, calls in usage.daily_calls(tenant.id, 2, now)] == [2, 1]
+
+
+@pytest.mark.redis
+def test_redis_counters_sync_into_the_database_for_fleet_figures(app, server_app, redis_meter, runner):
+    from app.services import stats
+
+    tenant = factories.tenant("synced", plan="free")
+    key = factories.api_key(tenant, "viewer")
+    redis_meter.append(tenant.id)
+    before = stats.fleet_stats().api_calls_this_month
+    for _ in range(3):
+        assert server_app.test_client().get("/api/v1/tenants/current",
+                                            headers={"Authorization": f"Bearer {key}"}).status_code == 200
+    assert usage.api_calls_this_month(tenant.id) == 3  # Redis is the meter now
+
+    result = runner.invoke(args=["usage", "sync"])
+
+    assert result.exit_code == 0 and "1 tenant" in result.output, result.output
+    db.session.expire_all()
+    assert usage.api_calls_this_month_db(tenant.id) == 3
+    assert stats.fleet_stats().api_calls_this_month == before + 3
+    # Idempotent: a second sync changes nothing.
+    runner.invoke(args=["usage", "sync"])
+    assert usage.api_calls_this_month_db(tenant.id) == 3
+
+
+def test_usage_sync_without_redis_says_there_is_nothing_to_do(runner):
+    result = runner.invoke(args=["usage", "sync"])
+    assert result.exit_code == 0 and "nothing to sync" in result.output
