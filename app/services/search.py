@@ -53,7 +53,7 @@ def validate_query(query: str | None, limit) -> tuple[str, int]:
     value = raw.strip()
     if not value:
         raise ValidationError("Type something to search for.", field="query")
-    if limit is None or limit == "":
+    if limit is None:
         return value, DEFAULT_LIMIT
     try:
         number = int(limit)

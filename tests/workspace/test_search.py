@@ -123,3 +123,14 @@ def test_each_search_call_is_metered(client):
     first = client.get("/api/v1/rag/search?query=welcome", headers={"Authorization": f"Bearer {key}"})
     second = client.get("/api/v1/rag/search?query=welcome", headers={"Authorization": f"Bearer {key}"})
     assert int(first.headers["X-Quota-Remaining"]) - int(second.headers["X-Quota-Remaining"]) == 1
+
+
+def test_an_empty_limit_is_refused_not_taken_for_the_default(app):
+    """`?limit=` is a limit that is not a number (the contract fuzzing found it accepted)."""
+    from app.services import search
+    from app.services.errors import ValidationError
+
+    with pytest.raises(ValidationError) as exc:
+        search.validate_query("onboarding", "")
+    assert exc.value.field == "limit"
+    assert search.validate_query("onboarding", None) == ("onboarding", search.DEFAULT_LIMIT)
