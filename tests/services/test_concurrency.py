@@ -16,12 +16,16 @@ from tests.conftest import build_app
 
 
 def run_in_parallel(database_url: str, jobs) -> list[object]:
-    """Run each job(app) in its own thread and app context at the same moment; collect results."""
-    barrier = threading.Barrier(len(jobs))
+    """Run each job in its own thread and app instance at the same moment; collect results."""
+    # Apps are built here, not in the threads: CPython 3.11.7's compiler is not thread-safe
+    # (werkzeug compiles URL rules with ast.parse), and a thread dying in create_app would
+    # leave the others waiting at the barrier.
+    apps = [build_app(database_url) for _ in jobs]
+    barrier = threading.Barrier(len(jobs), timeout=30)
     results: list[object] = [None] * len(jobs)
 
     def worker(index: int, job) -> None:
-        app = build_app(database_url)
+        app = apps[index]
         with app.app_context():
             barrier.wait()
             try:
