@@ -4,19 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.isolation.support import STRATEGIES, drop_tenant_planes, use_scratch_places
+from tests.isolation.support import drop_planes_after_each_test, strategy, use_scratch_places  # noqa: F401
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     use_scratch_places(items, Path(__file__).parent)
-
-
-@pytest.fixture(autouse=True)
-def _drop_tenant_planes(app):
-    yield
-    drop_tenant_planes()
-
-
-@pytest.fixture(params=STRATEGIES)
-def strategy(request) -> str:
-    return request.param

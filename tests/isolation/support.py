@@ -58,3 +58,16 @@ def drop_tenant_planes() -> None:
     shutil.rmtree(SCRATCH / "tenants", ignore_errors=True)
     shutil.rmtree(SCRATCH / "storage", ignore_errors=True)
     db.session.remove()
+
+
+@pytest.fixture(autouse=True)
+def drop_planes_after_each_test(app):
+    """Imported by the tenant-plane test folders' conftest files: clean up after every test."""
+    yield
+    drop_tenant_planes()
+
+
+@pytest.fixture(params=STRATEGIES)
+def strategy(request) -> str:
+    """Run the test once per isolation strategy (schema only on PostgreSQL)."""
+    return request.param
