@@ -13,8 +13,10 @@ import os
 import re
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
 import pytest
+import time_machine
 from flask import Flask
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -34,10 +36,30 @@ def _driver_url(url: str) -> str:
     return url
 
 
+def _suite_clock_start(value: str) -> datetime:
+    """TEST_CLOCK: an ISO instant ('2028-02-29T23:59:00Z'), or 'month-start' for the first second
+    of next month (UTC), which is always in the near future, so cookies the browser keeps stay valid."""
+    if value == "month-start":
+        now = datetime.now(UTC)
+        return datetime(now.year + (now.month == 12), now.month % 12 + 1, 1, tzinfo=UTC)
+    moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 def pytest_configure(config: pytest.Config) -> None:
     if REQUIRE_POSTGRES and not TEST_DATABASE_URL:
         raise pytest.UsageError("REQUIRE_POSTGRES=1 but TEST_DATABASE_URL is not set: the PostgreSQL "
                                 "tests would be skipped.")
+    # The whole run on a chosen date (the clock ticks on from there): proves no test needs today's.
+    if os.environ.get("TEST_CLOCK"):
+        start = _suite_clock_start(os.environ["TEST_CLOCK"])
+        config._suite_clock = time_machine.travel(start, tick=True)
+        config._suite_clock.start()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if getattr(config, "_suite_clock", None):
+        config._suite_clock.stop()
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
@@ -51,8 +73,27 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
-def pytest_report_header(config: pytest.Config) -> str:
-    return f"database: {'PostgreSQL (' + TEST_DATABASE_URL + ')' if TEST_DATABASE_URL else 'SQLite file'}"
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    lines = [f"database: {'PostgreSQL (' + TEST_DATABASE_URL + ')' if TEST_DATABASE_URL else 'SQLite file'}"]
+    if getattr(config, "_suite_clock", None):
+        lines.append(f"clock: starts at {datetime.now(UTC).isoformat()} (TEST_CLOCK)")
+    return lines
+
+
+@pytest.fixture
+def clock() -> Iterator:
+    """`clock(moment)`: stop time at `moment` (aware UTC) for this test, in every thread; returns the
+    traveller, whose `shift(timedelta)` / `move_to(moment)` move it. Time-dependent tests use this."""
+    travellers: list = []
+
+    def stop_at(moment: datetime):
+        traveller = time_machine.travel(moment, tick=False)
+        travellers.append(traveller)
+        return traveller.start()
+
+    yield stop_at
+    for traveller in reversed(travellers):
+        traveller.stop()
 
 
 @pytest.fixture(scope="session")

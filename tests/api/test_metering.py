@@ -57,22 +57,37 @@ def test_unlimited_plans_are_counted_without_limit_headers(app, api):
     assert usage.api_calls_this_month(tenant.id) == 1
 
 
-def _nearly_spent(remaining: int):
-    """A Free tenant (1,000 calls a month) with `remaining` calls left, and a viewer key."""
+# Moments where a month-based meter goes wrong if it will: the edges of a period, a leap day, a
+# year end and an ordinary day. Every test here runs at one of them, never at today's date.
+EDGES = {
+    "mid-month": datetime(2026, 3, 15, 9, 30, tzinfo=UTC),
+    "first-second-of-month": datetime(2026, 12, 1, 0, 0, 0, tzinfo=UTC),
+    "last-second-of-month": datetime(2026, 11, 30, 23, 59, 59, tzinfo=UTC),
+    "leap-day": datetime(2028, 2, 29, 12, 0, tzinfo=UTC),
+    "new-year": datetime(2027, 1, 1, 0, 0, 0, tzinfo=UTC),
+}
+
+
+def _nearly_spent(remaining: int) -> tuple:
+    """A Free tenant (1,000 calls a month) with `remaining` calls left, a viewer key, and the
+    number of calls already on today's row (the rest of the month is on the day before when the
+    period has one, so the monthly total really is a sum over day rows)."""
     tenant = factories.tenant(f"busy-{remaining}", plan="free")
-    now = utcnow()
-    today = now.date()
+    today = utcnow().date()
     used = 1_000 - remaining
     if today.day > 1:
-        # Spread over two days of this month, so the monthly sum really is a sum of day rows.
         usage.load_daily_calls(tenant.id, {today - timedelta(days=1): used - 10, today: 10})
+        already_today = 10
     else:
         usage.load_daily_calls(tenant.id, {today: used})
-    return tenant, factories.api_key(tenant, "viewer")
+        already_today = used
+    return tenant, factories.api_key(tenant, "viewer"), already_today
 
 
-def test_past_the_limit_is_429_with_retry_after_until_next_month(app, api):
-    tenant, key = _nearly_spent(1)
+@pytest.mark.parametrize("moment", list(EDGES))
+def test_past_the_limit_is_429_with_retry_after_until_next_month(app, api, clock, moment):
+    clock(EDGES[moment])
+    tenant, key, _ = _nearly_spent(1)
     last = api.get(f"/api/v1/tenants/{tenant.slug}", key=key)
     assert last.status_code == 200 and last.headers["X-Quota-Remaining"] == "0"
     refused = api.get(f"/api/v1/tenants/{tenant.slug}", key=key)
@@ -82,6 +97,8 @@ def test_past_the_limit_is_429_with_retry_after_until_next_month(app, api):
     retry_after = int(refused.headers["Retry-After"])
     _, period_end = usage.period_bounds()
     assert 0 < retry_after <= (period_end - utcnow()).total_seconds() + 1
+    assert period_end == datetime(EDGES[moment].year + (EDGES[moment].month == 12), EDGES[moment].month % 12 + 1, 1,
+                                  tzinfo=UTC)
     assert usage.api_calls_this_month(tenant.id) == 1_000
 
 
@@ -106,19 +123,22 @@ def _fire_at_once(server_app, path: str, key: str, calls: int) -> list[int]:
     return statuses
 
 
-def _assert_exactly_the_remaining_are_admitted(server_app, tenant, key, remaining: int, calls: int) -> None:
+def _assert_exactly_the_remaining_are_admitted(server_app, tenant, key, already_today: int, remaining: int,
+                                               calls: int) -> None:
     statuses = _fire_at_once(server_app, f"/api/v1/tenants/{tenant.slug}", key, calls)
     assert sorted(set(statuses)) == [200, 429], statuses
     assert statuses.count(200) == remaining
     assert statuses.count(429) == calls - remaining
     db.session.expire_all()
     assert usage.api_calls_this_month(tenant.id) == 1_000
-    assert usage.daily_calls(tenant.id, 1)[0][1] == (10 if utcnow().day > 1 else 990) + remaining
+    assert usage.daily_calls(tenant.id, 1)[0][1] == already_today + remaining
 
 
-def test_concurrent_calls_admit_exactly_the_remaining_quota_on_the_database(app, server_app):
-    tenant, key = _nearly_spent(7)
-    _assert_exactly_the_remaining_are_admitted(server_app, tenant, key, remaining=7, calls=24)
+@pytest.mark.parametrize("moment", ["mid-month", "first-second-of-month", "last-second-of-month"])
+def test_concurrent_calls_admit_exactly_the_remaining_quota_on_the_database(app, server_app, clock, moment):
+    clock(EDGES[moment])
+    tenant, key, already_today = _nearly_spent(7)
+    _assert_exactly_the_remaining_are_admitted(server_app, tenant, key, already_today, remaining=7, calls=24)
 
 
 @pytest.fixture
@@ -140,10 +160,12 @@ def redis_meter(app, server_app):
 
 
 @pytest.mark.redis
-def test_concurrent_calls_admit_exactly_the_remaining_quota_on_redis(app, server_app, redis_meter):
-    tenant, key = _nearly_spent(7)
+@pytest.mark.parametrize("moment", ["mid-month", "first-second-of-month", "last-second-of-month"])
+def test_concurrent_calls_admit_exactly_the_remaining_quota_on_redis(app, server_app, redis_meter, clock, moment):
+    clock(EDGES[moment])
+    tenant, key, already_today = _nearly_spent(7)
     redis_meter.append(tenant.id)
-    _assert_exactly_the_remaining_are_admitted(server_app, tenant, key, remaining=7, calls=24)
+    _assert_exactly_the_remaining_are_admitted(server_app, tenant, key, already_today, remaining=7, calls=24)
 
 
 def test_a_call_from_just_before_midnight_still_reaches_the_next_days_running_total(app):
