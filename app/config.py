@@ -104,6 +104,11 @@ class Config:
     API_TOKEN_RATE_LIMIT = os.environ.get("API_TOKEN_RATE_LIMIT", "10 per minute")
     API_MAX_JSON_BYTES = _int_or_none("API_MAX_JSON_BYTES")  # 1 MiB
 
+    # Background jobs (docs/jobs.md): Celery with this broker; without one, jobs run inline after each commit.
+    CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or os.environ.get("REDIS_URL") or None
+    JOBS_BACKEND = os.environ.get("JOBS_BACKEND") or ("celery" if CELERY_BROKER_URL else "inline")
+    JOBS_QUEUE = os.environ.get("JOBS_QUEUE", "tenantry")
+
     IMPERSONATION_MAX_MINUTES = int(os.environ.get("IMPERSONATION_MAX_MINUTES", "30"))
     STORAGE_DIR = os.environ.get("STORAGE_DIR") or str(INSTANCE_DIR / "storage")
 
@@ -115,6 +120,9 @@ class DevelopmentConfig(Config):
     SECRET_KEY = os.environ.get("SECRET_KEY", "dev-secret-change-me")
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    # REDIS_URL alone does not send `make run`'s jobs to a broker no worker listens on.
+    CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or None
+    JOBS_BACKEND = os.environ.get("JOBS_BACKEND") or ("celery" if CELERY_BROKER_URL else "inline")
 
 
 class TestConfig(Config):
@@ -131,6 +139,9 @@ class TestConfig(Config):
     CACHE_TYPE = "SimpleCache"
     REDIS_URL = None
     MAIL_SERVER = None
+    # Jobs run inline unless a test opts into a real worker (tests/jobs/conftest.py).
+    CELERY_BROKER_URL = None
+    JOBS_BACKEND = "inline"
     PUBLIC_URL = "http://portal.test"
     SERVER_NAME = None
     DEFAULT_TENANT = None

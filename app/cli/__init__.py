@@ -6,10 +6,11 @@ from flask import Flask
 
 
 def init_commands(app: Flask) -> None:
-    from app.cli import apikey, demo, tenants, usage, users
+    from app.cli import apikey, demo, jobs, tenants, usage, users
 
     app.cli.add_command(users.create_admin)
     app.cli.add_command(demo.seed_demo)
     app.cli.add_command(tenants.tenants_group)
     app.cli.add_command(apikey.apikey_group)
     app.cli.add_command(usage.usage_group)
+    app.cli.add_command(jobs.jobs_group)

@@ -3,6 +3,7 @@
 from app.models.api_key import ApiKey
 from app.models.audit import AuditEvent
 from app.models.invitation import TenantInvitation
+from app.models.job import JOB_STATUSES, Job
 from app.models.membership import ROLES, TenantUser
 from app.models.plan import GIB, PLAN_SEED, RESOURCES, Plan
 from app.models.tenant import ISOLATION_STRATEGIES, TENANT_STATUSES, Tenant, TenantConfig, TenantQuota
@@ -11,7 +12,7 @@ from app.models.usage import ApiUsageDaily
 from app.models.user import User, normalize_email
 
 __all__ = [
-    "GIB", "ISOLATION_STRATEGIES", "PLAN_SEED", "RESOURCES", "ROLES", "TENANT_STATUSES",
-    "ApiKey", "ApiUsageDaily", "AuditEvent", "Plan", "Tenant", "TenantConfig", "TenantInvitation",
+    "GIB", "ISOLATION_STRATEGIES", "JOB_STATUSES", "PLAN_SEED", "RESOURCES", "ROLES", "TENANT_STATUSES",
+    "ApiKey", "ApiUsageDaily", "AuditEvent", "Job", "Plan", "Tenant", "TenantConfig", "TenantInvitation",
     "TenantQuota", "TenantUser", "User", "normalize_email", "utcnow",
 ]
