@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import g
-from sqlalchemy import or_, select, update
+from sqlalchemy import and_, or_, select, update
 
 from app.extensions import db
 from app.jobs.registry import TASKS, get_task
@@ -17,6 +17,8 @@ log = logging.getLogger(__name__)
 
 # A claimed job whose worker has said nothing for this long is taken to be lost (the worker died).
 STALE_AFTER = timedelta(minutes=15)
+# Web and worker clocks differ a little: a retry this close to due is not turned away.
+CLOCK_SKEW = timedelta(seconds=5)
 # A message for a due job that has not run after this long is taken to be lost and sent again.
 REDISPATCH_AFTER = timedelta(minutes=5)
 
@@ -44,7 +46,9 @@ def run_job(job_id: int) -> Outcome:
     now = utcnow()
     claimed = session.execute(
         update(Job)
-        .where(Job.id == job_id, Job.status.in_(("pending", "retrying")), Job.run_after <= now)
+        # A new job is due at once, whatever the enqueuing machine's clock said; a retry after its time.
+        .where(Job.id == job_id, or_(Job.status == "pending",
+                                     and_(Job.status == "retrying", Job.run_after <= now + CLOCK_SKEW)))
         .values(status="running", attempts=Job.attempts + 1, started_at=now)
         .execution_options(synchronize_session=False)
     ).rowcount
