@@ -67,28 +67,17 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message = None
     login_manager.session_protection = "basic"
 
-    @login_manager.user_loader
-    def load_user(user_key: str):
-        from app.models import User
-
-        user_id, _, version = user_key.partition(":")
-        try:
-            user = db.session.get(User, int(user_id))
-        except ValueError:
-            return None
-        if user is None or str(user.session_version) != version or user.is_disabled:
-            return None
-        return user
-
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             event.listen(db.engine, "connect", sqlite_pragmas)
 
 
 def register_request_hooks(app: Flask) -> None:
+    from app.web.auth.sign_in import init_sign_in
     from app.web.security import init_security
 
     init_security(app)
+    init_sign_in(app)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -66,6 +67,13 @@ class Config:
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    # Server-side sessions (services/sessions.py): `database` (default) or `redis` (needs REDIS_URL).
+    SESSION_STORE = os.environ.get("SESSION_STORE") or "database"
+    SESSION_REDIS_PREFIX = os.environ.get("SESSION_REDIS_PREFIX", "session:")
+    # A session idle this long is over; with "keep me signed in", SESSION_REMEMBER_DAYS instead.
+    SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES", "720"))
+    SESSION_REMEMBER_DAYS = int(os.environ.get("SESSION_REMEMBER_DAYS", "30"))
+    PERMANENT_SESSION_LIFETIME = timedelta(days=SESSION_REMEMBER_DAYS)
     WTF_CSRF_TIME_LIMIT = None
 
     BABEL_DEFAULT_LOCALE = "en"
@@ -138,6 +146,7 @@ class TestConfig(Config):
     RATELIMIT_STORAGE_URI = "memory://"
     CACHE_TYPE = "SimpleCache"
     REDIS_URL = None
+    SESSION_STORE = "database"
     MAIL_SERVER = None
     # Jobs run inline unless a test opts into a real worker (tests/jobs/conftest.py).
     CELERY_BROKER_URL = None

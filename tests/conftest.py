@@ -222,11 +222,19 @@ def csrf_token(client, path: str = "/login") -> str:
     return match.group(1) or match.group(2)
 
 
-def login(client, user) -> None:
-    """Sign `user` in on `client` without a password round-trip (the login form has its own tests)."""
+def login(client, user, *, mfa: bool = False, method: str = "password") -> str:
+    """Sign `user` in on `client` without a password round-trip (the login form has its own tests):
+    a server-side session as a real sign-in makes, with `mfa` saying whether it passed a second
+    factor. Returns the session's token (what the cookie carries)."""
+    from app.services import sessions
+
+    token, _record = sessions.start(user, method=method, mfa=mfa, ip="127.0.0.1")
+    db.session.commit()
     with client.session_transaction() as session:
         session["_user_id"] = user.get_id()
         session["_fresh"] = True
+        session["_sid"] = token
+    return token
 
 
 @pytest.fixture
@@ -252,3 +260,25 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if "postgres" in item.keywords:
             item.add_marker(skip)
+
+
+REDIS_URL = os.environ.get("REDIS_URL")
+
+
+@pytest.fixture
+def redis_sessions(app: Flask, server_app: Flask) -> Iterator[str]:
+    """Keep server-side sessions in Redis (the db REDIS_URL names) under a key prefix of this test's
+    own; afterwards remove only those keys. Skips without REDIS_URL (CI's PostgreSQL pass has it)."""
+    if not REDIS_URL:
+        pytest.skip("REDIS_URL is not set: the Redis session store is tested in CI's PostgreSQL pass")
+    import redis
+
+    prefix = f"test-session-{uuid.uuid4().hex[:8]}:"
+    for instance in (app, server_app):
+        instance.config.update(SESSION_STORE="redis", REDIS_URL=REDIS_URL, SESSION_REDIS_PREFIX=prefix)
+    yield prefix
+    client = redis.Redis.from_url(REDIS_URL)
+    keys = list(client.scan_iter(match=f"{prefix}*"))
+    if keys:
+        client.delete(*keys)
+    client.close()

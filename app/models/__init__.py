@@ -10,9 +10,10 @@ from app.models.tenant import ISOLATION_STRATEGIES, TENANT_STATUSES, Tenant, Ten
 from app.models.types import utcnow
 from app.models.usage import ApiUsageDaily
 from app.models.user import User, normalize_email
+from app.models.user_session import UserSession
 
 __all__ = [
     "GIB", "ISOLATION_STRATEGIES", "JOB_STATUSES", "PLAN_SEED", "RESOURCES", "ROLES", "TENANT_STATUSES",
     "ApiKey", "ApiUsageDaily", "AuditEvent", "Job", "Plan", "Tenant", "TenantConfig", "TenantInvitation",
-    "TenantQuota", "TenantUser", "User", "normalize_email", "utcnow",
+    "TenantQuota", "TenantUser", "User", "UserSession", "normalize_email", "utcnow",
 ]

@@ -32,7 +32,8 @@ class User(UserMixin, db.Model):
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The tenant the user last worked in; login lands there.
     last_tenant_id: Mapped[str | None] = mapped_column(String(32))
-    # Bumped on password change so sessions and reset links issued before it stop working.
+    # Bumped on password change (and when disabled) so access tokens and reset links issued before
+    # it stop working. Browser sessions are ended server-side (services/sessions.py).
     session_version: Mapped[int] = mapped_column(default=1)
 
     def set_password(self, password: str) -> None:
@@ -48,8 +49,8 @@ class User(UserMixin, db.Model):
         return not self.is_disabled
 
     def get_id(self) -> str:
-        # The version makes a password change log out every other session.
-        return f"{self.id}:{self.session_version}"
+        # Flask-Login's key; whether the browser is signed in is decided by its server-side session.
+        return str(self.id)
 
     @property
     def display_name(self) -> str:

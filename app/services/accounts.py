@@ -100,19 +100,26 @@ def authenticate(email: str | None, password: str | None) -> User | None:
     return user
 
 
-def note_login(user: User) -> None:
+def note_login(user: User, method: str = "password", ip: str | None = None) -> None:
+    """Audit a finished sign-in and when it happened."""
     with unit_of_work():
         user.last_login_at = utcnow()
-        record("user.login", Actor.for_user(user), target_type="user", target_id=user.id)
+        record("user.login", Actor.for_user(user, ip=ip), target_type="user", target_id=user.id,
+               details={"method": method})
 
 
-def set_password(user: User, password: str, actor: Actor) -> None:
-    """Change a password; every other session and outstanding reset link stops working."""
+def set_password(user: User, password: str, actor: Actor, *, keep_session_token: str | None = None) -> None:
+    """Change a password. Every session but `keep_session_token`'s (the one making the change),
+    every access token issued before it, and every outstanding reset link stop working."""
+    from app.services import sessions
+
     check_password_policy(password, user.email)
     with unit_of_work():
         user.set_password(password)
         user.session_version = (user.session_version or 1) + 1
-        record("user.password_changed", actor, target_type="user", target_id=user.id)
+        ended = sessions.end_all(user.id, except_token=keep_session_token)
+        record("user.password_changed", actor, target_type="user", target_id=user.id,
+               details={"sessions_ended": ended})
 
 
 def create_platform_admin(email: str, password: str, actor: Actor, name: str = "") -> User:

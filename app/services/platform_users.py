@@ -8,6 +8,7 @@ from sqlalchemy import func, or_, select
 
 from app.extensions import db
 from app.models import Tenant, TenantUser, User
+from app.services import sessions
 from app.services.accounts import count_platform_admins
 from app.services.audit import Actor, record
 from app.services.errors import Conflict, PermissionDenied
@@ -70,7 +71,7 @@ def _refuse_removing_last_admin(user: User) -> None:
 
 
 def disable_user(user: User, actor: Actor) -> User:
-    """Stop a user from signing in anywhere; their open sessions end on their next request."""
+    """Stop a user from signing in anywhere; their sessions and access tokens end at once."""
     if actor.user_id == user.id:
         raise PermissionDenied("You cannot disable your own account.", field="user")
     if user.is_disabled:
@@ -79,8 +80,9 @@ def disable_user(user: User, actor: Actor) -> User:
         _lock_admins()
         _refuse_removing_last_admin(user)
         user.is_disabled = True
-        # The session key carries the version, so bumping it signs the user out everywhere.
+        # Access tokens carry the version, so bumping it stops them; sessions end server-side.
         user.session_version = (user.session_version or 1) + 1
+        sessions.end_all(user.id)
         record("user.disabled", actor, target_type="user", target_id=user.id, details={"email": user.email})
     return user
 

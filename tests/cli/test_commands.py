@@ -92,3 +92,19 @@ def test_apikey_create_needs_exactly_one_target(runner):
     result = runner.invoke(args=["apikey", "create", "--name", "orphan"])
     assert result.exit_code == 2 and "exactly one" in result.output
     assert db.session.scalar(select(func.count()).select_from(User)) == 0
+
+
+def test_sessions_purge_expired_deletes_only_expired_sessions(app, runner, clock):
+    from datetime import UTC, datetime
+
+    from app.services import sessions
+
+    traveller = clock(datetime(2026, 3, 15, 9, 0, tzinfo=UTC))
+    user = f.user()
+    sessions.start(user, method="password")
+    sessions.start(user, method="password", persistent=True)
+    db.session.commit()
+    traveller.shift(timedelta(days=1))
+    result = runner.invoke(args=["sessions", "purge-expired"])
+    assert result.exit_code == 0 and "Purged 1 expired session(s)." in result.output
+    assert len(sessions.list_sessions(user.id)) == 1

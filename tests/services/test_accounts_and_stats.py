@@ -50,13 +50,21 @@ def test_disabled_users_cannot_sign_in(app):
     assert accounts.authenticate("off@example.test", "a-good-long-password") is None
 
 
-def test_password_change_invalidates_other_sessions(app):
+def test_password_change_invalidates_other_sessions_and_earlier_access_tokens(app):
+    from app.api.tokens import issue_token, principal_from_jwt
+    from app.services import sessions
     from app.services.audit import Actor
+    from app.services.errors import Unauthorized
 
     user = f.user()
-    old_session_id = user.get_id()
-    accounts.set_password(user, "another-long-password", Actor.for_user(user))
-    assert user.get_id() != old_session_id
+    current, _ = sessions.start(user, method="password")
+    other, _ = sessions.start(user, method="password")
+    db.session.commit()
+    token, _ttl = issue_token(user)
+    accounts.set_password(user, "another-long-password", Actor.for_user(user), keep_session_token=current)
+    assert sessions.resume(current) is not None and sessions.resume(other) is None
+    with pytest.raises(Unauthorized):
+        principal_from_jwt(token)
 
 
 def test_fleet_stats_aggregate_by_status_and_plan_with_mrr(app):

@@ -12,19 +12,21 @@ from datetime import datetime
 
 from flask import Flask, current_app, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, user_logged_out
+from flask_login import current_user, login_required, user_logged_out
 
 from app.extensions import db
 from app.models import User
 from app.models.types import utcnow
-from app.services import impersonation, tenants
+from app.services import impersonation, sessions, tenants
 from app.services.errors import DomainError
+from app.services.transaction import unit_of_work
 from app.tenancy.guard import platform_required
 from app.web.admin import bp
 from app.web.admin.forms import ActionForm
+from app.web.auth.sign_in import begin_session, current_session_record, current_session_token
 from app.web.rendering import is_htmx
 
-SESSION_KEYS = ("impersonator_id", "impersonation_started", "impersonation_tenant_id")
+SESSION_KEYS = ("impersonator_id", "impersonation_started", "impersonation_tenant_id", "impersonator_sign_in")
 
 
 @bp.post("/tenants/<tenant_id>/impersonate")
@@ -42,8 +44,13 @@ def impersonate(tenant_id: str):
         flash(exc.message, "danger")
         return redirect(url_for("admin.tenant_detail", tenant_id=tenant.id))
     admin_id = admin.id
-    session.clear()  # rotate: the owner's session shares nothing with the admin's
-    login_user(owner)
+    # How the admin signed in, to restore on return (the owner's session inherits their second factor).
+    own = current_session_record()
+    sign_in = {"method": own.method if own else "password", "mfa": bool(own and own.mfa),
+               "persistent": bool(own and own.persistent)}
+    # A new session of its own: the owner's shares nothing with the admin's, which ends.
+    begin_session(owner, method="impersonation", mfa=sign_in["mfa"], impersonator_user_id=admin_id)
+    session["impersonator_sign_in"] = sign_in
     session["impersonator_id"] = admin_id
     session["impersonation_started"] = utcnow().isoformat()
     session["impersonation_tenant_id"] = tenant.id
@@ -62,12 +69,16 @@ def _return_to_admin(reason: str):
     admin = db.session.get(User, session.get("impersonator_id"))
     tenant_id = session.get("impersonation_tenant_id")
     owner = current_user._get_current_object() if current_user.is_authenticated else None
+    sign_in = session.get("impersonator_sign_in") or {}
     impersonation.end(session["impersonator_id"], owner, tenant_id, reason,
                       admin_label=admin.email if admin else None, started_at=_started_at(), ip=request.remote_addr)
-    session.clear()
     if admin is None or admin.is_disabled or not admin.is_platform_admin:
+        with unit_of_work():
+            sessions.end(current_session_token())
+        session.clear()
         return redirect(url_for("auth.login"))
-    login_user(admin)
+    begin_session(admin, method=str(sign_in.get("method") or "password"), mfa=bool(sign_in.get("mfa")),
+                  remember=bool(sign_in.get("persistent")))
     if tenant_id and tenants.find_tenant(tenant_id) is not None:
         return redirect(url_for("admin.tenant_detail", tenant_id=tenant_id))
     return redirect(url_for("admin.overview"))

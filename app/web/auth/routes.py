@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required
 
 from app.extensions import limiter
 from app.services import accounts
 from app.services.errors import DomainError
 from app.web.auth import bp
 from app.web.auth.forms import ForgotPasswordForm, LoginForm, ResetPasswordForm, SignUpForm
+from app.web.auth.sign_in import complete_sign_in, sign_out
 from app.web.redirects import safe_next
 from app.web.rendering import show_error
 
@@ -21,13 +22,6 @@ def _login_limit() -> str:
 
 def _reset_limit() -> str:
     return current_app.config["PASSWORD_RESET_RATE_LIMIT"]
-
-
-def start_session(user, remember: bool = False) -> None:
-    """Sign `user` in on a fresh session: nothing from before sign-in survives (session fixation)."""
-    session.clear()
-    login_user(user, remember=remember)
-    accounts.note_login(user)
 
 
 def _landing():
@@ -45,8 +39,8 @@ def login():
         if user is None:
             form.password.errors.append(_("That email and password don't match an account."))
         else:
-            start_session(user, remember=bool(form.remember.data))
-            return _landing()
+            return complete_sign_in(user, method="password", remember=bool(form.remember.data),
+                                    next_url=request.args.get("next"))
     return render_template("auth/login.html", form=form, next=safe_next(request.args.get("next"))), \
         (200 if request.method == "GET" or not form.errors else 422)
 
@@ -63,10 +57,11 @@ def signup():
         except DomainError as exc:
             show_error(form, exc, fallback="email")
         else:
-            start_session(user)
+            response = complete_sign_in(user, method="signup",
+                                        next_url=url_for("dashboard.index", tenant_slug=tenant.slug))
             flash(_("Welcome to %(product)s! %(org)s is ready on the Free plan.",
                     product=current_app.config.get("PRODUCT_NAME", "Tenantry"), org=tenant.name), "success")
-            return redirect(url_for("dashboard.index", tenant_slug=tenant.slug))
+            return response
     status = 422 if request.method == "POST" else 200
     return render_template("auth/signup.html", form=form, base_domain=current_app.config.get("TENANT_BASE_DOMAIN"),
                            public_url=current_app.config["PUBLIC_URL"]), status
@@ -75,8 +70,7 @@ def signup():
 @bp.post("/logout")
 @login_required
 def logout():
-    logout_user()
-    session.clear()
+    sign_out()
     flash(_("You are signed out."), "info")
     return redirect(url_for("auth.login"))
 
@@ -106,7 +100,7 @@ def reset_password(token: str):
         except DomainError as exc:
             show_error(form, exc, fallback="password")
         else:
-            start_session(user)
+            response = complete_sign_in(user, method="password_reset")
             flash(_("Your password is changed and you are signed in."), "success")
-            return redirect(url_for("home.index"))
+            return response
     return render_template("auth/reset.html", form=form, user=user), (422 if form.errors else 200)

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, logout_user
+from flask_login import current_user
 
 from app.services import accounts, invitations, quotas
 from app.services.errors import DomainError, InvitationInvalid, NotFound, QuotaExceeded
 from app.tenancy.context import current_tenant
 from app.tenancy.guard import acting_role, tenant_required
 from app.tenancy.principal import current_actor
-from app.web.auth.routes import start_session
+from app.web.auth.sign_in import complete_sign_in, sign_out
 from app.web.invitations import bp
 from app.web.invitations.forms import AcceptForm, InviteForm, JoinAsNewUserForm
 from app.web.members.forms import ROLE_LABELS, grantable_roles, role_choices
@@ -128,6 +128,7 @@ def accept(token: str):
     new_user_form = JoinAsNewUserForm()
     accept_form = AcceptForm()
     if request.method == "POST":
+        new_account = False
         try:
             if signed_in_as_invitee and accept_form.validate_on_submit():
                 invitations.accept(token, current_user._get_current_object(),
@@ -136,7 +137,7 @@ def accept(token: str):
             elif not has_account and not current_user.is_authenticated and new_user_form.validate_on_submit():
                 user, _membership = invitations.accept_as_new_user(token, new_user_form.name.data,
                                                                    new_user_form.password.data, ip=request.remote_addr)
-                start_session(user)
+                new_account = True
             else:
                 user = None
         except InvitationInvalid as exc:
@@ -148,9 +149,12 @@ def accept(token: str):
             show_error(new_user_form, exc, fallback="password")
             user = None
         if user is not None:
+            landing = url_for("dashboard.index", tenant_slug=tenant.slug)
+            response = complete_sign_in(user, method="invitation", next_url=landing) if new_account \
+                else redirect(landing)
             flash(_("Welcome to %(org)s! You joined as %(role)s.", org=tenant.name,
                     role=ROLE_LABELS.get(invitation.role, invitation.role)), "success")
-            return redirect(url_for("dashboard.index", tenant_slug=tenant.slug))
+            return response
     return render_template("invitations/accept.html", invitation=invitation, tenant=tenant, token=token,
                            has_account=has_account, signed_in_as_invitee=signed_in_as_invitee,
                            form=new_user_form, accept_form=accept_form, role_labels=ROLE_LABELS), \
@@ -160,5 +164,5 @@ def accept(token: str):
 @bp.post("/invitations/<token>/switch-account")
 def switch_account(token: str):
     """Signed in as someone else: sign out and come back to the link to sign in as the invitee."""
-    logout_user()
+    sign_out()
     return redirect(url_for("auth.login", next=url_for("invitations.accept", token=token)))
