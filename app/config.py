@@ -100,6 +100,7 @@ class Config:
     # Always real SMTP when MAIL_SERVER is set (Flask-Mailman would silently swap in an in-memory
     # backend under TESTING; our tests talk to a real SMTP server instead).
     MAIL_BACKEND = "smtp"
+    MAIL_TIMEOUT = int(os.environ.get("MAIL_TIMEOUT", "10"))  # seconds per SMTP conversation step
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "Portal <no-reply@portal.local>")
     MAIL_OUTBOX_DIR = os.environ.get("MAIL_OUTBOX_DIR") or str(INSTANCE_DIR / "outbox")
 
@@ -111,6 +112,11 @@ class Config:
     JWT_SECRET_KEY = os.environ.get("JWT_SECRET_KEY") or None  # derived from SECRET_KEY
     API_TOKEN_RATE_LIMIT = os.environ.get("API_TOKEN_RATE_LIMIT", "10 per minute")
     API_MAX_JSON_BYTES = _int_or_none("API_MAX_JSON_BYTES")  # 1 MiB
+
+    # Logs (app/web/logs.py): JSON lines in production, each with request id, tenant and actor.
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+    ACCESS_LOG = _bool("ACCESS_LOG", True)
 
     # Background jobs (docs/jobs.md): Celery with this broker; without one, jobs run inline after each commit.
     CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or os.environ.get("REDIS_URL") or None
@@ -128,6 +134,7 @@ class DevelopmentConfig(Config):
     SECRET_KEY = os.environ.get("SECRET_KEY", "dev-secret-change-me")
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
     # REDIS_URL alone does not send `make run`'s jobs to a broker no worker listens on.
     CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or None
     JOBS_BACKEND = os.environ.get("JOBS_BACKEND") or ("celery" if CELERY_BROKER_URL else "inline")
@@ -148,6 +155,7 @@ class TestConfig(Config):
     REDIS_URL = None
     SESSION_STORE = "database"
     MAIL_SERVER = None
+    LOG_FORMAT = "text"
     # Jobs run inline unless a test opts into a real worker (tests/jobs/conftest.py).
     CELERY_BROKER_URL = None
     JOBS_BACKEND = "inline"

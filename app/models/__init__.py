@@ -5,6 +5,7 @@ from app.models.audit import AuditEvent
 from app.models.invitation import TenantInvitation
 from app.models.job import JOB_STATUSES, Job
 from app.models.membership import ROLES, TenantUser
+from app.models.outbound_email import EMAIL_STATUSES, OutboundEmail
 from app.models.plan import GIB, PLAN_SEED, RESOURCES, Plan
 from app.models.tenant import ISOLATION_STRATEGIES, TENANT_STATUSES, Tenant, TenantConfig, TenantQuota
 from app.models.types import utcnow
@@ -13,7 +14,8 @@ from app.models.user import User, normalize_email
 from app.models.user_session import UserSession
 
 __all__ = [
-    "GIB", "ISOLATION_STRATEGIES", "JOB_STATUSES", "PLAN_SEED", "RESOURCES", "ROLES", "TENANT_STATUSES",
-    "ApiKey", "ApiUsageDaily", "AuditEvent", "Job", "Plan", "Tenant", "TenantConfig", "TenantInvitation",
-    "TenantQuota", "TenantUser", "User", "UserSession", "normalize_email", "utcnow",
+    "EMAIL_STATUSES", "GIB", "ISOLATION_STRATEGIES", "JOB_STATUSES", "PLAN_SEED", "RESOURCES", "ROLES",
+    "TENANT_STATUSES", "ApiKey", "ApiUsageDaily", "AuditEvent", "Job", "OutboundEmail", "Plan", "Tenant",
+    "TenantConfig", "TenantInvitation", "TenantQuota", "TenantUser", "User", "UserSession", "normalize_email",
+    "utcnow",
 ]

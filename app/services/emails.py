@@ -1,5 +1,10 @@
 """The emails the product sends, and how they leave the building.
 
+Every message goes through the outbox: `queue_mail` writes an `OutboundEmail` row (body sealed)
+and enqueues the `emails.send` job in one unit of work, so no SMTP call happens inside a web
+request when a worker runs jobs, and a message that fails is retried with backoff, never lost,
+and visible to platform admins (/admin/emails). `deliver` is what the job runs.
+
 With `MAIL_SERVER` set, messages go out over SMTP (Flask-Mailman). Without it (the embedded
 default of `make run`), each message is written to the log and to `instance/outbox/` as an
 .eml file, so a new user can open an invitation link without any mail setup.
@@ -10,17 +15,28 @@ from __future__ import annotations
 
 import logging
 import math
+import os
 import re
+import socket
 from datetime import datetime
 from email.message import EmailMessage
 from pathlib import Path
 
 from flask import current_app, render_template
+from sqlalchemy import select, update
 
-from app.models import TenantInvitation, User
+from app.extensions import db
+from app.models import OutboundEmail, TenantInvitation, User
 from app.models.types import utcnow
+from app.services.errors import NotFound, ValidationError
+from app.services.sealing import seal, unseal
+from app.services.transaction import unit_of_work
 
 log = logging.getLogger(__name__)
+
+# Tries before a message is marked failed: 30 s, 1, 2, 4 ... minutes apart, about 2 hours in all (app/jobs/emails.py).
+MAX_ATTEMPTS = 9
+WAITING = ("queued", "retrying")
 
 
 def public_url(path: str) -> str:
@@ -28,26 +44,96 @@ def public_url(path: str) -> str:
     return current_app.config["PUBLIC_URL"].rstrip("/") + "/" + path.lstrip("/")
 
 
-def send_mail(to: str, subject: str, text_body: str, html_body: str | None = None) -> bool:
-    """Send one message; return False (and log why) if delivery failed, so callers can say so."""
+def queue_mail(to: str, subject: str, text_body: str, html_body: str | None = None, *, kind: str = "message",
+               ref: str | None = None, tenant_id: str | None = None) -> OutboundEmail:
+    """Put one message in the outbox and ask for its delivery; returns the row as it is after the commit.
+
+    A waiting message with the same `ref` is cancelled: only the newest link about one thing goes out.
+    With inline jobs the delivery has been tried by the time this returns (see `status`).
+    """
+    from app.jobs import enqueue
+
+    with unit_of_work() as session:
+        if ref:
+            session.execute(update(OutboundEmail).where(OutboundEmail.ref == ref, OutboundEmail.status.in_(WAITING))
+                            .values(status="cancelled", sealed_text=None, sealed_html=None)
+                            .execution_options(synchronize_session=False))
+        email = OutboundEmail(kind=kind, ref=ref, tenant_id=tenant_id, to_address=to, subject=subject[:255],
+                              sealed_text=seal(text_body), sealed_html=seal(html_body) if html_body else None,
+                              status="queued", attempts=0, max_attempts=MAX_ATTEMPTS, created_at=utcnow())
+        session.add(email)
+        session.flush()
+        enqueue("emails.send", email_id=email.id)
+    db.session.refresh(email)
+    return email
+
+
+def accepted(email: OutboundEmail) -> bool:
+    """Sent, or waiting for its first try: what the portal reports as "sent"."""
+    return email.status in ("sent", "queued")
+
+
+def cancel_waiting(ref: str) -> None:
+    """Cancel messages about `ref` not sent yet (an invitation revoked): part of the caller's unit of work."""
+    db.session.execute(update(OutboundEmail).where(OutboundEmail.ref == ref, OutboundEmail.status.in_(WAITING))
+                       .values(status="cancelled", sealed_text=None, sealed_html=None)
+                       .execution_options(synchronize_session=False))
+
+
+def deliver(email_id: int) -> None:
+    """Try to hand message `email_id` to the mail server (or the log and outbox directory).
+
+    Idempotent: a message already sent or cancelled is left alone. A failed try is recorded on
+    the row (attempts, last error) and re-raised, so the job is retried with backoff.
+    """
+    email = db.session.get(OutboundEmail, email_id)
+    if email is None or email.status not in WAITING:
+        return
+    email.attempts += 1
+    email.last_attempt_at = utcnow()
+    try:
+        text_body = unseal(email.sealed_text or "")
+        html_body = unseal(email.sealed_html) if email.sealed_html else None
+        via = _transmit(email.to_address, email.subject, text_body, html_body, email.tenant_id)
+    except Exception as exc:
+        email.last_error = f"{exc.__class__.__name__}: {exc}"[:2000]
+        email.status = "failed" if email.attempts >= email.max_attempts else "retrying"
+        db.session.commit()
+        log.warning("email %s to %s (%s): attempt %d failed: %s", email.id, email.to_address, email.kind,
+                    email.attempts, email.last_error, extra={"tenant_id": email.tenant_id})
+        raise
+    email.status, email.sent_at, email.last_error = "sent", utcnow(), None
+    email.sent_by = f"{socket.gethostname()}:{os.getpid()}"[:128]
+    email.sealed_text = email.sealed_html = None  # the link inside is a secret: keep it no longer than needed
+    db.session.commit()
+    log.info("email %s to %s sent (%s) via %s", email.id, email.to_address, email.kind, via,
+             extra={"tenant_id": email.tenant_id})
+
+
+def _transmit(to: str, subject: str, text_body: str, html_body: str | None, tenant_id: str | None) -> str:
     app = current_app._get_current_object()
     sender = app.config["MAIL_DEFAULT_SENDER"]
     if not app.config.get("MAIL_SERVER"):
-        return _write_to_outbox(to, sender, subject, text_body, html_body)
+        return _write_to_outbox(to, sender, subject, text_body, html_body, tenant_id)
     from flask_mailman import EmailMultiAlternatives
 
-    message = EmailMultiAlternatives(subject=subject, body=text_body, from_email=sender, to=[to])
+    from app.extensions import mail
+
+    # Settings read now, not when the app started, so a fixed MAIL_SERVER applies to the next retry.
+    connection = mail.get_connection(
+        host=app.config["MAIL_SERVER"], port=app.config["MAIL_PORT"], username=app.config.get("MAIL_USERNAME"),
+        password=app.config.get("MAIL_PASSWORD"), use_tls=app.config.get("MAIL_USE_TLS"),
+        use_ssl=app.config.get("MAIL_USE_SSL"), timeout=app.config.get("MAIL_TIMEOUT"))
+    message = EmailMultiAlternatives(subject=subject, body=text_body, from_email=sender, to=[to],
+                                     connection=connection)
     if html_body:
         message.attach_alternative(html_body, "text/html")
-    try:
-        message.send()
-    except Exception:  # SMTP failures of every kind: report, never crash the request
-        log.exception("could not send %r to %s", subject, to)
-        return False
-    return True
+    message.send()
+    return f"smtp {app.config['MAIL_SERVER']}:{app.config['MAIL_PORT']}"
 
 
-def _write_to_outbox(to: str, sender: str, subject: str, text_body: str, html_body: str | None) -> bool:
+def _write_to_outbox(to: str, sender: str, subject: str, text_body: str, html_body: str | None,
+                     tenant_id: str | None) -> str:
     message = EmailMessage()
     message["From"], message["To"], message["Subject"] = sender, to, subject
     message.set_content(text_body)
@@ -60,25 +146,67 @@ def _write_to_outbox(to: str, sender: str, subject: str, text_body: str, html_bo
     safe_to = re.sub(r"[^A-Za-z0-9._+-]", "_", to.replace("@", "_at_"))
     path = outbox / f"{stamp}-{safe_to}.eml"
     path.write_bytes(bytes(message))
-    log.info("email to %s: %s (written to %s)\n%s", to, subject, path, text_body)
-    return True
+    log.info("email to %s: %s (written to %s)\n%s", to, subject, path, text_body, extra={"tenant_id": tenant_id})
+    return f"outbox {path}"
 
 
 def send_invitation(invitation: TenantInvitation, token: str) -> bool:
-    """Email the invitation link."""
+    """Email the invitation link; True if it is sent or queued (False: its first try failed, retries follow)."""
     link = public_url(f"/invitations/{token}")
     tenant = invitation.tenant
     inviter = invitation.invited_by.display_name if invitation.invited_by else "An administrator"
     days_valid = max(1, math.ceil((invitation.expires_at - utcnow()).total_seconds() / 86400))
     context = {"invitation": invitation, "tenant": tenant, "link": link, "inviter": inviter, "days_valid": days_valid}
     subject = f"{inviter} invited you to join {tenant.name}"
-    return send_mail(invitation.email, subject, render_template("email/invitation.txt", **context),
-                     render_template("email/invitation.html", **context))
+    email = queue_mail(invitation.email, subject, render_template("email/invitation.txt", **context),
+                       render_template("email/invitation.html", **context), kind="invitation",
+                       ref=f"invitation:{invitation.id}", tenant_id=tenant.id)
+    return accepted(email)
 
 
 def send_password_reset(user: User, token: str) -> bool:
-    """Email a password-reset link."""
+    """Email a password-reset link; True if it is sent or queued."""
     link = public_url(f"/reset-password/{token}")
     context = {"user": user, "link": link}
-    return send_mail(user.email, "Reset your password", render_template("email/password_reset.txt", **context),
-                     render_template("email/password_reset.html", **context))
+    email = queue_mail(user.email, "Reset your password", render_template("email/password_reset.txt", **context),
+                       render_template("email/password_reset.html", **context), kind="password_reset",
+                       ref=f"password_reset:{user.id}")
+    return accepted(email)
+
+
+def list_emails(status: str | None = None, page: int = 1, per_page: int = 25):
+    """The outbox, newest first, optionally of one status (for the operations page)."""
+    from app.services.pagination import paginate
+
+    stmt = select(OutboundEmail)
+    if status:
+        stmt = stmt.where(OutboundEmail.status == status)
+    return paginate(stmt.order_by(OutboundEmail.id.desc()), page, per_page)
+
+
+def status_counts() -> dict[str, int]:
+    """How many messages are in each status."""
+    from sqlalchemy import func
+
+    rows = db.session.execute(select(OutboundEmail.status, func.count()).group_by(OutboundEmail.status))
+    return {status: count for status, count in rows}
+
+
+def retry(email_id: int, actor) -> OutboundEmail:
+    """Try a failed or waiting message again now, with a fresh round of retries (platform admins)."""
+    from app.jobs import enqueue
+    from app.services.audit import record
+
+    with unit_of_work():
+        email = db.session.get(OutboundEmail, email_id)
+        if email is None:
+            raise NotFound("Email not found.", code="email_not_found")
+        if email.status not in ("failed", "retrying", "queued"):
+            raise ValidationError(f"This email is {email.status}; there is nothing to retry.", field="email")
+        email.status = "queued"
+        email.max_attempts = email.attempts + MAX_ATTEMPTS
+        enqueue("emails.send", email_id=email.id)
+        record("email.retried", actor, tenant_id=email.tenant_id, target_type="email", target_id=email.id,
+               details={"to": email.to_address, "kind": email.kind})
+    db.session.refresh(email)
+    return email

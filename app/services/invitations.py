@@ -132,6 +132,7 @@ def revoke(tenant: Tenant, invitation_id: int | str, actor: Actor) -> TenantInvi
         if invitation.status != "pending":
             raise ValidationError(f"This invitation is already {invitation.status}.", field="invitation")
         invitation.status = "revoked"
+        emails.cancel_waiting(f"invitation:{invitation.id}")  # a retried email must not deliver a dead link
         record("invitation.revoked", actor, tenant_id=tenant.id, target_type="invitation", target_id=invitation.id,
                details={"email": invitation.email})
     return invitation

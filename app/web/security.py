@@ -1,14 +1,11 @@
-"""Per-request plumbing: request ids, security headers, log records that carry the tenant."""
+"""Per-request plumbing: request ids, security headers, and the logs (app/web/logs.py)."""
 
 from __future__ import annotations
 
-import logging
 import re
 import uuid
 
 from flask import Flask, g, request
-
-from app.tenancy.context import get_current_tenant
 
 _REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
@@ -19,31 +16,10 @@ CONTENT_SECURITY_POLICY = (
 )
 
 
-class RequestContextFilter(logging.Filter):
-    """Adds `request_id` and `tenant_id` to every log record made during a request."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        try:
-            record.request_id = g.get("request_id", "-")
-            tenant = get_current_tenant()
-            record.tenant_id = tenant.id if tenant is not None else "-"
-        except RuntimeError:  # outside a request or app context
-            record.request_id = "-"
-            record.tenant_id = "-"
-        return True
-
-
 def init_security(app: Flask) -> None:
-    handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter(
-        "%(asctime)s %(levelname)s [req=%(request_id)s tenant=%(tenant_id)s] %(name)s: %(message)s"))
-    handler.addFilter(RequestContextFilter())
-    app.logger.handlers[:] = [handler]
-    app_log = logging.getLogger("app")
-    if not any(isinstance(f, RequestContextFilter) for h in app_log.handlers for f in h.filters):
-        app_log.addHandler(handler)
-        app_log.setLevel(logging.INFO)
-        app_log.propagate = False
+    from app.web.logs import init_logging
+
+    init_logging(app)
 
     @app.before_request
     def assign_request_id() -> None:

@@ -29,6 +29,8 @@ ROUTES = [
     ("POST", "/admin/users/{u}/revoke-admin"),
     ("GET", "/admin/audit"),
     ("GET", "/admin/audit.csv"),
+    ("GET", "/admin/emails"),
+    ("POST", "/admin/emails/{e}/retry"),
 ]
 
 
@@ -41,13 +43,14 @@ def world():
 
 def _path(template: str, world) -> str:
     tenant, owner = world
-    return template.format(t=tenant.id, u=owner.id)
+    return template.format(t=tenant.id, u=owner.id, e=1)
 
 
 def test_route_list_covers_every_admin_endpoint(server_app):
     registered = {(m, r.rule) for r in server_app.url_map.iter_rules() if r.endpoint.startswith("admin.")
                   for m in r.methods - {"HEAD", "OPTIONS"}}
-    listed = {(m, p.replace("{t}", "<tenant_id>").replace("{u}", "<int:user_id>")) for m, p in ROUTES}
+    listed = {(m, p.replace("{t}", "<tenant_id>").replace("{u}", "<int:user_id>").replace("{e}", "<int:email_id>"))
+              for m, p in ROUTES}
     listed = {(m, p) for m, p in listed if "/users/<int:user_id>/" not in p}
     registered = {(m, p) for m, p in registered if "/users/<int:user_id>/" not in p}
     assert registered - listed == {("POST", "/admin/impersonation/stop")}

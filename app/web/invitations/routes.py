@@ -58,8 +58,9 @@ def create(tenant_slug: str):
             if sent.email_sent:
                 flash(_("Invitation sent to %(email)s.", email=sent.invitation.email), "success")
             else:
-                flash(_("The invitation to %(email)s was created, but the email could not be sent. "
-                        "Use Resend to try again.", email=sent.invitation.email), "warning")
+                flash(_("The invitation to %(email)s was created, but the email could not be sent yet. "
+                        "It is retried automatically; Resend sends a fresh link.", email=sent.invitation.email),
+                      "warning")
             if not is_htmx():
                 return _back()
             ctx_form = InviteForm(formdata=None)
@@ -92,7 +93,8 @@ def resend(tenant_slug: str, invitation_id: int):
     def action(tenant):
         sent = invitations.resend(tenant, invitation_id, current_actor())
         if not sent.email_sent:
-            return sent.invitation, _("A new link was made, but the email could not be sent.")
+            return sent.invitation, _("A new link was made, but the email could not be sent yet; "
+                                      "it is retried automatically.")
         return sent.invitation, _("A fresh link was sent to %(email)s.", email=sent.invitation.email)
 
     return _row_action(invitation_id, action)
