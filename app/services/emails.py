@@ -68,6 +68,11 @@ def queue_mail(to: str, subject: str, text_body: str, html_body: str | None = No
     return email
 
 
+def send_mail(to: str, subject: str, text_body: str, html_body: str | None = None, **options) -> bool:
+    """Queue one message (see `queue_mail`); True if it is sent or waiting for its first try."""
+    return accepted(queue_mail(to, subject, text_body, html_body, **options))
+
+
 def accepted(email: OutboundEmail) -> bool:
     """Sent, or waiting for its first try: what the portal reports as "sent"."""
     return email.status in ("sent", "queued")
@@ -158,20 +163,18 @@ def send_invitation(invitation: TenantInvitation, token: str) -> bool:
     days_valid = max(1, math.ceil((invitation.expires_at - utcnow()).total_seconds() / 86400))
     context = {"invitation": invitation, "tenant": tenant, "link": link, "inviter": inviter, "days_valid": days_valid}
     subject = f"{inviter} invited you to join {tenant.name}"
-    email = queue_mail(invitation.email, subject, render_template("email/invitation.txt", **context),
-                       render_template("email/invitation.html", **context), kind="invitation",
-                       ref=f"invitation:{invitation.id}", tenant_id=tenant.id)
-    return accepted(email)
+    return send_mail(invitation.email, subject, render_template("email/invitation.txt", **context),
+                     render_template("email/invitation.html", **context), kind="invitation",
+                     ref=f"invitation:{invitation.id}", tenant_id=tenant.id)
 
 
 def send_password_reset(user: User, token: str) -> bool:
     """Email a password-reset link; True if it is sent or queued."""
     link = public_url(f"/reset-password/{token}")
     context = {"user": user, "link": link}
-    email = queue_mail(user.email, "Reset your password", render_template("email/password_reset.txt", **context),
-                       render_template("email/password_reset.html", **context), kind="password_reset",
-                       ref=f"password_reset:{user.id}")
-    return accepted(email)
+    return send_mail(user.email, "Reset your password", render_template("email/password_reset.txt", **context),
+                     render_template("email/password_reset.html", **context), kind="password_reset",
+                     ref=f"password_reset:{user.id}")
 
 
 def list_emails(status: str | None = None, page: int = 1, per_page: int = 25):
