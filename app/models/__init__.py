@@ -7,6 +7,7 @@ from app.models.job import JOB_STATUSES, Job
 from app.models.membership import ROLES, TenantUser
 from app.models.outbound_email import EMAIL_STATUSES, OutboundEmail
 from app.models.plan import GIB, PLAN_SEED, RESOURCES, Plan
+from app.models.sso import SamlAssertionSeen, SsoConnection, SsoIdentity, TenantDomain
 from app.models.tenant import ISOLATION_STRATEGIES, TENANT_STATUSES, Tenant, TenantConfig, TenantQuota
 from app.models.types import utcnow
 from app.models.usage import ApiUsageDaily
@@ -15,7 +16,7 @@ from app.models.user_session import UserSession
 
 __all__ = [
     "EMAIL_STATUSES", "GIB", "ISOLATION_STRATEGIES", "JOB_STATUSES", "PLAN_SEED", "RESOURCES", "ROLES",
-    "TENANT_STATUSES", "ApiKey", "ApiUsageDaily", "AuditEvent", "Job", "OutboundEmail", "Plan", "Tenant",
-    "TenantConfig", "TenantInvitation", "TenantQuota", "TenantUser", "User", "UserSession", "normalize_email",
-    "utcnow",
+    "TENANT_STATUSES", "ApiKey", "ApiUsageDaily", "AuditEvent", "Job", "OutboundEmail", "Plan", "SamlAssertionSeen",
+    "SsoConnection", "SsoIdentity", "Tenant", "TenantConfig", "TenantDomain", "TenantInvitation", "TenantQuota",
+    "TenantUser", "User", "UserSession", "normalize_email", "utcnow",
 ]

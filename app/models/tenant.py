@@ -6,7 +6,7 @@ import secrets
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import JSON, BigInteger, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Boolean, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -75,6 +75,10 @@ class TenantConfig(db.Model):
     locale: Mapped[str] = mapped_column(String(16), default="en")
     brand_color: Mapped[str] = mapped_column(String(7), default="#4f46e5")
     feature_flags: Mapped[dict] = mapped_column(JSON, default=dict)
+    # "Require SSO": password sign-in and password reset refuse this tenant's members.
+    require_sso: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Owners' break-glass while SSO is required: SHA-256 of a one-time recovery code.
+    sso_recovery_code_hash: Mapped[str | None] = mapped_column(String(64))
 
     tenant: Mapped[Tenant] = relationship(back_populates="config")
 
