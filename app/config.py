@@ -123,6 +123,11 @@ class Config:
     JOBS_BACKEND = os.environ.get("JOBS_BACKEND") or ("celery" if CELERY_BROKER_URL else "inline")
     JOBS_QUEUE = os.environ.get("JOBS_QUEUE", "tenantry")
 
+    # Single sign-on (docs/sso.md).
+    SECRET_ENCRYPTION_KEY = os.environ.get("SECRET_ENCRYPTION_KEY") or None  # derived from SECRET_KEY
+    DNS_RESOLVER = os.environ.get("DNS_RESOLVER") or None  # host:port for domain checks; default: the system's
+    SSO_HTTP_TIMEOUT = float(os.environ.get("SSO_HTTP_TIMEOUT", "10"))  # seconds, calls to an IdP
+
     IMPERSONATION_MAX_MINUTES = int(os.environ.get("IMPERSONATION_MAX_MINUTES", "30"))
     STORAGE_DIR = os.environ.get("STORAGE_DIR") or str(INSTANCE_DIR / "storage")
 
