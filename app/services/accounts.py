@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import User, normalize_email
 from app.models.types import utcnow
-from app.services.audit import Actor, record
+from app.services.audit import Actor, record, record_now
 from app.services.errors import EmailTaken, NotFound, ValidationError
 from app.services.transaction import unit_of_work
 
@@ -201,9 +201,15 @@ def request_password_reset(email: str | None) -> bool:
     Callers should answer the same either way, so the form cannot be used to probe addresses.
     """
     from app.services import emails
+    from app.services.sso.enforcement import tenants_requiring_sso
 
     user = find_user(email)
     if user is None or user.is_disabled:
+        return False
+    if not user.is_platform_admin and tenants_requiring_sso(user):
+        # Their organisation's IdP owns the credential: a reset link would bypass "Require SSO".
+        record_now("security.password_reset_refused_sso_required", Actor.for_user(user), target_type="user",
+                   target_id=user.id)
         return False
     with unit_of_work():
         record("user.password_reset_requested", Actor.for_user(user), target_type="user", target_id=user.id)

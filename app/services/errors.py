@@ -121,3 +121,20 @@ class TenantSuspended(DomainError):
 class TenantExpired(DomainError):
     code = "tenant_expired"
     http_status = 402
+
+
+class SsoRefused(DomainError):
+    """A single sign-on that must not succeed; `code` names why (`oidc_state_mismatch`, `saml_replay` ...).
+
+    Refusals are audited as security events (`security.sso_refused`) by `services.sso.flows.refuse`.
+    """
+
+    code = "sso_refused"
+    http_status = 400
+
+
+class SsoRequired(DomainError):
+    """Password sign-in or reset for a member of a tenant that requires single sign-on."""
+
+    code = "sso_required"
+    http_status = 403

@@ -23,6 +23,8 @@ PERMISSIONS: dict[str, str] = {
     "settings.update": "admin",
     "apikeys.manage": "admin",
     "audit.read": "admin",
+    "sso.manage": "admin",
+    "domains.manage": "owner",
     "tenant.delete": "owner",
     "ownership.transfer": "owner",
 }
