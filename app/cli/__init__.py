@@ -6,7 +6,7 @@ from flask import Flask
 
 
 def init_commands(app: Flask) -> None:
-    from app.cli import apikey, demo, jobs, sessions, tenants, usage, users
+    from app.cli import apikey, demo, jobs, sessions, sso, tenants, usage, users
 
     app.cli.add_command(users.create_admin)
     app.cli.add_command(demo.seed_demo)
@@ -15,3 +15,4 @@ def init_commands(app: Flask) -> None:
     app.cli.add_command(usage.usage_group)
     app.cli.add_command(jobs.jobs_group)
     app.cli.add_command(sessions.sessions_group)
+    app.cli.add_command(sso.sso_group)

@@ -16,6 +16,7 @@ BLUEPRINTS = [
     "app.web.invitations",
     "app.web.plans",
     "app.web.settings",
+    "app.web.sso",
     "app.web.keys",
     "app.web.audit",
     "app.web.workspace",

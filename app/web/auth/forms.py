@@ -9,8 +9,12 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
 
 class LoginForm(FlaskForm):
+    """Email first: with only an email, the page offers the single sign-on of the email's domain."""
+
     email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
-    password = PasswordField(_l("Password"), validators=[DataRequired()])
+    password = PasswordField(_l("Password"), validators=[Optional()])
+    # Owners' break-glass while their organisation requires SSO (services.sso.enforcement).
+    recovery_code = StringField(_l("Recovery code"), validators=[Optional(), Length(max=64)])
     remember = BooleanField(_l("Keep me signed in on this device"))
 
 

@@ -5,10 +5,13 @@ from __future__ import annotations
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from jinja2_fragments.flask import render_block
 
 from app.extensions import limiter
 from app.services import accounts
-from app.services.errors import DomainError
+from app.services.errors import DomainError, SsoRequired
+from app.services.sso import connections as sso_connections
+from app.services.sso import enforcement
 from app.web.auth import bp
 from app.web.auth.forms import ForgotPasswordForm, LoginForm, ResetPasswordForm, SignUpForm
 from app.web.auth.sign_in import complete_sign_in, sign_out
@@ -34,15 +37,45 @@ def login():
     if current_user.is_authenticated and request.method == "GET":
         return _landing()
     form = LoginForm()
+    next_path = safe_next(request.args.get("next"))
+    sso_options: list = []
+    show_recovery = bool(form.recovery_code.data)
     if form.validate_on_submit():
-        user = accounts.authenticate(form.email.data, form.password.data)
-        if user is None:
-            form.password.errors.append(_("That email and password don't match an account."))
+        # Email first: with no password yet, the page offers the SSO of the email's domain.
+        sso_options = sso_connections.connections_for_email(form.email.data)
+        if not form.password.data:
+            if not sso_options:
+                form.password.errors.append(_("Enter your password."))
         else:
-            return complete_sign_in(user, method="password", remember=bool(form.remember.data),
-                                    next_url=request.args.get("next"))
-    return render_template("auth/login.html", form=form, next=safe_next(request.args.get("next"))), \
-        (200 if request.method == "GET" or not form.errors else 422)
+            user = accounts.authenticate(form.email.data, form.password.data)
+            if user is None:
+                form.password.errors.append(_("That email and password don't match an account."))
+            else:
+                try:
+                    enforcement.check_password_sign_in(user, form.recovery_code.data, ip=request.remote_addr)
+                except SsoRequired as exc:
+                    form.email.errors.append(exc.message)
+                    show_recovery = True
+                except DomainError as exc:
+                    show_error(form, exc, fallback="recovery_code")
+                    show_recovery = True
+                else:
+                    return complete_sign_in(user, method="password", remember=bool(form.remember.data),
+                                            next_url=request.args.get("next"))
+    elif request.method == "GET" and request.args.get("email"):
+        form.email.data = request.args["email"][:254]
+        sso_options = sso_connections.connections_for_email(form.email.data)
+    status = 200 if request.method == "GET" or not form.errors else 422
+    return render_template("auth/login.html", form=form, next=next_path, sso_options=sso_options,
+                           show_recovery=show_recovery), status
+
+
+@bp.get("/login/sso-options")
+def sso_options():
+    """The "Continue with ..." buttons for the email typed so far (the login page asks by HTMX)."""
+    email = (request.args.get("email") or "")[:254]
+    return render_block("auth/login.html", "sso_options", sso_options=sso_connections.connections_for_email(email),
+                        next=safe_next(request.args.get("next")))
 
 
 @bp.route("/signup", methods=["GET", "POST"])
@@ -94,6 +127,10 @@ def reset_password(token: str):
     except DomainError as exc:
         return render_template("auth/link_invalid.html", message=exc.message), 410
     form = ResetPasswordForm()
+    try:
+        enforcement.check_password_reset(user)
+    except SsoRequired as exc:
+        return render_template("auth/link_invalid.html", message=exc.message), exc.http_status
     if form.validate_on_submit():
         try:
             accounts.reset_password(token, form.password.data, ip=request.remote_addr)
