@@ -169,8 +169,9 @@ def set_status(tenant_slug: str, connection_id: str):
     form = RequireSsoForm()
     if not form.validate_on_submit():
         abort(400)
+    connection = connections.get_connection(tenant, connection_id)
     try:
-        connection = connections.update_connection(tenant, connection_id, {"status": wanted}, current_actor(),
+        connection = connections.update_connection(tenant, connection.id, {"status": wanted}, current_actor(),
                                                    acting_role())
     except DomainError as exc:
         flash(exc.message, "danger")
