@@ -48,6 +48,10 @@ PUBLIC_MAIL_DOMAINS = frozenset({
 
 def normalize_domain(value: str | None) -> str:
     """A lowercased domain name ("Example.COM." -> "example.com"), or `ValidationError` (field `domain`)."""
+    if value is not None and not isinstance(value, str):
+        raise ValidationError("Domain must be text.", field="domain")
+    if value is not None and len(value) > 253:
+        raise ValidationError("Domain must be at most 253 characters.", field="domain")
     domain = (value or "").strip().lower().rstrip(".")
     if domain.startswith("@"):
         domain = domain[1:]

@@ -51,6 +51,35 @@ class FieldErrors:
             raise ValidationError(messages[0], field=first_field, details={"fields": self.fields})
 
 
+TEXT_FIELDS = frozenset({
+    "type", "protocol", "name", "default_role", "preset", "issuer", "directory_id", "client_id", "client_secret",
+    "idp_metadata_url", "idp_metadata_xml", "host", "security", "base_dn", "user_dn_template", "email_attribute",
+    "name_attribute", "email_domain", "status"})
+
+
+# The longest value each text field takes (before trimming); the API's schema states the same.
+MAX_LENGTHS = {"name": 120, "preset": 16, "issuer": 500, "directory_id": 64, "client_id": 255, "client_secret": 1000,
+               "idp_metadata_url": 500, "idp_metadata_xml": 80_000, "host": 253, "security": 16, "base_dn": 500,
+               "user_dn_template": 500, "email_attribute": 100, "name_attribute": 100, "email_domain": 253}
+
+
+def _typed(data: dict, errors: FieldErrors) -> dict:
+    """`data` with every value of the type and length its field takes (JSON bodies can send anything)."""
+    clean: dict = {}
+    for key, value in data.items():
+        if key in TEXT_FIELDS and value is not None and not isinstance(value, str):
+            errors.add(key, f"{key} must be text.")
+        elif key in MAX_LENGTHS and isinstance(value, str) and len(value) > MAX_LENGTHS[key]:
+            errors.add(key, f"{key} must be at most {MAX_LENGTHS[key]} characters.")
+        elif key == "port" and value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+            errors.add("port", "The port must be a number from 1 to 65535.")
+        elif key == "group_roles" and value is not None and not isinstance(value, dict | str):
+            errors.add("group_roles", "Group mapping must be an object of group names to roles.")
+        else:
+            clean[key] = value
+    return clean
+
+
 def ensure_sso_available(tenant: Tenant) -> None:
     """The one place a plan entitlement for SSO will be checked (Professional and up, later).
 
@@ -129,7 +158,7 @@ def clean_group_roles(value: Any, errors: FieldErrors) -> dict[str, str]:
     mapping: dict[str, str] = {}
     for group, role in pairs:
         role = role.lower()
-        if not group or len(group) > 255:
+        if not group.strip() or len(group) > 255:
             errors.add("group_roles", "A group name must be 1 to 255 characters.")
         elif role not in MAPPABLE_ROLES:
             errors.add("group_roles", f"{group}: role must be one of {', '.join(MAPPABLE_ROLES)}.")
@@ -173,7 +202,9 @@ def _ldap_settings(data: dict, errors: FieldErrors, existing: dict | None = None
     elif security == "plain" and host and not is_loopback(host):
         errors.add("security", "Unencrypted LDAP sends passwords in the clear: use LDAPS or StartTLS "
                                "(plain only for a directory on 127.0.0.1).")
-    port = data.get("port", existing.get("port")) or (636 if security == "ldaps" else 389)
+    port = data.get("port") if data.get("port") is not None else existing.get("port")
+    if port is None:
+        port = 636 if security == "ldaps" else 389
     try:
         port = int(port)
         if not 1 <= port <= 65535:
@@ -225,6 +256,7 @@ def create_connection(tenant: Tenant, data: dict, actor: Actor, acting_role: str
     LDAP: host, port, security, base_dn, user_dn_template). Every field's error is raised at once."""
     ensure_sso_available(tenant)
     errors = FieldErrors()
+    data = _typed(data, errors)
     protocol = (data.get("protocol") or data.get("type") or "").strip().lower()
     if protocol not in SSO_PROTOCOLS:
         errors.add("type", f"Type must be one of {', '.join(SSO_PROTOCOLS)}.")
@@ -274,6 +306,7 @@ def update_connection(tenant: Tenant, connection_id: str, data: dict, actor: Act
     """Change a connection; only the fields given change. A new client secret replaces the old one."""
     connection = get_connection(tenant, connection_id)
     errors = FieldErrors()
+    data = _typed(data, errors)
     name = _clean_name(data["name"], errors) if "name" in data else connection.name
     default_role = _clean_default_role(data["default_role"], errors) if "default_role" in data \
         else connection.default_role

@@ -35,7 +35,7 @@ class OidcConnectionForm(_ConnectionForm):
 class SamlConnectionForm(_ConnectionForm):
     idp_metadata_url = StringField(_l("IdP metadata URL"), validators=[Optional(), Length(max=500)])
     idp_metadata_xml = TextAreaField(_l("…or paste the IdP metadata XML"), validators=[Optional(),
-                                                                                     Length(max=200_000)])
+                                                                                     Length(max=80_000)])
 
 
 class LdapConnectionForm(_ConnectionForm):

@@ -45,6 +45,8 @@ def apply_errors(form, exc: DomainError) -> None:
 
 def _form_data(form) -> dict:
     data = {name: field.data for name, field in form._fields.items() if name != "csrf_token"}
+    if isinstance(data.get("port"), str) and data["port"].strip().isdigit():
+        data["port"] = int(data["port"])
     return {k: v for k, v in data.items() if v not in (None, "") or k in ("group_roles",)}
 
 
