@@ -35,6 +35,8 @@ from tests.sso.conftest import (  # noqa: F401  (session-scoped providers, share
 )
 
 DOCS_IMG = Path(__file__).resolve().parent.parent.parent / "docs" / "img"
+# The screenshots docs/sso.md shows (the others stay in tests/e2e/artifacts/).
+DOC_SHOTS = {"sso-settings", "sso-domains", "sso-new-oidc", "sso-login", "sso-ldap-phone"}
 OFF_MACHINE = re.compile(r"^https?://(?!127\.0\.0\.1[:/]|localhost[:/])")
 
 
@@ -74,7 +76,7 @@ def open_page(browser, sso_server):
 
 def _shot(page, name: str) -> None:
     path = screenshot(page, name)
-    if os.environ.get("UPDATE_DOC_SCREENSHOTS") == "1":
+    if os.environ.get("UPDATE_DOC_SCREENSHOTS") == "1" and name in DOC_SHOTS:
         DOCS_IMG.mkdir(parents=True, exist_ok=True)
         shutil.copy(path, DOCS_IMG / f"{name}.png")
 
