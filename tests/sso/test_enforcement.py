@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.models import AuditEvent
+from app.models import AuditEvent, UserSession
 from app.services import accounts
 from app.services.errors import PermissionDenied, ValidationError
 from app.services.sso import connections, enforcement
@@ -30,13 +30,12 @@ def _password_login(client, email, password=f.PASSWORD, recovery_code=None):
 
 
 def test_a_member_is_refused_password_sign_in_and_pointed_to_the_connection(client, acme, required):
-    f.member(acme, "member", f.user("mia@acme.test"))
+    mia = f.member(acme, "member", f.user("mia@acme.test"))
     response = _password_login(client, "mia@acme.test")
     assert response.status_code == 422
     page = response.get_data(as_text=True)
     assert "Acme requires single sign-on" in page and "Acme Login" in page
-    with client.session_transaction() as session:
-        assert "_user_id" not in session
+    assert UserSession.query.filter_by(user_id=mia.id).count() == 0
     assert AuditEvent.query.filter_by(action="security.password_sign_in_refused_sso_required").count() == 1
 
 

@@ -8,7 +8,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 import pytest
 
 from app.extensions import db
-from app.models import SsoConnection, SsoIdentity, TenantUser, User
+from app.models import SsoConnection, SsoIdentity, TenantUser, User, UserSession
 from app.services import tenants
 from app.services.errors import ValidationError
 from app.services.sso import connections
@@ -41,8 +41,9 @@ def test_first_sign_in_creates_the_member_with_the_role_their_group_maps_to(clie
     assert tenants.role_of(acme.id, ann.id) == "admin"
     assert SsoIdentity.query.filter_by(connection_id=connection.id, subject="ann").one().user_id == ann.id
     assert client.get("/t/acme/").status_code == 200
-    with client.session_transaction() as session:
-        assert session["auth_method"] == "sso:oidc"
+    # The one sign-in finish: a server-side session bound to the tenant, SSO counting as a second factor.
+    record = UserSession.query.filter_by(user_id=ann.id).one()
+    assert (record.method, record.mfa, record.tenant_id) == ("oidc", True, acme.id)
 
 
 def test_people_in_no_mapped_group_get_the_default_role(client, acme, connection):

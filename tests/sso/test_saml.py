@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from lxml import etree
 
-from app.models import SamlAssertionSeen, SsoIdentity, User
+from app.models import SamlAssertionSeen, SsoIdentity, User, UserSession
 from app.models.types import utcnow
 from app.services import tenants
 from app.services.errors import SsoRefused, ValidationError
@@ -61,8 +61,9 @@ def test_a_signed_assertion_signs_the_person_in_with_their_mapped_role(client, a
     sam = User.query.filter_by(email="sam@acme.test").one()
     assert sam.name == "Sam Saml" and tenants.role_of(acme.id, sam.id) == "admin"
     assert SsoIdentity.query.filter_by(connection_id=connection.id).one().subject == "sam-persistent-id"
-    with client.session_transaction() as session:
-        assert session["auth_method"] == "sso:saml"
+    # The one sign-in finish: a server-side session bound to the tenant, SSO counting as a second factor.
+    record = UserSession.query.filter_by(user_id=sam.id).one()
+    assert (record.method, record.mfa, record.tenant_id) == ("saml", True, acme.id)
 
 
 def test_an_unsigned_response_is_refused(client, connection, saml_idp):
