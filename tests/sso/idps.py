@@ -49,7 +49,8 @@ class OidcProvider:
 
     def __init__(self, accounts: dict[str, dict]) -> None:
         if not (IDP_DIR / "node_modules" / "oidc-provider").exists():
-            raise RuntimeError("tests/idp/node_modules is missing: run `npm ci --prefix tests/idp`")
+            # A fresh clone or worktree: install the pinned provider (package-lock.json), as CI does.
+            subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--silent"], cwd=IDP_DIR, check=True, timeout=300)
         env = {"PATH": "/usr/bin:/bin:/usr/local/bin", "ACCOUNTS": json.dumps(accounts),
                "REGISTRATION_TOKEN": self.REGISTRATION_TOKEN, "NODE_ENV": "test"}
         # The provider's own log, for a failing test's reader: tests/idp/oidc.log (git-ignored).
