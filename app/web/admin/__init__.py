@@ -16,4 +16,4 @@ def init_app(app: Flask) -> None:
     init_impersonation(app)
 
 
-from app.web.admin import audit, emails, impersonation, overview, tenants, users  # noqa: E402,F401
+from app.web.admin import audit, emails, impersonation, overview, sso, tenants, users  # noqa: E402,F401

@@ -36,3 +36,11 @@ class QuotaForm(FlaskForm):
 class PurgeForm(FlaskForm):
     confirm_slug = StringField(_l("Type the slug to confirm"), validators=[Optional()])
 
+
+
+class SwitchConnectionForm(FlaskForm):
+    disabled = StringField(validators=[Optional()])
+
+
+class LiftSsoForm(FlaskForm):
+    reason = TextAreaField(_l("Why (kept in the audit trail)"), validators=[Optional()])

@@ -12,6 +12,7 @@ from flask_login import login_required
 from app.models import GIB, ISOLATION_STRATEGIES, TENANT_STATUSES
 from app.services import fleet, invitations, members, plans, quotas, tenants
 from app.services.errors import DomainError, ValidationError
+from app.services.sso import connections
 from app.tenancy.guard import platform_required
 from app.tenancy.principal import current_actor
 from app.web.admin import bp
@@ -19,6 +20,7 @@ from app.web.admin.forms import (
     ActionForm,
     ChangePlanForm,
     ExtendTrialForm,
+    LiftSsoForm,
     PurgeForm,
     QuotaForm,
     SuspendForm,
@@ -67,6 +69,8 @@ def _detail(tenant, status: int = 200, **forms):
         quota_form=quota_form,
         purge_form=forms.get("purge_form") or PurgeForm(formdata=None),
         action_form=forms.get("action_form") or ActionForm(formdata=None),
+        sso_connections=connections.list_connections(tenant),
+        lift_sso_form=forms.get("lift_sso_form") or LiftSsoForm(formdata=None),
     )
 
 
