@@ -82,8 +82,8 @@ def search(tenant: Tenant, query: str | None, limit=DEFAULT_LIMIT) -> list[Passa
         return [Passage(**item) for item in cached]
     with tenant_plane(tenant) as ws:
         dialect = ws.get_bind().dialect.name
-        stmt = _postgresql(query, terms) if dialect == "postgresql" else _sqlite(query, terms)
-        rows = ws.execute(stmt.limit(limit)).all()
+        stmt = _postgresql(query, terms, limit) if dialect == "postgresql" else _sqlite(query, terms).limit(limit)
+        rows = ws.execute(stmt).all()
     passages = [Passage(document_id=r.document_id, title=r.title, position=r.position, snippet=r.snippet,
                         score=round(float(r.score), 6)) for r in rows]
     tenant_cache.set(tenant.id, "search", *key, value=[p.to_dict() for p in passages], timeout=CACHE_SECONDS)
@@ -94,18 +94,24 @@ def _exact(query: str):
     return case((func.lower(DocumentPassage.title) == query.lower(), 1.0), else_=0.0)
 
 
-def _postgresql(query: str, terms: list[str]):
+def _postgresql(query: str, terms: list[str], limit: int):
     config = literal_column("'english'::regconfig")
     tsquery = func.to_tsquery(config, " | ".join(terms))
     # ts_rank normalisation 32 squashes the rank into [0, 1).
     rank = func.ts_rank(DocumentPassage.search_vector, tsquery, 32)
     score = (rank + _exact(query)).label("score")
+    # Rank and limit first: a snippet (ts_headline re-parses the passage's text, the costly step) is
+    # built only for the passages returned, not for every one of the thousands a common word matches.
+    top = (select(DocumentPassage.id, score)
+           .where(DocumentPassage.search_vector.op("@@")(tsquery))
+           .order_by(score.desc(), DocumentPassage.document_id, DocumentPassage.position)
+           .limit(limit).subquery("top"))
     snippet = func.ts_headline(config, DocumentPassage.content, tsquery,
                                f"StartSel={MARK_START}, StopSel={MARK_END}, MaxWords=35, MinWords=12")
     return (select(DocumentPassage.document_id, DocumentPassage.title, DocumentPassage.position,
-                   snippet.label("snippet"), score)
-            .where(DocumentPassage.search_vector.op("@@")(tsquery))
-            .order_by(score.desc(), DocumentPassage.document_id, DocumentPassage.position))
+                   snippet.label("snippet"), top.c.score)
+            .join(top, top.c.id == DocumentPassage.id)
+            .order_by(top.c.score.desc(), DocumentPassage.document_id, DocumentPassage.position))
 
 
 def _sqlite(query: str, terms: list[str]):

@@ -4,6 +4,8 @@
   per-transaction setting `app.tenant_id`, forced on the owner too, and the role `portal_app`
   that owns nothing, cannot bypass RLS and holds only DML on these tables. The tenant-plane
   session switches to it with `SET LOCAL ROLE` (app/tenancy/isolation/row.py).
+- PostgreSQL: the full-text match operator marked LEAKPROOF, so the GIN index serves searches
+  under row-level security (`search_index_statements`).
 - SQLite: an FTS5 index of the passages, kept in step by triggers.
 
 They are attached to `create_all` (the test harness builds tables that way) and written out
@@ -53,6 +55,27 @@ def row_security_statements(table: str) -> list[str]:
     ]
 
 
+def search_index_statements() -> list[str]:
+    """Let row-level security use the GIN index of passages.
+
+    Under RLS PostgreSQL evaluates a query's own conditions before the policy's only when their
+    functions are LEAKPROOF, and only such conditions may become index conditions; `@@`
+    (`ts_match_vq`) is not marked so out of the box, so every search read all of the tenant's passages
+    (113 ms instead of 8 ms at 20,000 passages). It is leakproof in fact: a boolean of its two
+    arguments, no side effects, no error that depends on a row's content. Marking a function needs a
+    superuser; without one this leaves a notice and searches stay correct but slower (docs/isolation.md).
+    """
+    return [
+        """DO $$ BEGIN
+              IF (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) THEN
+                ALTER FUNCTION ts_match_vq(tsvector, tsquery) LEAKPROOF;
+              ELSE
+                RAISE NOTICE 'not a superuser: ts_match_vq stays non-leakproof, row-isolated search scans';
+              END IF;
+            END $$""",
+    ]
+
+
 FTS_CREATE = [
     "CREATE VIRTUAL TABLE IF NOT EXISTS document_passages_fts USING fts5(title, content, tenant_id UNINDEXED, "
     "passage_id UNINDEXED, tokenize='porter unicode61')",
@@ -83,7 +106,7 @@ def _row_placement(connection) -> bool:
 
 def _row_security_after_create(target: Table, connection, **_kw) -> None:
     if _row_placement(connection):
-        for statement in [*role_statements(), *row_security_statements(target.name)]:
+        for statement in [*role_statements(), *row_security_statements(target.name), *search_index_statements()]:
             connection.exec_driver_sql(statement)
 
 

@@ -134,3 +134,28 @@ def test_an_empty_limit_is_refused_not_taken_for_the_default(app):
         search.validate_query("onboarding", "")
     assert exc.value.field == "limit"
     assert search.validate_query("onboarding", None) == ("onboarding", search.DEFAULT_LIMIT)
+
+
+@pytest.mark.postgres
+def test_row_isolated_search_reads_the_full_text_index_under_row_security():
+    """Row-level security may use an index only for a leakproof match operator: without it every search
+    reads all the tenant's passages (ddl.search_index_statements)."""
+    from app.extensions import db
+    from app.workspace.sessions import tenant_plane
+
+    tenant = tenant_on("row")
+    store(tenant, "Travel policy", "Book economy class.")
+    # One long document: hundreds of passages, none of which says the word searched for.
+    paragraph = "The meeting discussed the budget, the hiring plan and the office move. " * 10
+    store(tenant, "Minutes", "\n\n".join(f"{number}. {paragraph}" for number in range(400)))
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as admin:
+        admin.exec_driver_sql("ANALYZE document_passages")
+    with tenant_plane(tenant) as ws:
+        connection = ws.connection()
+        # A table this small is cheapest to scan: forbid that; of the two indexes the planner would now
+        # rather read the one word's entry in the full-text index than all the tenant's rows, if it may.
+        connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
+        statement = search._postgresql("travel", ["travel"], 10).compile(
+            dialect=connection.dialect, compile_kwargs={"literal_binds": True})
+        plan = "\n".join(row[0] for row in connection.exec_driver_sql(f"EXPLAIN {statement}"))
+    assert "ix_document_passages_search_vector" in plan, plan
