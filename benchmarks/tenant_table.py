@@ -15,17 +15,15 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import event, insert
+from sqlalchemy import event
 
 from app import create_app
+from app.cli.scale import seed_scale
 from app.extensions import db
-from app.models import ApiUsageDaily, Tenant, TenantUser, User
-from app.models.types import utcnow
 from app.services import fleet
 from app.services.plans import ensure_plans_seeded
 
@@ -34,30 +32,10 @@ VIEWS = {
     "by users": {"sort": "users"},
     "by API calls": {"sort": "api_calls"},
     "search": {"q": "tenant 12"},
+    "search owner": {"q": "u5000"},
     "suspended pro": {"status": "suspended", "plan": "pro"},
     "page 40": {"sort": "name", "page": "40"},
 }
-
-
-def seed(tenants: int, users: int, offset: int = 0) -> None:
-    """`tenants` tenants and `users` users (spread evenly as members), with Core bulk inserts."""
-    now = utcnow()
-    per = max(1, users // tenants)
-    db.session.execute(insert(User), [
-        {"id": offset + i + 1, "email": f"u{offset + i}@bench.test", "name": f"User {i}", "is_platform_admin": False,
-         "is_disabled": False, "created_at": now, "session_version": 1} for i in range(users)])
-    db.session.execute(insert(Tenant), [
-        {"id": f"tnt_b{offset + i:010d}", "name": f"Tenant {i}", "slug": f"bench-{offset + i}",
-         "status": ("active", "trial", "suspended")[i % 3], "plan_code": ("free", "basic", "pro")[i % 3],
-         "owner_id": offset + i * per + 1, "created_at": now - timedelta(minutes=i), "isolation_strategy": "row",
-         "storage_used_bytes": 0} for i in range(tenants)])
-    db.session.execute(insert(TenantUser), [
-        {"tenant_id": f"tnt_b{offset + min(i // per, tenants - 1):010d}", "user_id": offset + i + 1,
-         "role": "owner" if i % per == 0 else "member", "status": "active", "joined_at": now} for i in range(users)])
-    db.session.execute(insert(ApiUsageDaily), [
-        {"tenant_id": f"tnt_b{offset + i:010d}", "day": now.date(), "calls": i % 500, "month_to_date": i % 500}
-        for i in range(0, tenants, 3)])
-    db.session.commit()
 
 
 def measure(repeat: int, per_page: int) -> dict[str, tuple[int, float]]:
@@ -98,10 +76,10 @@ def main() -> None:
     with app.app_context():
         db.create_all()
         ensure_plans_seeded()
-        seed(100, 1_000)
+        seed_scale(100, 1_000)
         small = measure(opts.repeat, opts.per_page)
         started = time.perf_counter()
-        seed(opts.tenants - 100, opts.users - 1_000, offset=10_000_000)
+        seed_scale(opts.tenants - 100, opts.users - 1_000)
         print(f"seeded {opts.tenants:,} tenants / {opts.users:,} users in {time.perf_counter() - started:.1f}s "
               f"({db.engine.dialect.name})")
         large = measure(opts.repeat, opts.per_page)

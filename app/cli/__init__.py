@@ -6,10 +6,11 @@ from flask import Flask
 
 
 def init_commands(app: Flask) -> None:
-    from app.cli import apikey, demo, jobs, sessions, sso, tenants, usage, users
+    from app.cli import apikey, demo, jobs, scale, sessions, sso, tenants, usage, users
 
     app.cli.add_command(users.create_admin)
     app.cli.add_command(demo.seed_demo)
+    app.cli.add_command(scale.seed_scale_command)
     app.cli.add_command(tenants.tenants_group)
     app.cli.add_command(apikey.apikey_group)
     app.cli.add_command(usage.usage_group)

@@ -9,6 +9,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstra
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
+from app.models import counters
 from app.models.types import UTCDateTime, utcnow
 
 if TYPE_CHECKING:
@@ -37,3 +38,6 @@ class TenantUser(db.Model):
 
     tenant: Mapped[Tenant] = relationship()
     user: Mapped[User] = relationship(lazy="joined")
+
+
+counters.attach(TenantUser.__table__)

@@ -3,13 +3,27 @@
 from __future__ import annotations
 
 import secrets
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import JSON, BigInteger, Boolean, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
+from app.models import trigram
 from app.models.types import UTCDateTime, utcnow
 
 if TYPE_CHECKING:
@@ -18,6 +32,8 @@ if TYPE_CHECKING:
 
 TENANT_STATUSES = ("trial", "active", "suspended", "expired", "deleted")
 ISOLATION_STRATEGIES = ("row", "schema", "database")
+# `api_calls_month_start` of a tenant that has made no API call: a month before any usage.
+NO_USAGE_MONTH = date(2000, 1, 1)
 
 
 def new_tenant_id() -> str:
@@ -31,6 +47,9 @@ class Tenant(db.Model):
         CheckConstraint(f"status IN {TENANT_STATUSES!r}", name="status_valid"),
         CheckConstraint(f"isolation_strategy IN {ISOLATION_STRATEGIES!r}", name="isolation_valid"),
         Index("ix_tenants_status_plan", "status", "plan_code"),
+        # The tenant table's sorts read these in order and stop after a page (app/services/fleet.py).
+        Index("ix_tenants_member_count", "member_count", "id"),
+        Index("ix_tenants_api_calls", "api_calls_month_start", "api_calls_month", "id"),
     )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_tenant_id)
@@ -48,6 +67,13 @@ class Tenant(db.Model):
     isolation_strategy: Mapped[str] = mapped_column(String(16), default="row")
     # Maintained by the workspace when documents are stored or deleted.
     storage_used_bytes: Mapped[int] = mapped_column(BigInteger, default=0)
+    # Counters kept on write, so the fleet's pages read a column instead of counting (app/models/counters.py):
+    # active memberships (database triggers), and the API calls of the month starting `api_calls_month_start`
+    # (written with the usage rows by services/usage.py; another month's figure means none this month).
+    member_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    api_calls_month: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    api_calls_month_start: Mapped[date] = mapped_column(Date, default=NO_USAGE_MONTH,
+                                                        server_default=NO_USAGE_MONTH.isoformat())
 
     plan: Mapped[Plan] = relationship(lazy="joined")
     owner: Mapped[User | None] = relationship(foreign_keys=[owner_id])
@@ -62,6 +88,11 @@ class Tenant(db.Model):
 
     def __repr__(self) -> str:
         return f"<Tenant {self.slug}>"
+
+
+# Sorting by name reads this index in order (a page deep into 10,000 tenants walks it, never sorts them all).
+Index("ix_tenants_name_lower", func.lower(Tenant.name), Tenant.id)
+trigram.attach(Tenant.__table__)
 
 
 class TenantConfig(db.Model):

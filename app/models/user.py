@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.extensions import db
+from app.models import trigram
 from app.models.types import UTCDateTime, utcnow
 
 
@@ -58,3 +59,6 @@ class User(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.email}>"
+
+
+trigram.attach(User.__table__)

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import case, func, select
 
 from app.extensions import db
-from app.models import ApiUsageDaily, Plan, Tenant, TenantUser, User
+from app.models import Plan, Tenant, TenantUser, User
 from app.models.types import utcnow
 
 
@@ -48,9 +48,9 @@ def fleet_stats() -> FleetStats:
         .join(Plan, Plan.code == Tenant.plan_code).where(Tenant.status == "active")
     ) or 0
     month_start = utcnow().date().replace(day=1)
-    latest = (select(ApiUsageDaily.tenant_id, func.max(ApiUsageDaily.month_to_date).label("mtd"))
-              .where(ApiUsageDaily.day >= month_start).group_by(ApiUsageDaily.tenant_id).subquery())
-    stats.api_calls_this_month = db.session.scalar(select(func.coalesce(func.sum(latest.c.mtd), 0))) or 0
+    # The counter on each tenant row (app/models/counters.py), not a pass over every usage row.
+    stats.api_calls_this_month = db.session.scalar(select(func.coalesce(func.sum(
+        case((Tenant.api_calls_month_start == month_start, Tenant.api_calls_month), else_=0)), 0))) or 0
     stats.storage_bytes = db.session.scalar(select(func.coalesce(func.sum(Tenant.storage_used_bytes), 0))) or 0
     return stats
 

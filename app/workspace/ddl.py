@@ -130,5 +130,13 @@ def attach(*tables: Table) -> None:
 
 
 def include_object(obj, name, type_, reflected, compare_to) -> bool:
-    """Alembic filter: FTS5's virtual and shadow tables are not models (used by env.py and tests)."""
-    return not (type_ == "table" and reflected and compare_to is None and name in FTS_OBJECTS)
+    """Alembic filter: FTS5's virtual and shadow tables and the trigram indexes (app/models/trigram.py)
+    are not models (used by env.py and tests)."""
+    from app.models.trigram import INDEX_NAMES
+
+    if reflected and compare_to is None:
+        if type_ == "table" and name in FTS_OBJECTS:
+            return False
+        if type_ == "index" and name in INDEX_NAMES:
+            return False
+    return True
