@@ -3,7 +3,7 @@ an index instead of every row (`services.tenants.filtered_query`; `LIKE '%acme%'
 
 They need the `pg_trgm` extension, a trusted one: any role that may create in the database installs
 it. Without it (no privilege, or not shipped) the statements leave a notice and search still works,
-scanning. Created by `create_all` (through these hooks) and by migration 0007; Alembic's comparison
+scanning. Created by `create_all` (through these hooks) and by migration 0009; Alembic's comparison
 leaves them be (`TRIGRAM_INDEXES`, see `app.workspace.ddl.include_object`): SQLAlchemy models cannot
 declare an operator-class index that exists only when an extension does.
 """

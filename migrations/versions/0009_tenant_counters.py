@@ -2,8 +2,8 @@
 indexes the admin tenant table sorts by (members, API calls, lower(name)); PostgreSQL: trigram indexes
 for substring search of tenant names, slugs and user emails (when pg_trgm can be installed)
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-12-01 22:20:00
 
 """
@@ -13,8 +13,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0007'
-down_revision = '0006'
+revision = '0009'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """PostgreSQL: mark the full-text match function LEAKPROOF so row-level security can use the GIN index
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-12-14 22:00:00
 
 Under row-level security a condition may become an index condition only if its function is
@@ -12,8 +12,8 @@ one the migration leaves a notice and changes nothing (see docs/isolation.md).
 from alembic import op
 
 
-revision = '0006'
-down_revision = '0005'
+revision = '0008'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 
