@@ -23,6 +23,7 @@ from joserfc.jwk import KeySet
 from app.models import SsoConnection
 from app.services.errors import SsoRefused, ValidationError
 from app.services.sso.connections import FieldErrors, check_url, client_secret
+from app.services.sso.egress import ensure_public_destination
 from app.services.sso.identity import VerifiedIdentity
 
 ALLOWED_ALGORITHMS = ("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA")
@@ -37,6 +38,7 @@ def _timeout() -> float:
 
 
 def _get_json(url: str, what: str) -> dict:
+    ensure_public_destination(url)
     try:
         response = requests.get(url, timeout=_timeout(), headers={"Accept": "application/json"},
                                 allow_redirects=False)

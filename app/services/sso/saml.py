@@ -36,8 +36,13 @@ GROUP_ATTRIBUTES = ("groups", "memberOf", "http://schemas.microsoft.com/ws/2008/
 
 
 def _fetch_metadata(url: str) -> str:
+    from app.services.sso.egress import ensure_public_destination
     from app.services.sso.oidc import _timeout
 
+    try:
+        ensure_public_destination(url)
+    except SsoRefused as exc:
+        raise ValueError(exc.message) from None
     try:
         response = requests.get(url, timeout=_timeout(), allow_redirects=False, stream=True)
         response.raise_for_status()
