@@ -24,7 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from app.extensions import db
 from app.models import Tenant, TenantDomain
 from app.models.types import utcnow
-from app.services.audit import Actor, record
+from app.services.audit import Actor, record, record_now
 from app.services.errors import Conflict, NotFound, ValidationError
 from app.services.transaction import unit_of_work
 
@@ -119,6 +119,9 @@ def add_domain(tenant: Tenant, value: str, actor: Actor) -> TenantDomain:
         if claim.tenant_id == tenant.id:
             raise Conflict(f"{domain} is already verified for this organisation.", field="domain",
                            code="domain_exists")
+        # Claiming another tenant's domain is how one would aim an IdP at its people: a security event.
+        record_now("security.domain_claim_refused", actor, tenant_id=tenant.id, target_type="domain",
+                   target_id=claim.id, details={"domain": domain, "verified_by": claim.tenant_id})
         raise Conflict(f"{domain} is verified by another organisation. If it is yours, contact support.",
                        field="domain", code="domain_taken")
     if db.session.scalar(select(TenantDomain.id).where(TenantDomain.tenant_id == tenant.id,

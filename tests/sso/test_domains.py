@@ -45,6 +45,8 @@ def test_a_domain_is_verified_by_one_tenant_only(dns):
         domains.add_domain(globex, "shared.test", SYSTEM)
     assert taken.value.code == "domain_taken"
     assert not domains.tenant_has_verified_domain(globex, "shared.test")
+    event = AuditEvent.query.filter_by(action="security.domain_claim_refused").one()
+    assert (event.tenant_id, event.details["verified_by"]) == (globex.id, acme.id)
 
 
 def test_two_pending_claims_race_and_the_second_verification_loses(dns):
