@@ -74,6 +74,11 @@ class Config:
     SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES", "720"))
     SESSION_REMEMBER_DAYS = int(os.environ.get("SESSION_REMEMBER_DAYS", "30"))
     PERMANENT_SESSION_LIFETIME = timedelta(days=SESSION_REMEMBER_DAYS)
+    # Two-factor authentication (services/mfa.py, docs/account.md).
+    PLATFORM_ADMIN_REQUIRE_2FA = _bool("PLATFORM_ADMIN_REQUIRE_2FA", True)
+    MFA_REMEMBER_DAYS = int(os.environ.get("MFA_REMEMBER_DAYS", "30"))
+    MFA_RATE_LIMIT = os.environ.get("MFA_RATE_LIMIT", "5 per minute")  # wrong codes per account
+    MFA_PENDING_SECONDS = int(os.environ.get("MFA_PENDING_SECONDS", "300"))  # password done, code pending
     WTF_CSRF_TIME_LIMIT = None
 
     BABEL_DEFAULT_LOCALE = "en"
@@ -140,6 +145,7 @@ class DevelopmentConfig(Config):
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
+    PLATFORM_ADMIN_REQUIRE_2FA = _bool("PLATFORM_ADMIN_REQUIRE_2FA", False)
     # REDIS_URL alone does not send `make run`'s jobs to a broker no worker listens on.
     CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or None
     JOBS_BACKEND = os.environ.get("JOBS_BACKEND") or ("celery" if CELERY_BROKER_URL else "inline")
@@ -159,6 +165,7 @@ class TestConfig(Config):
     CACHE_TYPE = "SimpleCache"
     REDIS_URL = None
     SESSION_STORE = "database"
+    PLATFORM_ADMIN_REQUIRE_2FA = False
     MAIL_SERVER = None
     LOG_FORMAT = "text"
     # Jobs run inline unless a test opts into a real worker (tests/jobs/conftest.py).

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from flask import current_app, jsonify
+from flask import current_app, jsonify, request
 
 from app.api import bp
 from app.api.openapi import json_request, json_response, nullable, text
 from app.api.payload import json_body, string_field
 from app.api.tokens import issue_token
 from app.extensions import limiter
-from app.services import accounts, tenants
-from app.services.errors import TenantNotFound, Unauthorized
+from app.services import accounts, mfa, tenants
+from app.services.audit import Actor
+from app.services.errors import InvalidCode, TenantNotFound, Unauthorized
 
 
 def _token_limit() -> str:
@@ -20,12 +21,23 @@ def _token_limit() -> str:
 @bp.post("/auth/token")
 @limiter.limit(_token_limit)
 def issue_access_token():
-    """Email and password -> a bearer token; with `tenant` (id or slug) the token acts in that tenant only."""
-    data = json_body(allowed={"email", "password", "tenant"}, required={"email", "password"})
+    """Email and password (and `otp`, a current two-factor or recovery code, for accounts with two-factor
+    on) -> a bearer token; with `tenant` (id or slug) the token acts in that tenant only."""
+    data = json_body(allowed={"email", "password", "tenant", "otp"}, required={"email", "password"})
     user = accounts.authenticate(string_field(data, "email", max_length=254),
                                  string_field(data, "password", max_length=1000))
     if user is None:
         raise Unauthorized("Wrong email or password.", code="invalid_credentials")
+    otp = string_field(data, "otp", max_length=64)
+    second_factor = mfa.is_enabled(user)
+    if second_factor:
+        if not otp:
+            raise Unauthorized("This account uses two-factor authentication: send the current code as `otp`.",
+                               code="otp_required", field="otp")
+        try:
+            mfa.verify(user, otp, Actor.for_user(user, ip=request.remote_addr))
+        except InvalidCode as exc:
+            raise Unauthorized(exc.message, code="invalid_otp", field="otp") from None
     tenant = None
     tenant_ref = string_field(data, "tenant", max_length=100)
     if tenant_ref:
@@ -33,7 +45,7 @@ def issue_access_token():
         # A tenant one does not belong to looks exactly like one that does not exist.
         if tenant is None or (tenants.role_of(tenant.id, user.id) is None and not user.is_platform_admin):
             raise TenantNotFound("Tenant not found.", field="tenant")
-    token, ttl = issue_token(user, tenant)
+    token, ttl = issue_token(user, tenant, mfa=second_factor)
     return jsonify({"access_token": token, "token_type": "Bearer", "expires_in": ttl,
                     "tenant_id": tenant.id if tenant else None})
 
@@ -42,7 +54,9 @@ OPENAPI_COMPONENTS = {
     "TokenRequest": {
         "type": "object", "required": ["email", "password"], "additionalProperties": False,
         "properties": {"email": text(254, blank=False), "password": text(1000, blank=False),
-                       "tenant": nullable(text(100, description="Limit the token to this tenant (id or slug)."))},
+                       "tenant": nullable(text(100, description="Limit the token to this tenant (id or slug).")),
+                       "otp": nullable(text(64, description="A current two-factor code (or a recovery code); "
+                                                            "required for accounts with two-factor on."))},
     },
     "Token": {
         "type": "object", "required": ["access_token", "token_type", "expires_in", "tenant_id"],
@@ -57,7 +71,7 @@ OPENAPI_PATHS = {
         "security": [],
         "requestBody": json_request({"$ref": "#/components/schemas/TokenRequest"}),
         "responses": {
-            "200": json_response("A short-lived HS256 JWT (iss, aud, exp, sub, tenant_id).",
+            "200": json_response("A short-lived HS256 JWT (iss, aud, exp, sub, tenant_id, mfa).",
                                  {"$ref": "#/components/schemas/Token"}, metered=False),
             "400": {"$ref": "#/components/responses/BadRequest"},
             "401": {"$ref": "#/components/responses/Unauthorized"},

@@ -69,6 +69,7 @@ def tenant_json(tenant: Tenant) -> dict[str, Any]:
             "locale": config.locale if config else "en",
             "brand_color": config.brand_color if config else None,
             "feature_flags": dict(config.feature_flags or {}) if config else {},
+            "require_2fa": bool(config and config.require_2fa),
         },
     }
 
@@ -191,6 +192,8 @@ _SETTINGS_SCHEMA = {
         "brand_color": {"type": "string", "pattern": "^#[0-9a-fA-F]{6}$"},
         "feature_flags": {"type": "object", "propertyNames": {"pattern": "^[a-z][a-z0-9_]{0,39}$"},
                           "additionalProperties": {"type": "boolean"}},
+        "require_2fa": {"type": "boolean", "description": "Members need two-factor authentication (an SSO "
+                        "sign-in counts) to reach the tenant; API keys are unaffected."},
     },
 }
 # A DNS label that is not an internationalised-looking one (xx--); reserved words are refused with a 422.

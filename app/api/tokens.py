@@ -39,8 +39,9 @@ def signing_key() -> str:
     return hmac.new(secret.encode(), b"api-access-token-v1", hashlib.sha256).hexdigest()
 
 
-def issue_token(user: User, tenant: Tenant | None = None) -> tuple[str, int]:
-    """A signed access token for `user` (limited to `tenant` if given) and its lifetime in seconds."""
+def issue_token(user: User, tenant: Tenant | None = None, *, mfa: bool = False) -> tuple[str, int]:
+    """A signed access token for `user` (limited to `tenant` if given) and its lifetime in seconds.
+    `mfa`: the request for it passed a second factor (a tenant requiring two-factor checks this)."""
     ttl = int(current_app.config.get("JWT_TTL_SECONDS", 900))
     now = utcnow()
     claims: dict[str, Any] = {
@@ -53,6 +54,7 @@ def issue_token(user: User, tenant: Tenant | None = None) -> tuple[str, int]:
         "jti": secrets.token_hex(8),
         "ver": user.session_version,
         "tenant_id": tenant.id if tenant is not None else None,
+        "mfa": mfa,
     }
     return jwt.encode(claims, signing_key(), algorithm=ALGORITHM), ttl
 
@@ -88,7 +90,7 @@ def principal_from_jwt(token: str) -> Principal:
     tenant_id = claims.get("tenant_id")
     if tenant_id is not None and not isinstance(tenant_id, str):
         raise _invalid()
-    return Principal(user=user, via="jwt", jwt_tenant_id=tenant_id)
+    return Principal(user=user, via="jwt", jwt_tenant_id=tenant_id, mfa=claims.get("mfa") is True)
 
 
 def _invalid() -> Unauthorized:

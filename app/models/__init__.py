@@ -5,6 +5,7 @@ from app.models.audit import AuditEvent
 from app.models.invitation import TenantInvitation
 from app.models.job import JOB_STATUSES, Job
 from app.models.membership import ROLES, TenantUser
+from app.models.mfa import RecoveryCode, UserTotp
 from app.models.outbound_email import EMAIL_STATUSES, OutboundEmail
 from app.models.plan import GIB, PLAN_SEED, RESOURCES, Plan
 from app.models.sso import SamlAssertionSeen, SsoConnection, SsoIdentity, TenantDomain
@@ -16,7 +17,8 @@ from app.models.user_session import UserSession
 
 __all__ = [
     "EMAIL_STATUSES", "GIB", "ISOLATION_STRATEGIES", "JOB_STATUSES", "PLAN_SEED", "RESOURCES", "ROLES",
-    "TENANT_STATUSES", "ApiKey", "ApiUsageDaily", "AuditEvent", "Job", "OutboundEmail", "Plan", "SamlAssertionSeen",
+    "TENANT_STATUSES", "ApiKey", "ApiUsageDaily", "AuditEvent", "Job", "OutboundEmail", "Plan", "RecoveryCode",
+    "SamlAssertionSeen",
     "SsoConnection", "SsoIdentity", "Tenant", "TenantConfig", "TenantDomain", "TenantInvitation", "TenantQuota",
-    "TenantUser", "User", "UserSession", "normalize_email", "utcnow",
+    "TenantUser", "User", "UserSession", "UserTotp", "normalize_email", "utcnow",
 ]

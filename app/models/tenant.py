@@ -110,6 +110,8 @@ class TenantConfig(db.Model):
     require_sso: Mapped[bool] = mapped_column(Boolean, default=False)
     # Owners' break-glass while SSO is required: SHA-256 of a one-time recovery code.
     sso_recovery_code_hash: Mapped[str | None] = mapped_column(String(64))
+    # "Require two-factor": members reach the tenant only from a session that passed a second factor.
+    require_2fa: Mapped[bool] = mapped_column(Boolean, default=False)
 
     tenant: Mapped[Tenant] = relationship(back_populates="config")
 

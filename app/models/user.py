@@ -36,6 +36,9 @@ class User(UserMixin, db.Model):
     # Bumped on password change (and when disabled) so access tokens and reset links issued before
     # it stop working. Browser sessions are ended server-side (services/sessions.py).
     session_version: Mapped[int] = mapped_column(default=1)
+    # Personal preferences (the account page); None: the tenant's, else the browser's / UTC.
+    locale: Mapped[str | None] = mapped_column(String(16))
+    timezone: Mapped[str | None] = mapped_column(String(64))
 
     def set_password(self, password: str) -> None:
         # scrypt, a memory-hard KDF. Tests lower its cost through PASSWORD_HASH_METHOD.

@@ -100,12 +100,15 @@ def authenticate(email: str | None, password: str | None) -> User | None:
     return user
 
 
-def note_login(user: User, method: str = "password", ip: str | None = None) -> None:
-    """Audit a finished sign-in and when it happened."""
+def note_login(user: User, method: str = "password", ip: str | None = None,
+               second_factor: str | None = None) -> None:
+    """Audit a finished sign-in (how, and with which second factor if any) and when it happened."""
+    details = {"method": method}
+    if second_factor:
+        details["second_factor"] = second_factor
     with unit_of_work():
         user.last_login_at = utcnow()
-        record("user.login", Actor.for_user(user, ip=ip), target_type="user", target_id=user.id,
-               details={"method": method})
+        record("user.login", Actor.for_user(user, ip=ip), target_type="user", target_id=user.id, details=details)
 
 
 def set_password(user: User, password: str, actor: Actor, *, keep_session_token: str | None = None) -> None:
@@ -246,3 +249,50 @@ def reset_password(token: str, password: str, ip: str | None = None) -> User:
     user = user_for_reset_token(token)
     set_password(user, password, Actor.for_user(user, ip=ip))
     return user
+
+
+# --- The account page ---------------------------------------------------------------------------
+
+def update_profile(user: User, actor: Actor, *, name: str | None, locale: str | None,
+                   timezone: str | None) -> User:
+    """Change one's name, language and time zone (empty language / zone: follow the organisation)."""
+    import zoneinfo
+
+    from app.services.tenants import SUPPORTED_LOCALES
+
+    errors: dict[str, list[str]] = {}
+    name = (name or "").strip()
+    if not name:
+        errors["name"] = ["Name is required."]
+    elif len(name) > 120:
+        errors["name"] = ["Name must be at most 120 characters."]
+    locale = (locale or "").strip() or None
+    if locale is not None and locale not in SUPPORTED_LOCALES:
+        errors["locale"] = [f"Language must be one of {', '.join(SUPPORTED_LOCALES)}."]
+    timezone = (timezone or "").strip() or None
+    if timezone is not None and (len(timezone) > 64 or timezone not in zoneinfo.available_timezones()):
+        errors["timezone"] = [f"Unknown time zone {timezone[:64]!r}; use an IANA name such as Europe/Berlin."]
+    if errors:
+        first = next(iter(errors))
+        raise ValidationError(errors[first][0], field=first, details={"fields": errors})
+    changes = {key: {"from": getattr(user, key), "to": value}
+               for key, value in (("name", name), ("locale", locale), ("timezone", timezone))
+               if getattr(user, key) != value}
+    if changes:
+        with unit_of_work():
+            user.name, user.locale, user.timezone = name, locale, timezone
+            record("user.profile_updated", actor, target_type="user", target_id=user.id,
+                   details={"changes": changes})
+    return user
+
+
+def change_password(user: User, current_password: str | None, new_password: str | None, actor: Actor, *,
+                    keep_session_token: str | None = None) -> None:
+    """Change one's own password, proving the current one first; other sessions and earlier access
+    tokens stop working (see `set_password`)."""
+    if not user.check_password(current_password or ""):
+        raise ValidationError("That is not your current password.", field="current_password",
+                              code="wrong_password")
+    if new_password and user.check_password(new_password):
+        raise ValidationError("The new password must differ from the current one.", field="password")
+    set_password(user, new_password or "", actor, keep_session_token=keep_session_token)

@@ -213,3 +213,11 @@ def retry(email_id: int, actor) -> OutboundEmail:
                details={"to": email.to_address, "kind": email.kind})
     db.session.refresh(email)
     return email
+
+
+def send_two_factor_reset(user: User, admin_label: str) -> bool:
+    """Tell a user that a platform admin turned their two-factor authentication off."""
+    context = {"user": user, "admin": admin_label, "link": public_url("/account/two-factor")}
+    return send_mail(user.email, "Two-factor authentication was turned off on your account",
+                     render_template("email/two_factor_reset.txt", **context),
+                     render_template("email/two_factor_reset.html", **context), kind="two_factor_reset")

@@ -138,3 +138,15 @@ class SsoRequired(DomainError):
 
     code = "sso_required"
     http_status = 403
+
+
+class TwoFactorRequired(PermissionDenied):
+    """The caller must pass a second factor first (a tenant's policy, or platform-admin configuration)."""
+
+    code = "two_factor_required"
+
+
+class InvalidCode(ValidationError):
+    """A wrong, expired or already used two-factor or recovery code."""
+
+    code = "invalid_code"

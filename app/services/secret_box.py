@@ -44,3 +44,16 @@ def unseal(ciphertext: str) -> str:
         return _box().decrypt(ciphertext.encode()).decode()
     except InvalidToken:
         raise SecretUnreadable("A stored secret cannot be decrypted with the configured keys.") from None
+
+
+def keyed_hash(value: str, purpose: str) -> str:
+    """HMAC-SHA256 of `value` under a key derived from SECRET_KEY for `purpose`: for short secrets that are
+    only ever compared, never read back (recovery codes); without the key a stolen hash cannot be brute-forced."""
+    import hashlib
+    import hmac
+
+    from flask import current_app
+
+    key = hmac.new(current_app.config["SECRET_KEY"].encode(), f"keyed-hash:{purpose}".encode(),
+                   hashlib.sha256).digest()
+    return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()

@@ -88,10 +88,15 @@ def touch(token: str, session_record: SessionRecord, ip: str | None, now: dateti
                     expires_at=now + lifetime(session_record.persistent))
 
 
-def satisfy_mfa(token: str) -> None:
-    """Note that this session has now passed a second factor (e.g. it just enrolled one).
-    Committed at once: call it after the change that earned it has committed."""
-    _store().update_now(token_hash(token), mfa=True)
+def set_mfa(token: str | None, satisfied: bool) -> None:
+    """Record whether this session has passed a second factor (it just enrolled or entered a code;
+    or the factor was removed). Committed at once: call it after the change that caused it."""
+    if token:
+        _store().update_now(token_hash(token), mfa=satisfied)
+
+
+def satisfy_mfa(token: str | None) -> None:
+    set_mfa(token, True)
 
 
 def end(token: str | None) -> None:

@@ -39,7 +39,7 @@ RESERVED_SLUGS = frozenset({
 SUPPORTED_LOCALES = {"en": "English", "zh": "中文"}
 HEX_COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
 FLAG_NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
-SETTINGS_FIELDS = ("display_name", "timezone", "locale", "brand_color", "feature_flags")
+SETTINGS_FIELDS = ("display_name", "timezone", "locale", "brand_color", "feature_flags", "require_2fa")
 
 
 def validate_slug(slug: str | None) -> str:
@@ -168,7 +168,9 @@ def update_tenant(tenant: Tenant, actor: Actor, *, name: str | None = None, slug
                   **settings) -> Tenant:
     """Rename the tenant, change its slug, and update settings, in one transaction.
 
-    `settings` may hold display_name, timezone, locale, brand_color and feature_flags.
+    `settings` may hold display_name, timezone, locale, brand_color, feature_flags and require_2fa
+    ("require two-factor": a person turning it on must use two-factor themselves, or they would be
+    the first one locked out).
     """
     unknown = set(settings) - set(SETTINGS_FIELDS)
     if unknown:
@@ -185,7 +187,10 @@ def update_tenant(tenant: Tenant, actor: Actor, *, name: str | None = None, slug
                     raise SlugTaken(f"The slug {new_slug!r} is already taken.", field="slug")
                 changes["slug"] = {"from": tenant.slug, "to": new_slug}
                 tenant.slug = new_slug
-        for key, value in _validated_settings(settings).items():
+        clean = _validated_settings(settings)
+        if clean.get("require_2fa") and not tenant.config.require_2fa:
+            _check_can_require_2fa(actor)
+        for key, value in clean.items():
             if getattr(tenant.config, key) != value:
                 changes[key] = {"from": getattr(tenant.config, key), "to": value}
                 setattr(tenant.config, key, value)
@@ -225,7 +230,22 @@ def _validated_settings(settings: dict) -> dict:
         ):
             raise ValidationError("Feature flags must map lowercase names to true or false.", field="feature_flags")
         clean["feature_flags"] = dict(flags)
+    if "require_2fa" in settings:
+        if not isinstance(settings["require_2fa"], bool):
+            raise ValidationError("require_2fa must be true or false.", field="require_2fa")
+        clean["require_2fa"] = settings["require_2fa"]
     return clean
+
+
+def _check_can_require_2fa(actor: Actor) -> None:
+    from app.services import mfa
+
+    if actor.user_id is None or actor.is_platform_admin or actor.impersonator_user_id is not None:
+        return  # keys, the CLI and platform admins are not locked out by the policy's first request
+    user = db.session.get(User, actor.user_id)
+    if user is not None and not mfa.is_enabled(user):
+        raise ValidationError("Turn on two-factor authentication for your own account first; otherwise this "
+                              "would lock you out.", field="require_2fa", code="two_factor_not_enabled")
 
 
 def suspend(tenant: Tenant, reason: str, actor: Actor) -> Tenant:

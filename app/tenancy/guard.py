@@ -22,6 +22,7 @@ from app.services.errors import (
     TenantExpired,
     TenantNotFound,
     TenantSuspended,
+    TwoFactorRequired,
     Unauthorized,
 )
 from app.services.permissions import PLATFORM_PERMISSIONS, role_allows
@@ -46,6 +47,14 @@ def check_status(tenant: Tenant, principal: Principal) -> None:
                               details={"reason": tenant.suspended_reason})
     if status == "expired":
         raise TenantExpired(f"The subscription of {tenant.name} has expired. Choose a plan to continue.")
+
+
+def check_second_factor(tenant: Tenant, principal: Principal) -> None:
+    """A tenant that requires two-factor admits people only from a sign-in that passed one (a code,
+    a remembered device, or SSO); API keys are not people and pass."""
+    if tenant.config is not None and tenant.config.require_2fa and not principal.second_factor_ok:
+        raise TwoFactorRequired(f"{tenant.name} requires two-factor authentication. Set it up (or enter a code) "
+                                "to continue.", details={"tenant": tenant.slug})
 
 
 DENIED_ACCESS_AUDIT_WINDOW_SECONDS = 60
@@ -78,6 +87,7 @@ def enter_tenant(permission: str, principal: Principal | None = None) -> Tenant:
     if role is None and not principal.is_platform_admin:
         _record_denied_access(principal, tenant, resolution.source, resolution.reference)
         raise _not_found()
+    check_second_factor(tenant, principal)
     check_status(tenant, principal)
     if (role is None or not role_allows(role, permission)) and not principal.is_platform_admin:
         raise PermissionDenied("Your role does not allow this.", details={"permission": permission,
@@ -122,6 +132,9 @@ def platform_required(view: Callable) -> Callable:
         if not principal.is_authenticated:
             raise Unauthorized("Sign in or send an API key.")
         if not principal.is_platform_admin:
+            if principal.is_platform_admin_account and principal.lacks_platform_second_factor:
+                raise TwoFactorRequired("Platform administration requires two-factor authentication. "
+                                        "Set it up (or enter a code) to continue.")
             raise PermissionDenied("This needs a platform administrator.")
         return view(*args, **kwargs)
 

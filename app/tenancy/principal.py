@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import g, request, session
+from flask import current_app, g, request, session
 from flask_login import current_user
 
 from app.models import ApiKey, Tenant, User
@@ -19,6 +19,8 @@ class Principal:
     via: str = "anonymous"  # "session", "api_key", "jwt"
     jwt_tenant_id: str | None = None
     impersonator_user_id: int | None = None
+    # Whether this sign-in passed a second factor (the session's record, or the JWT's `mfa` claim).
+    mfa: bool = False
 
     @property
     def is_authenticated(self) -> bool:
@@ -28,7 +30,22 @@ class Principal:
     def is_platform_admin(self) -> bool:
         if self.api_key is not None:
             return self.api_key.is_platform
+        return self.is_platform_admin_account and not self.lacks_platform_second_factor
+
+    @property
+    def is_platform_admin_account(self) -> bool:
+        """The user is a platform admin acting as themselves (their powers may still wait on a second factor)."""
         return bool(self.user and self.user.is_platform_admin and self.impersonator_user_id is None)
+
+    @property
+    def lacks_platform_second_factor(self) -> bool:
+        """PLATFORM_ADMIN_REQUIRE_2FA is on and this sign-in has not passed a second factor."""
+        return bool(current_app.config.get("PLATFORM_ADMIN_REQUIRE_2FA")) and not self.mfa
+
+    @property
+    def second_factor_ok(self) -> bool:
+        """Passes a "require two-factor" policy: API keys do (they are not people); users need `mfa`."""
+        return self.api_key is not None or self.mfa
 
     def role_in(self, tenant: Tenant) -> str | None:
         """The caller's own role in `tenant`, or None if it has none (platform power not counted)."""
@@ -61,8 +78,10 @@ def current_principal() -> Principal:
     if principal is not None:
         return principal
     if current_user and current_user.is_authenticated:
+        record = g.get("user_session")
         principal = Principal(user=current_user._get_current_object(), via="session",
-                              impersonator_user_id=session.get("impersonator_id"))
+                              impersonator_user_id=session.get("impersonator_id"),
+                              mfa=bool(record and record.mfa))
     else:
         principal = Principal()
     g.principal = principal

@@ -10,6 +10,7 @@ from flask import Flask
 BLUEPRINTS = [
     "app.web.health",
     "app.web.auth",
+    "app.web.account",
     "app.web.home",
     "app.web.dashboard",
     "app.web.members",

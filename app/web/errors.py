@@ -7,7 +7,7 @@ import logging
 from flask import Flask, g, jsonify, redirect, render_template, request, url_for
 from werkzeug.exceptions import HTTPException
 
-from app.services.errors import DomainError, Unauthorized
+from app.services.errors import DomainError, TwoFactorRequired, Unauthorized
 
 log = logging.getLogger(__name__)
 
@@ -46,8 +46,17 @@ def init_errorhandlers(app: Flask) -> None:
             if isinstance(exc, Unauthorized):
                 response.headers["WWW-Authenticate"] = 'Bearer realm="api"'
             return response
+        here = request.full_path if request.query_string else request.path
         if isinstance(exc, Unauthorized):
-            return redirect(url_for("auth.login", next=request.full_path if request.query_string else request.path))
+            return redirect(url_for("auth.login", next=here))
+        if isinstance(exc, TwoFactorRequired):
+            from flask import flash
+
+            flash(exc.message, "warning")
+            target = url_for("account.two_factor", next=here if request.method == "GET" else None)
+            if request.headers.get("HX-Request"):  # a redirect would be followed inside the XHR
+                return "", 200, {"HX-Redirect": target}
+            return redirect(target)
         return _page(exc.http_status, exc.message, exc.message, exc.code)
 
     @app.errorhandler(HTTPException)

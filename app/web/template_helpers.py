@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import Flask, g, has_request_context, session
-from flask_babel import format_date, format_datetime
+from flask_babel import format_date, format_datetime, get_locale
 from flask_login import current_user
 
 from app.services import formatting
@@ -42,6 +42,8 @@ def _d(value, fmt: str = "medium") -> str:
 
 
 def init_template_helpers(app: Flask) -> None:
+    # base.html's <html lang>: the page's language (a user's own choice, else the tenant's, ...).
+    app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.filters.update(
         bytes=formatting.format_bytes, count=formatting.format_count, price=formatting.format_price,
         quantity=lambda n, resource: formatting.format_quantity(resource, n), dt=_dt, d=_d,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import jwt
 import pytest
@@ -131,3 +131,55 @@ def test_disabled_account_cannot_use_its_token(world, api):
     world.users["viewer"].is_disabled = True
     db.session.commit()
     assert api.get("/api/v1/tenants/acme", headers={"Authorization": f"Bearer {token}"}).status_code == 401
+
+
+# --- Two-factor accounts ---------------------------------------------------------------------------
+
+@pytest.fixture
+def two_factor_admin(world, clock):
+    import pyotp
+
+    from app.services import mfa
+    from app.services.audit import Actor
+
+    traveller = clock(datetime(2026, 3, 15, 9, 0, 5, tzinfo=UTC))
+    admin = world.users["admin"]
+    enrolment = mfa.begin_enrolment(admin)
+    codes = mfa.confirm_enrolment(admin, pyotp.TOTP(enrolment.secret).now(), Actor.for_user(admin))
+    traveller.shift(timedelta(seconds=30))
+    return pyotp.TOTP(enrolment.secret), codes
+
+
+def test_an_account_with_two_factor_needs_a_code_for_a_token(world, api, two_factor_admin):
+    totp, _ = two_factor_admin
+    missing = issue(api, "admin@acme.test")
+    assert missing.status_code == 401 and missing.get_json()["error"]["code"] == "otp_required"
+    wrong = issue(api, "admin@acme.test", otp="000000")
+    assert wrong.status_code == 401 and wrong.get_json()["error"]["code"] == "invalid_otp"
+
+    good = issue(api, "admin@acme.test", otp=totp.now(), tenant="acme")
+    assert good.status_code == 200
+    assert jwt.decode(good.get_json()["access_token"], options={"verify_signature": False})["mfa"] is True
+    replayed = issue(api, "admin@acme.test", otp=totp.now())
+    assert replayed.status_code == 401 and replayed.get_json()["error"]["code"] == "invalid_otp"
+
+
+def test_a_recovery_code_gets_a_token_once(world, api, two_factor_admin):
+    _, codes = two_factor_admin
+    assert issue(api, "admin@acme.test", otp=codes[0]).status_code == 200
+    assert issue(api, "admin@acme.test", otp=codes[0]).status_code == 401
+
+
+def test_a_token_of_a_password_only_account_says_no_second_factor(world, api):
+    body = issue(api, "viewer@acme.test").get_json()
+    assert jwt.decode(body["access_token"], options={"verify_signature": False})["mfa"] is False
+
+
+def test_a_token_with_a_second_factor_enters_a_tenant_that_requires_one(world, api, two_factor_admin):
+    from app.services import tenants
+    from app.services.audit import Actor
+
+    totp, _ = two_factor_admin
+    tenants.update_tenant(world.tenant, Actor.system(), require_2fa=True)
+    token = issue(api, "admin@acme.test", otp=totp.now(), tenant="acme").get_json()["access_token"]
+    assert api.get("/api/v1/tenants/acme/users", headers={"Authorization": f"Bearer {token}"}).status_code == 200

@@ -122,10 +122,18 @@ def test_admin_renames_and_configures_the_tenant(world, api):
     body = response.get_json()
     assert body["name"] == "Acme Corp"
     assert body["settings"] == {"display_name": "Acme", "timezone": "Europe/Berlin", "locale": "zh",
-                                "brand_color": "#112233", "feature_flags": {"beta_search": True}}
+                                "brand_color": "#112233", "feature_flags": {"beta_search": True},
+                                "require_2fa": False}
     db.session.expire_all()
     event = db.session.query(AuditEvent).filter_by(action="tenant.updated", tenant_id=world.tenant.id).one()
     assert event.actor_label == "api-key:admin key"
+
+
+def test_a_key_turns_require_2fa_on_and_a_non_boolean_is_a_422(world, api):
+    response = api.patch("/api/v1/tenants/acme", headers=world.headers("owner"), json={"require_2fa": "yes"})
+    assert response.status_code == 422 and "require_2fa" in response.get_json()["error"]["details"]["fields"]
+    response = api.patch("/api/v1/tenants/acme", headers=world.headers("owner"), json={"require_2fa": True})
+    assert response.status_code == 200 and response.get_json()["settings"]["require_2fa"] is True
 
 
 @pytest.mark.parametrize("field", ["plan", "owner_id", "owner_email", "id", "isolation_strategy", "created_at"])

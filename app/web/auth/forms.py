@@ -18,6 +18,11 @@ class LoginForm(FlaskForm):
     remember = BooleanField(_l("Keep me signed in on this device"))
 
 
+class TwoFactorForm(FlaskForm):
+    code = StringField(_l("Authentication code"), validators=[DataRequired(), Length(max=64)])
+    remember_device = BooleanField(_l("Remember this device"))
+
+
 class SignUpForm(FlaskForm):
     name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=120)])
     email = EmailField(_l("Work email"), validators=[DataRequired(), Email(check_deliverability=False),

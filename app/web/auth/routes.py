@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from jinja2_fragments.flask import render_block
 
 from app.extensions import limiter
-from app.services import accounts
+from app.services import accounts, mfa
+from app.services.audit import Actor, record_now
 from app.services.errors import DomainError, SsoRequired
 from app.services.sso import connections as sso_connections
 from app.services.sso import enforcement
 from app.web.auth import bp
-from app.web.auth.forms import ForgotPasswordForm, LoginForm, ResetPasswordForm, SignUpForm
-from app.web.auth.sign_in import complete_sign_in, sign_out
+from app.web.auth.forms import ForgotPasswordForm, LoginForm, ResetPasswordForm, SignUpForm, TwoFactorForm
+from app.web.auth.sign_in import (
+    PENDING_KEY,
+    complete_sign_in,
+    finish_pending_sign_in,
+    pending_sign_in,
+    second_factor_rate_key,
+    sign_out,
+)
 from app.web.redirects import safe_next
 from app.web.rendering import show_error
 
@@ -25,6 +33,14 @@ def _login_limit() -> str:
 
 def _reset_limit() -> str:
     return current_app.config["PASSWORD_RESET_RATE_LIMIT"]
+
+
+def _second_factor_limit() -> str:
+    return current_app.config["MFA_RATE_LIMIT"]
+
+
+def _wrong_code(response) -> bool:
+    return response.status_code == 422
 
 
 def _landing():
@@ -76,6 +92,37 @@ def sso_options():
     email = (request.args.get("email") or "")[:254]
     return render_block("auth/login.html", "sso_options", sso_options=sso_connections.connections_for_email(email),
                         next=safe_next(request.args.get("next")))
+
+
+@bp.route("/login/two-factor", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_second_factor_limit, key_func=second_factor_rate_key, methods=["POST"], deduct_when=_wrong_code)
+def two_factor():
+    """The second step of signing in for users with two-factor on: a code, or a recovery code."""
+    user = pending_sign_in()
+    if user is None:
+        session.pop(PENDING_KEY, None)
+        flash(_("Sign in again: the time to enter a code ran out."), "info")
+        return redirect(url_for("auth.login"))
+    form = TwoFactorForm()
+    form.remember_device.label.text = _("Remember this device for %(days)s days", days=mfa.remember_days())
+    if form.validate_on_submit():
+        actor = Actor.for_user(user, ip=request.remote_addr)
+        try:
+            used = mfa.verify(user, form.code.data, actor)
+        except DomainError as exc:
+            record_now("user.second_factor_failed", actor, target_type="user", target_id=user.id,
+                       details={"reason": exc.code})
+            show_error(form, exc, fallback="code")
+        else:
+            response = finish_pending_sign_in(user, used, remember_device=bool(form.remember_device.data))
+            if used == "recovery":
+                left = mfa.remaining_recovery_codes(user)
+                flash(_("You signed in with a recovery code; %(count)s are left. Make new ones on your account page "
+                        "if you are running low.", count=left), "warning")
+            return response
+    return render_template("auth/two_factor.html", form=form), \
+        (200 if request.method == "GET" or not form.errors else 422)
 
 
 @bp.route("/signup", methods=["GET", "POST"])

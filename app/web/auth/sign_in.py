@@ -1,8 +1,9 @@
 """The browser's side of server-side sessions: finishing a sign-in, loading it, ending it.
 
 Every way in (password, SSO, a password-reset link, sign-up, an invitation) ends in
-`complete_sign_in`, so the rules of a sign-in exist once: a fresh cookie (nothing from before
-survives: session fixation), a server-side record, the audit event, and the landing page. The
+`complete_sign_in`, so the rules of a sign-in exist once: the second factor when the user has one
+(unless the way in stands for one, or the device is remembered), a fresh cookie (nothing from
+before survives: session fixation), a server-side record, the audit event, and the landing page. The
 cookie holds only the record's random token (`_sid`); the record decides whether the browser is
 signed in, so ending it server-side (sign-out, "end this session", a password change) ends it
 for every copy of the cookie.
@@ -10,18 +11,24 @@ for every copy of the cookie.
 
 from __future__ import annotations
 
-from flask import Flask, g, redirect, request, session, url_for
+from datetime import datetime
+
+from flask import Flask, current_app, g, redirect, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from app.extensions import db, login_manager
 from app.models import Tenant, User
-from app.services import accounts, sessions
+from app.models.types import utcnow
+from app.services import accounts, mfa, sessions
 from app.services.session_store import SessionRecord
 from app.services.transaction import unit_of_work
 from app.web.redirects import safe_next
 
 SESSION_TOKEN_KEY = "_sid"
+# The first step is done, the code is not: who, and how to finish (in the signed cookie).
+PENDING_KEY = "_pending_sign_in"
+DEVICE_COOKIE = "remembered_device"
 
 
 def current_session_token() -> str | None:
@@ -65,10 +72,73 @@ def complete_sign_in(user: User, *, method: str, remember: bool = False, mfa_sat
     it satisfies a tenant's "require two-factor" policy; a password never does). `tenant`: the
     tenant a tenant-bound sign-in (SSO) came through; its sessions end when that membership does.
     `next_url` is followed only if it is a path on this site.
+
+    A user with two-factor authentication on is sent to the code page first (the answer is then
+    that redirect); `finish_pending_sign_in` completes it once the code is right.
     """
+    second_factor = "sso" if mfa_satisfied else None
+    if not mfa_satisfied and mfa.is_enabled(user):
+        if mfa.is_remembered_device(user, request.cookies.get(DEVICE_COOKIE)):
+            mfa_satisfied, second_factor = True, "remembered_device"
+        else:
+            _end_current_session()
+            session[PENDING_KEY] = {"user_id": user.id, "version": user.session_version, "method": method,
+                                    "remember": remember, "tenant_id": tenant.id if tenant else None,
+                                    "next": safe_next(next_url), "since": utcnow().timestamp()}
+            return redirect(url_for("auth.two_factor"))
+    return _finish(user, method=method, remember=remember, mfa_satisfied=mfa_satisfied, tenant=tenant,
+                   next_url=next_url, second_factor=second_factor)
+
+
+def _finish(user: User, *, method: str, remember: bool, mfa_satisfied: bool, tenant: Tenant | None,
+            next_url: str | None, second_factor: str | None) -> Response:
     begin_session(user, method=method, remember=remember, mfa=mfa_satisfied, tenant=tenant)
-    accounts.note_login(user, method=method, ip=request.remote_addr)
+    accounts.note_login(user, method=method, ip=request.remote_addr, second_factor=second_factor)
     return redirect(safe_next(next_url) or url_for("home.index"))
+
+
+def pending_sign_in(now: datetime | None = None) -> User | None:
+    """The user whose sign-in waits for a code, if it is recent (MFA_PENDING_SECONDS) and still valid."""
+    pending = session.get(PENDING_KEY)
+    if not isinstance(pending, dict):
+        return None
+    age = (now or utcnow()).timestamp() - float(pending.get("since") or 0)
+    if not 0 <= age <= current_app.config.get("MFA_PENDING_SECONDS", 300):
+        return None
+    user = db.session.get(User, pending.get("user_id")) if isinstance(pending.get("user_id"), int) else None
+    if user is None or user.is_disabled or user.session_version != pending.get("version"):
+        return None
+    return user
+
+
+def finish_pending_sign_in(user: User, second_factor: str, *, remember_device: bool = False) -> Response:
+    """The code was right: finish the sign-in that `complete_sign_in` put on hold."""
+    pending = session.get(PENDING_KEY) or {}
+    tenant = db.session.get(Tenant, pending["tenant_id"]) if pending.get("tenant_id") else None
+    response = _finish(user, method=str(pending.get("method") or "password"),
+                       remember=bool(pending.get("remember")), mfa_satisfied=True, tenant=tenant,
+                       next_url=pending.get("next"), second_factor=second_factor)
+    if remember_device:
+        days = mfa.remember_days()
+        response.set_cookie(DEVICE_COOKIE, mfa.remember_device_token(user), max_age=days * 86400,
+                            httponly=True, samesite="Lax", secure=current_app.config["SESSION_COOKIE_SECURE"])
+    return response
+
+
+def second_factor_rate_key() -> str:
+    """Flask-Limiter key for code attempts: the account (pending or signed in), so guesses from many
+    addresses still count against one budget."""
+    pending = session.get(PENDING_KEY) or {}
+    user_id = pending.get("user_id") or (current_user.get_id() if current_user.is_authenticated else None)
+    return f"second-factor:{user_id or request.remote_addr}"
+
+
+def _end_current_session() -> None:
+    token = current_session_token()
+    session.clear()
+    if token:
+        with unit_of_work():
+            sessions.end(token)
 
 
 def sign_out() -> None:

@@ -6,7 +6,7 @@ import zoneinfo
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectChoice, SelectField, StringField
+from wtforms import BooleanField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
 from app.services.tenants import SUPPORTED_LOCALES
@@ -23,6 +23,7 @@ class SettingsForm(FlaskForm):
     timezone = SelectField(_l("Time zone"), choices=timezone_choices, validators=[DataRequired()])
     locale = SelectField(_l("Language"), choices=[SelectChoice(code, label) for code, label in SUPPORTED_LOCALES.items()], validators=[DataRequired()])
     brand_color = StringField(_l("Brand colour"), validators=[DataRequired()])
+    require_2fa = BooleanField(_l("Require two-factor authentication"))
 
 
 class DeleteTenantForm(FlaskForm):

@@ -30,7 +30,8 @@ def _context(form=None, delete_form=None, status=200) -> dict:
     tenant = current_tenant._get_current_object()
     if form is None:
         form = SettingsForm(data={"name": tenant.name, "slug": tenant.slug, "timezone": tenant.config.timezone,
-                                  "locale": tenant.config.locale, "brand_color": tenant.config.brand_color})
+                                  "locale": tenant.config.locale, "brand_color": tenant.config.brand_color,
+                                  "require_2fa": tenant.config.require_2fa})
     return {"form": form, "delete_form": delete_form or DeleteTenantForm(), "address": tenant_address,
             "base_domain": current_app.config.get("TENANT_BASE_DOMAIN")}
 
@@ -50,7 +51,8 @@ def update(tenant_slug: str):
         try:
             tenants.update_tenant(tenant, current_actor(), name=form.name.data, slug=form.slug.data,
                                   display_name=form.name.data, timezone=form.timezone.data,
-                                  locale=form.locale.data, brand_color=form.brand_color.data)
+                                  locale=form.locale.data, brand_color=form.brand_color.data,
+                                  require_2fa=bool(form.require_2fa.data))
         except DomainError as exc:
             show_error(form, exc, fallback="name")
         else:

@@ -1,0 +1,110 @@
+"""Two-factor authentication in a real browser: enrol with a code pyotp computes from the key the
+page shows, sign out, sign in with a code, then with a recovery code (which fails a second time),
+and end another session from the account page (its next request lands on the sign-in page).
+
+The clock is pinned and moved by whole 30-second steps (never slept on); no cookie of this test
+has an expiry date, so the browser keeps them whatever the pinned date is."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import pyotp
+
+from tests import factories as f
+from tests.e2e.conftest import screenshot
+
+START = datetime(2026, 3, 15, 9, 0, 5, tzinfo=UTC)
+STEP = timedelta(seconds=30)
+
+
+def _password(page, email="olga@acme.test") -> None:
+    page.goto("/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(f.PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def _code(page, code: str) -> None:
+    page.get_by_label("Authentication code").fill(code)
+    page.get_by_role("button", name="Verify and sign in").click()
+
+
+def _sign_out(page) -> None:
+    page.get_by_test_id("user-menu").click()
+    page.get_by_test_id("log-out").click()
+    page.wait_for_url("**/login")
+
+
+def test_enrol_sign_in_with_a_code_then_a_recovery_code_and_end_another_session(page, new_context, clock):
+    traveller = clock(START)
+    owner = f.user("olga@acme.test", name="Olga Owner")
+    f.tenant("acme", owner=owner, name="Acme")
+
+    # A second browser signed in first: the session to end from the account page later.
+    laptop = new_context(viewport={"width": 1280, "height": 900}).new_page()
+    _password(laptop)
+    laptop.wait_for_url("**/t/acme/")
+
+    # Enrol from the account page, reached from the user menu.
+    _password(page)
+    page.wait_for_url("**/t/acme/")
+    page.get_by_test_id("user-menu").click()
+    page.get_by_role("link", name="Your account").click()
+    page.get_by_test_id("manage-two-factor").click()
+    page.get_by_test_id("start-two-factor").click()
+    assert page.locator(".qr-code svg").is_visible()
+    secret = page.get_by_test_id("totp-secret").inner_text().strip()
+    for width, name in ((1440, "two-factor-enrol-1440"), (390, "two-factor-enrol-390")):
+        page.set_viewport_size({"width": width, "height": 900})
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        screenshot(page, name)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.get_by_label("Authentication code").fill(pyotp.TOTP(secret).now())
+    page.get_by_role("button", name="Confirm and turn on").click()
+    codes = page.get_by_test_id("recovery-codes").locator("li").all_inner_texts()
+    assert len(codes) == 10
+    screenshot(page, "two-factor-recovery-codes")
+    page.get_by_role("link", name="I have saved them").click()
+
+    # Sign out, then in with the password and a fresh code.
+    _sign_out(page)
+    traveller.shift(STEP)
+    _password(page)
+    page.wait_for_url("**/login/two-factor")
+    screenshot(page, "two-factor-sign-in")
+    _code(page, pyotp.TOTP(secret).now())
+    page.wait_for_url("**/t/acme/")
+
+    # Then with a recovery code, which works once.
+    _sign_out(page)
+    _password(page)
+    _code(page, codes[0])
+    page.wait_for_url("**/t/acme/")
+    assert page.get_by_text("You signed in with a recovery code; 9 are left").is_visible()
+    _sign_out(page)
+    _password(page)
+    _code(page, codes[0])
+    assert page.get_by_text("That code is not right").is_visible()
+    traveller.shift(STEP)
+    _code(page, pyotp.TOTP(secret).now())
+    page.wait_for_url("**/t/acme/")
+
+    # End the laptop's session from the account page.
+    page.goto("/account")
+    rows = page.get_by_test_id("session-row")
+    assert rows.count() == 2
+    for width, name in ((1440, "account-1440"), (390, "account-390")):
+        page.set_viewport_size({"width": width, "height": 900})
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        screenshot(page, name)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    other = rows.filter(has_not_text="This device")
+    other.get_by_test_id("end-session").click()
+    page.get_by_text("That session is signed out").wait_for()
+    assert page.get_by_test_id("session-row").count() == 1
+
+    laptop.goto("/t/acme/members")
+    laptop.wait_for_url(re.compile(r"/login\?next=/t/acme/members$"))
+    assert laptop.get_by_role("button", name="Sign in").is_visible()
