@@ -82,3 +82,33 @@ def test_disabling_the_other_admin_is_refused_when_it_is_the_last_active_one(pos
 def test_unknown_user_is_404(admin_client):
     token = csrf_token(admin_client, "/admin/users")
     assert admin_client.post("/admin/users/999999/disable", data={"csrf_token": token}).status_code == 404
+
+
+def test_an_admin_resets_a_users_two_factor_who_is_emailed_and_signed_out(post, admin_client, server_app, mailbox):
+    import pyotp
+
+    from app.services import mfa, sessions
+    from app.services.audit import Actor
+    from tests.conftest import login
+    from tests.mailbox import text_of
+
+    olga = f.user("olga@acme.test")
+    enrolment = mfa.begin_enrolment(olga)
+    mfa.confirm_enrolment(olga, pyotp.TOTP(enrolment.secret).now(), Actor.for_user(olga))
+    phone = server_app.test_client()
+    login(phone, olga, mfa=True)
+    html = admin_client.get("/admin/users?q=olga").get_data(as_text=True)
+    assert "Reset two-factor" in html
+
+    response = post(f"/admin/users/{olga.id}/reset-2fa", q="olga", follow=True)
+
+    assert "Two-factor authentication of olga@acme.test is off" in response.get_data(as_text=True)
+    assert not mfa.is_enabled(olga) and sessions.list_sessions(olga.id) == []
+    assert "root@platform.test" in text_of(mailbox.wait_for("olga@acme.test"))
+    assert "Reset two-factor" not in admin_client.get("/admin/users?q=olga").get_data(as_text=True)
+
+
+def test_reset_two_factor_of_someone_without_it_says_so(post):
+    plain = f.user("plain@x.test")
+    response = post(f"/admin/users/{plain.id}/reset-2fa", follow=True)
+    assert "does not use two-factor authentication" in response.get_data(as_text=True)

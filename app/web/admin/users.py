@@ -6,7 +6,7 @@ from flask import flash, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 
-from app.services import accounts, platform_users
+from app.services import accounts, mfa, platform_users
 from app.services.errors import DomainError
 from app.services.pagination import clamp_paging
 from app.tenancy.guard import platform_required
@@ -34,6 +34,7 @@ def user_list():
     return render_page("admin/users.html", block="user_table", page=page, q=q, admins_only=admins_only,
                        page_url=lambda n: url_for("admin.user_list", page=n, **{k: v for k, v in args.items() if v}),
                        memberships=platform_users.memberships_of([u.id for u in page.items]),
+                       two_factor_ids=mfa.users_with_two_factor([u.id for u in page.items]),
                        action_form=ActionForm(formdata=None),
                        admin_count=accounts.count_platform_admins())
 
@@ -43,10 +44,11 @@ USER_ACTIONS = {
     "enable": (platform_users.enable_user, _l("%(email)s can sign in again.")),
     "grant-admin": (platform_users.grant_platform_admin, _l("%(email)s is now a platform admin.")),
     "revoke-admin": (platform_users.revoke_platform_admin, _l("%(email)s is no longer a platform admin.")),
+    "reset-2fa": (mfa.admin_reset, _l("Two-factor authentication of %(email)s is off; they were told by email.")),
 }
 
 
-@bp.post("/users/<int:user_id>/<any(disable, enable, 'grant-admin', 'revoke-admin'):action>")
+@bp.post("/users/<int:user_id>/<any(disable, enable, 'grant-admin', 'revoke-admin', 'reset-2fa'):action>")
 @login_required
 @platform_required
 def user_action(user_id: int, action: str):
