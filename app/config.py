@@ -123,6 +123,12 @@ class Config:
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
     ACCESS_LOG = _bool("ACCESS_LOG", True)
 
+    # Prometheus /metrics (app/web/metrics.py): in production only with Authorization: Bearer METRICS_TOKEN.
+    METRICS_ENABLED = _bool("METRICS_ENABLED", True)
+    METRICS_TOKEN = os.environ.get("METRICS_TOKEN") or None
+    # Proxies in front of the app (load balancer, ingress) whose X-Forwarded-For/-Proto/-Host to trust.
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
+
     # Background jobs (docs/jobs.md): Celery with this broker; without one, jobs run inline after each commit.
     CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or os.environ.get("REDIS_URL") or None
     JOBS_BACKEND = os.environ.get("JOBS_BACKEND") or ("celery" if CELERY_BROKER_URL else "inline")
@@ -135,6 +141,10 @@ class Config:
 
     IMPERSONATION_MAX_MINUTES = int(os.environ.get("IMPERSONATION_MAX_MINUTES", "30"))
     STORAGE_DIR = os.environ.get("STORAGE_DIR") or str(INSTANCE_DIR / "storage")
+    # Tenant files (app/services/storage.py): unset = STORAGE_DIR; s3://bucket/prefix = S3-compatible storage.
+    STORAGE_URL = os.environ.get("STORAGE_URL") or None
+    S3_ENDPOINT_URL = os.environ.get("S3_ENDPOINT_URL") or None  # MinIO, Ceph, R2 ...; unset: AWS
+    S3_REGION = os.environ.get("S3_REGION") or os.environ.get("AWS_DEFAULT_REGION") or None
 
 
 class DevelopmentConfig(Config):
@@ -168,6 +178,7 @@ class TestConfig(Config):
     PLATFORM_ADMIN_REQUIRE_2FA = False
     MAIL_SERVER = None
     LOG_FORMAT = "text"
+    STORAGE_URL = None
     # Jobs run inline unless a test opts into a real worker (tests/jobs/conftest.py).
     CELERY_BROKER_URL = None
     JOBS_BACKEND = "inline"

@@ -147,11 +147,31 @@ def mailbox(_smtp):
     return _smtp
 
 
+@pytest.fixture(scope="session")
+def s3_server() -> Iterator:
+    """A real S3-protocol server (moto) for the whole run."""
+    from tests.s3server import start_s3_server
+
+    server = start_s3_server()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def s3_bucket(s3_server) -> str:
+    """A fresh bucket; asking for it points both app instances' STORAGE_URL at it (prefix `files`)."""
+    return s3_server.new_bucket()
+
+
 def _app_overrides(request: pytest.FixtureRequest) -> dict:
     overrides: dict = {}
     if "mailbox" in request.fixturenames:
         box = request.getfixturevalue("_smtp")
         overrides.update(MAIL_SERVER=box.host, MAIL_PORT=box.port)
+    if "s3_bucket" in request.fixturenames:
+        bucket = request.getfixturevalue("s3_bucket")
+        overrides.update(STORAGE_URL=f"s3://{bucket}/files",
+                         S3_ENDPOINT_URL=request.getfixturevalue("s3_server").endpoint_url)
     for marker in reversed(list(request.node.iter_markers("app_config"))):
         overrides.update(marker.kwargs)
     return overrides
