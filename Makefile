@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 8000
 FLASK  := APP_ENV=development $(BIN)/flask --app wsgi
 
-.PHONY: run test lint format vendor clean
+.PHONY: run test lint format vendor clean prod-smoke
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,10 +29,14 @@ test: $(VENV)/.dev-installed
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.dev-installed
-	$(BIN)/ruff check app tests benchmarks
+	$(BIN)/ruff check app tests benchmarks ops gunicorn.conf.py
 
 format: $(VENV)/.dev-installed
-	$(BIN)/ruff check --fix app tests benchmarks
+	$(BIN)/ruff check --fix app tests benchmarks ops gunicorn.conf.py
+
+# gunicorn + a Celery worker against PostgreSQL, Redis and an S3 server, and a journey over HTTP (ops/prod_smoke.py).
+prod-smoke: $(VENV)/.dev-installed
+	$(BIN)/python ops/prod_smoke.py
 
 # Refresh the committed front-end files from the npm registry (see app/static/vendor/README.md).
 vendor:

@@ -78,6 +78,13 @@ def register_request_hooks(app: Flask) -> None:
 
     init_security(app)
     init_sign_in(app)
+    proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if proxies > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # Trust exactly this many hops of X-Forwarded-For/-Proto/-Host: audit IPs and rate limits
+        # then see the client, and a client cannot spoof its address past our own load balancer.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -13,6 +13,7 @@ import logging
 
 from celery import Celery, Task
 from celery.schedules import crontab
+from celery.signals import worker_process_init
 from flask import Flask, g
 
 from app.jobs.registry import TASKS, Daily, Every, TaskSpec
@@ -50,6 +51,15 @@ def celery_init_app(app: Flask) -> Celery:
     )
     for spec in TASKS.values():
         celery_app.task(name=spec.name, bind=False, ignore_result=True)(_celery_handler(spec))
+
+    def fresh_connections(**_kwargs: object) -> None:
+        # A prefork child must not share the parent's pooled database connections.
+        from app.extensions import db
+
+        with app.app_context():
+            db.engine.dispose(close=False)
+
+    worker_process_init.connect(fresh_connections, weak=False)
     app.extensions["celery"] = celery_app
     return celery_app
 

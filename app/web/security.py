@@ -18,8 +18,10 @@ CONTENT_SECURITY_POLICY = (
 
 def init_security(app: Flask) -> None:
     from app.web.logs import init_logging
+    from app.web.metrics import init_metrics
 
     init_logging(app)
+    init_metrics(app)
 
     @app.before_request
     def assign_request_id() -> None:

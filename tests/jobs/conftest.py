@@ -65,7 +65,7 @@ def delete_queue(broker_url: str, queue: str) -> None:
     import redis
 
     client = redis.Redis.from_url(broker_url)
-    client.delete(queue, f"_kombu.binding.{queue}")
+    client.delete(queue, f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}")
     client.close()
 
 

@@ -188,3 +188,19 @@ def test_the_schedule_holds_the_periodic_jobs(app):
                  "usage.sync", "tenants.migrate_planes"):
         assert schedule[name]["task"] == name
     assert schedule["jobs.sweep"]["schedule"] == 15
+
+
+def test_a_daily_task_is_a_crontab_at_its_utc_time(app):
+    """The hook billing's daily tick uses: `@task("billing.tick", schedule=daily(hour=2))`."""
+    from celery.schedules import crontab
+
+    from app.jobs import daily
+    from app.jobs.celery_app import beat_schedule
+    from app.jobs.registry import TASKS
+
+    task("tests.daily_tick", schedule=daily(hour=2, minute=30))(lambda: None)
+    try:
+        entry = beat_schedule()["tests.daily_tick"]
+        assert entry["schedule"] == crontab(hour=2, minute=30)
+    finally:
+        TASKS.pop("tests.daily_tick")
