@@ -25,11 +25,31 @@ max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", "500"))
 # Proxies whose X-Forwarded-* gunicorn itself accepts; the app trusts TRUSTED_PROXIES hops (ProxyFix).
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 
+# gunicorn 27's control socket defaults to one path per user ($HOME/.gunicorn/gunicorn.ctl), which
+# two servers on one machine would fight over: off unless GUNICORN_CONTROL_SOCKET names a path.
+control_socket = os.environ.get("GUNICORN_CONTROL_SOCKET") or "gunicorn.ctl"
+control_socket_disable = not os.environ.get("GUNICORN_CONTROL_SOCKET")
+
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
 access_log_format = ('%(h)s "%(r)s" %(s)s %(b)s %(M)sms req=%({x-request-id}o)s '
                      'ua="%(a)s"')
+
+# gunicorn's own records (worker boots, timeouts) as JSON lines too, like the app's (app/web/logs.py).
+if os.environ.get("LOG_FORMAT", "json") == "json":
+    logconfig_dict = {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"json": {"()": "app.web.logs.JsonFormatter"}},
+        "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"}},
+        # Libraries' records: warnings and worse, as JSON too. The app's own loggers are set up by the app.
+        "root": {"level": "WARNING", "handlers": ["console"]},
+        "loggers": {
+            "gunicorn.error": {"level": loglevel.upper(), "handlers": ["console"], "propagate": False},
+            "gunicorn.access": {"level": "INFO", "handlers": ["console"], "propagate": False},
+        },
+    }
 
 # Prometheus multiprocess mode: every worker writes its counters here; /metrics reads them all.
 # Set before the app (and prometheus_client) is imported in the workers.

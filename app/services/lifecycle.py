@@ -22,7 +22,7 @@ def expire_trials(actor: Actor, now: datetime | None = None) -> list[str]:
     expired = []
     with unit_of_work() as session:
         due = session.scalars(select(Tenant).where(Tenant.status == "trial", Tenant.trial_ends_at <= now)
-                              .order_by(Tenant.id).with_for_update(skip_locked=True))
+                              .order_by(Tenant.id).with_for_update(of=Tenant, skip_locked=True))
         for tenant in due:
             tenant.status = "expired"
             record("tenant.trial_expired", actor, tenant_id=tenant.id, target_type="tenant", target_id=tenant.id,

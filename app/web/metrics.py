@@ -29,13 +29,21 @@ class JobQueueCollector:
     def __init__(self, app: Flask) -> None:
         self.app = app
 
+    @staticmethod
+    def _families() -> tuple[GaugeMetricFamily, GaugeMetricFamily]:
+        return (GaugeMetricFamily("tenantry_jobs", "Background jobs by status (done ones until pruned).",
+                                  labels=["status"]),
+                GaugeMetricFamily("tenantry_job_queue_depth", "Messages waiting in the broker's job queue.",
+                                  labels=["queue"]))
+
+    def describe(self):
+        """What registering needs to know, without asking the database (it may not be there yet)."""
+        return list(self._families())
+
     def collect(self):
         from app.jobs.depth import broker_queue_length, jobs_by_status
 
-        jobs = GaugeMetricFamily("tenantry_jobs", "Background jobs by status (done ones until pruned).",
-                                 labels=["status"])
-        broker = GaugeMetricFamily("tenantry_job_queue_depth", "Messages waiting in the broker's job queue.",
-                                   labels=["queue"])
+        jobs, broker = self._families()
         with self.app.app_context():
             try:
                 for status, count in sorted(jobs_by_status().items()):

@@ -204,3 +204,34 @@ def test_a_daily_task_is_a_crontab_at_its_utc_time(app):
         assert entry["schedule"] == crontab(hour=2, minute=30)
     finally:
         TASKS.pop("tests.daily_tick")
+
+
+def test_a_broker_that_is_down_at_commit_time_loses_nothing(app, clock):
+    """The change commits and the request carries on; the job waits as a row for the sweeper."""
+    import socket
+
+    from app import jobs
+    from app.jobs.runner import REDISPATCH_AFTER
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        closed_port = sock.getsockname()[1]
+    traveller = clock(datetime(2026, 6, 30, 23, 59, tzinfo=UTC))
+    app.config.update(JOBS_BACKEND="celery", CELERY_BROKER_URL=f"redis://127.0.0.1:{closed_port}/0",
+                      JOBS_QUEUE="tenantry-nowhere")
+    jobs.init_app(app)
+    tenant = factories.tenant()
+    enqueue("tests.see_tenant", tenant_id=tenant.id, label="waiting")
+    db.session.commit()  # publishing fails: logged, not raised
+    [job] = _jobs()
+    assert (job.status, job.attempts) == ("pending", 0)
+    assert SEEN == []
+
+    # The broker is back (here: inline again); after REDISPATCH_AFTER the sweeper hands the job over.
+    app.config.update(JOBS_BACKEND="inline", CELERY_BROKER_URL=None)
+    jobs.init_app(app)
+    sweep()
+    assert _jobs()[0].status == "pending"  # its first message might still be in flight
+    traveller.shift(REDISPATCH_AFTER + timedelta(seconds=1))
+    sweep()
+    assert (_jobs()[0].status, [s["label"] for s in SEEN]) == ("done", ["waiting"])
