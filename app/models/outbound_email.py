@@ -14,7 +14,7 @@ EMAIL_STATUSES = ("queued", "retrying", "sent", "failed", "cancelled")
 
 
 class OutboundEmail(db.Model):
-    """One message. The body is sealed (encrypted) at rest, since links in it are secrets, and
+    """One message. The body is sealed (encrypted, services.secret_box) at rest, since links in it are secrets, and
     wiped once sent; recipient, subject, attempts and the last error stay for the operations page.
 
     `tenant_id` is not a foreign key: the record of what was sent outlives a purged tenant.

@@ -29,7 +29,7 @@ from app.extensions import db
 from app.models import OutboundEmail, TenantInvitation, User
 from app.models.types import utcnow
 from app.services.errors import NotFound, ValidationError
-from app.services.sealing import seal, unseal
+from app.services.secret_box import seal, unseal
 from app.services.transaction import unit_of_work
 
 log = logging.getLogger(__name__)

@@ -14,7 +14,7 @@ from app.jobs.sweep import sweep
 from app.models import Job, OutboundEmail
 from app.services import emails, invitations
 from app.services.audit import Actor
-from app.services.sealing import unseal
+from app.services.secret_box import unseal
 from tests import factories as f
 from tests.mailbox import first_link
 
