@@ -110,6 +110,21 @@ class Processes:
                 process.wait()
 
 
+def signed_in_platform_admin(base: str) -> requests.Session:
+    """The platform admin, signed in with a second factor (production asks platform admins for one)."""
+    import pyotp
+
+    admin = requests.Session()
+    post_form(admin, base, "/login", {"email": "ops@smoke.test", "password": PASSWORD})
+    page = post_form(admin, base, "/account/two-factor/setup", {}, token_from="/account/two-factor")
+    secret = re.search(r'data-testid="totp-secret">([A-Z2-7]+)<', page.text)
+    check(secret is not None, f"no two-factor secret on the set-up page ({page.status_code})")
+    confirmed = post_form(admin, base, "/account/two-factor/confirm", {"code": pyotp.TOTP(secret.group(1)).now()},
+                          token_from="/account/two-factor")
+    check(confirmed.status_code == 200, f"two-factor confirmation answered {confirmed.status_code}")
+    return admin
+
+
 def run(command: list[str], env: dict) -> str:
     done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     if done.returncode != 0:
@@ -224,11 +239,13 @@ def main() -> None:
         response = post_form(owner, base, "/t/smoke-co/keys", {"name": "smoke", "role": "viewer"})
         secret = re.search(r'id="new-key-secret">([^<]+)<', response.text)
         check(secret is not None, "no key secret on the keys page")
-        admin = requests.Session()
-        post_form(admin, base, "/login", {"email": "ops@smoke.test", "password": PASSWORD})
+        admin = signed_in_platform_admin(base)
         response = post_form(admin, base, f"/admin/tenants/{tenant_id}/quotas", {"api_calls": "5"},
                              token_from=f"/admin/tenants/{tenant_id}")
-        check(response.status_code == 200, f"setting the quota answered {response.status_code}")
+        with app_engine.connect() as conn:
+            limit = conn.scalar(text("SELECT limit_value FROM tenant_quotas WHERE tenant_id = :t "
+                                     "AND resource = 'api_calls'"), {"t": tenant_id})
+        check(limit == 5, f"the admin's quota change did not land (answered {response.status_code} at {response.url})")
         statuses: list[int] = []
         lock = threading.Lock()
 
