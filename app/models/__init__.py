@@ -2,23 +2,35 @@
 
 from app.models.api_key import ApiKey
 from app.models.audit import AuditEvent
+from app.models.enums import (
+    INVITATION_STATUSES,
+    ISOLATION_STRATEGIES,
+    MEMBERSHIP_STATUSES,
+    ROLES,
+    TENANT_STATUSES,
+    InvitationStatus,
+    IsolationStrategy,
+    MembershipStatus,
+    Role,
+    TenantStatus,
+)
 from app.models.invitation import TenantInvitation
 from app.models.job import JOB_STATUSES, Job
-from app.models.membership import ROLES, TenantUser
+from app.models.membership import TenantUser
 from app.models.mfa import RecoveryCode, UserTotp
 from app.models.outbound_email import EMAIL_STATUSES, OutboundEmail
 from app.models.plan import GIB, PLAN_SEED, RESOURCES, Plan
 from app.models.sso import SamlAssertionSeen, SsoConnection, SsoIdentity, TenantDomain
-from app.models.tenant import ISOLATION_STRATEGIES, TENANT_STATUSES, Tenant, TenantConfig, TenantQuota
+from app.models.tenant import Tenant, TenantConfig, TenantQuota
 from app.models.types import utcnow
 from app.models.usage import ApiUsageDaily
 from app.models.user import User, normalize_email
 from app.models.user_session import UserSession
 
 __all__ = [
-    "EMAIL_STATUSES", "GIB", "ISOLATION_STRATEGIES", "JOB_STATUSES", "PLAN_SEED", "RESOURCES", "ROLES",
-    "TENANT_STATUSES", "ApiKey", "ApiUsageDaily", "AuditEvent", "Job", "OutboundEmail", "Plan", "RecoveryCode",
-    "SamlAssertionSeen",
-    "SsoConnection", "SsoIdentity", "Tenant", "TenantConfig", "TenantDomain", "TenantInvitation", "TenantQuota",
-    "TenantUser", "User", "UserSession", "UserTotp", "normalize_email", "utcnow",
+    "EMAIL_STATUSES", "GIB", "INVITATION_STATUSES", "ISOLATION_STRATEGIES", "JOB_STATUSES", "MEMBERSHIP_STATUSES",
+    "PLAN_SEED", "RESOURCES", "ROLES", "TENANT_STATUSES", "ApiKey", "ApiUsageDaily", "AuditEvent", "InvitationStatus",
+    "IsolationStrategy", "Job", "MembershipStatus", "OutboundEmail", "Plan", "RecoveryCode", "Role",
+    "SamlAssertionSeen", "SsoConnection", "SsoIdentity", "Tenant", "TenantConfig", "TenantDomain", "TenantInvitation",
+    "TenantQuota", "TenantStatus", "TenantUser", "User", "UserSession", "UserTotp", "normalize_email", "utcnow",
 ]

@@ -9,14 +9,13 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
-from app.models.membership import ROLES
+from app.models.enums import INVITATION_STATUSES, ROLES
 from app.models.types import UTCDateTime, utcnow
 
 if TYPE_CHECKING:
     from app.models.tenant import Tenant
     from app.models.user import User
 
-INVITATION_STATUSES = ("pending", "accepted", "revoked", "expired")
 
 
 class TenantInvitation(db.Model):

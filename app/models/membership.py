@@ -10,14 +10,13 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
 from app.models import counters
+from app.models.enums import MEMBERSHIP_STATUSES, ROLES, MembershipStatus
 from app.models.types import UTCDateTime, utcnow
 
 if TYPE_CHECKING:
     from app.models.tenant import Tenant
     from app.models.user import User
 
-ROLES = ("owner", "admin", "member", "viewer")
-MEMBERSHIP_STATUSES = ("active", "disabled")
 
 
 class TenantUser(db.Model):
@@ -33,7 +32,7 @@ class TenantUser(db.Model):
     tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     role: Mapped[str] = mapped_column(String(16))
-    status: Mapped[str] = mapped_column(String(16), default="active")
+    status: Mapped[str] = mapped_column(String(16), default=MembershipStatus.ACTIVE.value)
     joined_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     tenant: Mapped[Tenant] = relationship()

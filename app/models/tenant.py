@@ -24,14 +24,13 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
 from app.models import trigram
+from app.models.enums import ISOLATION_STRATEGIES, TENANT_STATUSES, TenantStatus
 from app.models.types import UTCDateTime, utcnow
 
 if TYPE_CHECKING:
     from app.models.plan import Plan
     from app.models.user import User
 
-TENANT_STATUSES = ("trial", "active", "suspended", "expired", "deleted")
-ISOLATION_STRATEGIES = ("row", "schema", "database")
 # `api_calls_month_start` of a tenant that has made no API call: a month before any usage.
 NO_USAGE_MONTH = date(2000, 1, 1)
 
@@ -84,7 +83,7 @@ class Tenant(db.Model):
 
     @property
     def is_deleted(self) -> bool:
-        return self.status == "deleted"
+        return self.status == TenantStatus.DELETED
 
     def __repr__(self) -> str:
         return f"<Tenant {self.slug}>"

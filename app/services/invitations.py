@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 from app.extensions import db
 from app.models import Tenant, TenantInvitation, TenantUser, User
 from app.models.types import utcnow
-from app.services import accounts, emails, quotas
+from app.services import accounts, emails, quotas, tenant_status
 from app.services.audit import Actor, record
 from app.services.errors import AlreadyInvited, AlreadyMember, InvitationInvalid, NotFound, ValidationError
 from app.services.members import build_membership, ensure_may_grant, validate_role
@@ -165,7 +165,7 @@ def lookup(token: str | None) -> TenantInvitation:
         raise _invalid("invitation_revoked")
     if invitation.status == "expired" or invitation.is_expired():
         raise _invalid("invitation_expired")
-    if invitation.tenant.status in ("deleted", "suspended"):
+    if not tenant_status.takes_new_members(invitation.tenant):
         raise _invalid("invitation_tenant_unavailable")
     return invitation
 

@@ -1,46 +1,95 @@
-"""Roles and what each may do in a tenant. The single table every route consults."""
+"""Permissions: what each role may do in a tenant, and whether doing it writes. The one table every route consults.
+
+A route declares one permission by name (`app.tenancy.routes`). A `Permission` knows the least
+role that holds it and whether it *writes*: the guard refuses a write-method request declared with
+a read permission, and a tenant state that allows only reading (billing's `read_only`) is checked
+in that one guard, against `writes`.
+"""
 
 from __future__ import annotations
 
-from app.models import ROLES
+from dataclasses import dataclass
 
-ROLE_RANK = {"viewer": 1, "member": 2, "admin": 3, "owner": 4}
-assert set(ROLE_RANK) == set(ROLES)
+from app.models.enums import Role
 
-# permission -> the least role that holds it. Platform admins hold every permission.
-PERMISSIONS: dict[str, str] = {
-    "tenant.read": "viewer",
-    "members.read": "viewer",
-    "quota.read": "viewer",
-    "usage.read": "viewer",
-    "plans.read": "viewer",
-    "documents.read": "viewer",
-    "documents.write": "member",
-    "documents.delete_any": "admin",
-    "members.manage": "admin",
-    "invitations.manage": "admin",
-    "plan.change": "admin",
-    "settings.update": "admin",
-    "apikeys.manage": "admin",
-    "audit.read": "admin",
-    "sso.manage": "admin",
-    "domains.manage": "owner",
-    "tenant.delete": "owner",
-    "ownership.transfer": "owner",
-}
+# The role order, for callers that want a number (higher is stronger); it comes from `Role`.
+ROLE_RANK = {role.value: role.rank for role in Role}
+
+
+@dataclass(frozen=True)
+class Permission:
+    """One thing a caller may be allowed to do. `least_role` None: a platform permission."""
+
+    name: str
+    least_role: Role | None
+    writes: bool
+
+    @property
+    def is_platform(self) -> bool:
+        return self.least_role is None
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def _tenant(name: str, least_role: Role, *, writes: bool) -> Permission:
+    return Permission(name, least_role, writes)
+
+
+_TENANT_PERMISSIONS = (
+    _tenant("tenant.read", Role.VIEWER, writes=False),
+    _tenant("members.read", Role.VIEWER, writes=False),
+    _tenant("quota.read", Role.VIEWER, writes=False),
+    _tenant("usage.read", Role.VIEWER, writes=False),
+    _tenant("plans.read", Role.VIEWER, writes=False),
+    _tenant("documents.read", Role.VIEWER, writes=False),
+    # Every member may leave, viewers included; leaving changes the membership, so it writes.
+    _tenant("membership.leave", Role.VIEWER, writes=True),
+    _tenant("documents.write", Role.MEMBER, writes=True),
+    _tenant("documents.delete_any", Role.ADMIN, writes=True),
+    _tenant("members.manage", Role.ADMIN, writes=True),
+    _tenant("invitations.manage", Role.ADMIN, writes=True),
+    _tenant("plan.change", Role.ADMIN, writes=True),
+    _tenant("settings.update", Role.ADMIN, writes=True),
+    _tenant("apikeys.manage", Role.ADMIN, writes=True),
+    _tenant("audit.read", Role.ADMIN, writes=False),
+    _tenant("sso.manage", Role.ADMIN, writes=True),
+    _tenant("domains.manage", Role.OWNER, writes=True),
+    _tenant("tenant.delete", Role.OWNER, writes=True),
+    _tenant("ownership.transfer", Role.OWNER, writes=True),
+)
+
+# permission name -> the least role that holds it. Platform admins hold every permission.
+PERMISSIONS: dict[str, str] = {p.name: p.least_role.value for p in _TENANT_PERMISSIONS}
 
 # Operations that belong to the platform, whatever role one holds in a tenant.
 PLATFORM_PERMISSIONS = frozenset({
     "tenants.create", "tenants.list_all", "tenants.set_status", "tenants.purge", "platform.admin",
 })
 
+REGISTRY: dict[str, Permission] = {
+    **{p.name: p for p in _TENANT_PERMISSIONS},
+    **{name: Permission(name, None, writes=True) for name in PLATFORM_PERMISSIONS},
+}
 
-def role_allows(role: str | None, permission: str) -> bool:
+
+def get_permission(name: str | Permission) -> Permission:
+    """The permission called `name`; an unknown name is a programming error, refused at declaration."""
+    if isinstance(name, Permission):
+        return name
+    try:
+        return REGISTRY[name]
+    except KeyError:
+        raise ValueError(f"Unknown permission {name!r}; add it to app/services/permissions.py") from None
+
+
+def role_allows(role: str | None, permission: str | Permission) -> bool:
     """Whether `role` (None: not a member) holds `permission` in a tenant."""
-    if permission in PLATFORM_PERMISSIONS or role is None:
+    perm = get_permission(permission)
+    if perm.is_platform or role is None:
         return False
-    return ROLE_RANK[role] >= ROLE_RANK[PERMISSIONS[permission]]
+    return Role(role).rank >= perm.least_role.rank
 
 
 def outranks_or_equals(role: str, other: str) -> bool:
-    return ROLE_RANK[role] >= ROLE_RANK[other]
+    return Role(role).outranks_or_equals(other)

@@ -24,6 +24,7 @@ from app.services.errors import (
 )
 from app.services.pagination import Page, paginate
 from app.services.plans import get_plan
+from app.services.tenant_status import effective_status
 from app.services.transaction import unit_of_work
 
 # A DNS label (the slug becomes `{slug}.example.com`), 3 to 63 characters.
@@ -87,13 +88,6 @@ def find_tenant(ref: str | None) -> Tenant | None:
         return None
     ref = ref.strip()
     return db.session.scalar(select(Tenant).where(or_(Tenant.id == ref, Tenant.slug == ref.lower())))
-
-
-def effective_status(tenant: Tenant, now: datetime | None = None) -> str:
-    """The status rules apply to: a trial whose end has passed counts as expired."""
-    if tenant.status == "trial" and tenant.trial_ends_at and tenant.trial_ends_at <= (now or utcnow()):
-        return "expired"
-    return tenant.status
 
 
 def _slug_free(slug: str, exclude_id: str | None = None) -> bool:
