@@ -1,8 +1,10 @@
 """The JSON API, `/api/v1`: one module per feature, named as the portal's web packages are."""
 
-from flask import Blueprint, current_app, request
+from flask import current_app, request
 
-bp = Blueprint("api", __name__, url_prefix="/api/v1")
+from app.api.routing import ApiBlueprint
+
+bp = ApiBlueprint("api", __name__, url_prefix="/api/v1")
 
 # JSON bodies are small; uploads (multipart) keep the app-wide limit.
 DEFAULT_MAX_JSON_BYTES = 1024 * 1024

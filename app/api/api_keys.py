@@ -10,7 +10,6 @@ from app.api import bp
 from app.api.openapi import json_request, json_response, list_schema, nullable, ref, tenant_responses, text
 from app.api.params import iso, list_page, page_body, paging_args, path_int
 from app.api.payload import choice_field, json_body, string_field
-from app.api.routing import tenant_endpoint
 from app.models import ROLES, ApiKey
 from app.services import api_keys
 from app.services.errors import NotFound
@@ -31,16 +30,14 @@ def key_json(key: ApiKey) -> dict[str, Any]:
     }
 
 
-@bp.get("/tenants/<tenant_ref>/api-keys")
-@tenant_endpoint("apikeys.manage")
-def list_keys(tenant_ref: str):
+@bp.tenant("/api-keys", "apikeys.manage")
+def list_keys():
     page, per_page = paging_args()
     return jsonify(page_body(list_page(api_keys.list_keys(current_tenant), page, per_page), key_json))
 
 
-@bp.post("/tenants/<tenant_ref>/api-keys")
-@tenant_endpoint("apikeys.manage")
-def create_key(tenant_ref: str):
+@bp.tenant("/api-keys", "apikeys.manage", methods=["POST"])
+def create_key():
     """A key bound to this tenant with a role no higher than the caller's; `secret` appears only here."""
     data = json_body(allowed={"name", "role"}, required={"name"})
     key, secret = api_keys.create_key(current_tenant, string_field(data, "name", max_length=120),
@@ -49,9 +46,8 @@ def create_key(tenant_ref: str):
     return jsonify({**key_json(key), "secret": secret}), 201
 
 
-@bp.delete("/tenants/<tenant_ref>/api-keys/<key_id>")
-@tenant_endpoint("apikeys.manage")
-def revoke_key(tenant_ref: str, key_id: str):
+@bp.tenant("/api-keys/<key_id>", "apikeys.manage", methods=["DELETE"])
+def revoke_key(key_id: str):
     key_number = path_int(key_id, NotFound("API key not found.", code="api_key_not_found"))
     return jsonify(key_json(api_keys.revoke_key(current_tenant, key_number, current_actor())))
 

@@ -9,7 +9,6 @@ from flask import jsonify
 from app.api import bp
 from app.api.openapi import json_response, list_schema, nullable, ref, tenant_responses, text
 from app.api.params import iso, page_body, paging_args, query_datetime, query_text
-from app.api.routing import tenant_endpoint
 from app.models import AuditEvent
 from app.services import audit
 from app.tenancy.context import current_tenant
@@ -30,9 +29,8 @@ def event_json(event: AuditEvent) -> dict[str, Any]:
     }
 
 
-@bp.get("/tenants/<tenant_ref>/audit")
-@tenant_endpoint("audit.read")
-def list_events(tenant_ref: str):
+@bp.tenant("/audit", "audit.read")
+def list_events():
     """Newest first. `action` is a prefix (`member.`), `actor` a substring, `since`/`until` ISO 8601."""
     page, per_page = paging_args(default_per_page=50)
     flt = audit.AuditFilter(tenant_id=current_tenant.id, action=query_text("action", 64),

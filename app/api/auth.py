@@ -18,7 +18,7 @@ def _token_limit() -> str:
     return current_app.config.get("API_TOKEN_RATE_LIMIT", "10 per minute")
 
 
-@bp.post("/auth/token")
+@bp.public("/auth/token", methods=["POST"])
 @limiter.limit(_token_limit)
 def issue_access_token():
     """Email and password (and `otp`, a current two-factor or recovery code, for accounts with two-factor

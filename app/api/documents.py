@@ -11,7 +11,6 @@ from app.api import bp
 from app.api.openapi import NOT_BLANK, json_request, json_response, list_schema, nullable, ref, tenant_responses, text
 from app.api.params import iso, page_body, paging_args
 from app.api.payload import BadRequest, json_body, string_field
-from app.api.routing import tenant_endpoint
 from app.services import documents
 from app.services.errors import ValidationError
 from app.tenancy.context import current_tenant
@@ -36,8 +35,7 @@ def document_json(document: Document, content: str | None = None) -> dict[str, A
     return body
 
 
-@bp.get("/documents")
-@tenant_endpoint("documents.read")
+@bp.tenant("/documents", "documents.read", prefixed=False)
 def list_documents():
     page, per_page = paging_args()
     return jsonify(page_body(documents.list_documents(current_tenant, page, per_page), document_json))
@@ -67,23 +65,20 @@ def _upload_from_request() -> documents.Upload:
                             tags=tags)
 
 
-@bp.post("/documents")
-@tenant_endpoint("documents.write")
+@bp.tenant("/documents", "documents.write", methods=["POST"], prefixed=False)
 def create_document():
     """JSON {"title", "content", "tags"} or a multipart upload with a `file` (and optional title, tags)."""
     document = documents.create_document(current_tenant, current_actor(), _upload_from_request())
     return jsonify(document_json(document)), 201
 
 
-@bp.get("/documents/<doc_id>")
-@tenant_endpoint("documents.read")
+@bp.tenant("/documents/<doc_id>", "documents.read", prefixed=False)
 def get_document(doc_id: str):
     document = documents.get_document(current_tenant, doc_id)
     return jsonify(document_json(document, documents.read_content(current_tenant, document)))
 
 
-@bp.delete("/documents/<doc_id>")
-@tenant_endpoint("documents.write")
+@bp.tenant("/documents/<doc_id>", "documents.write", methods=["DELETE"], prefixed=False)
 def delete_document(doc_id: str):
     documents.delete_document(current_tenant, doc_id, current_actor(), acting_role())
     return "", 204

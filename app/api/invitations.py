@@ -12,7 +12,6 @@ from app.api import bp
 from app.api.openapi import json_request, json_response, list_schema, nullable, ref, tenant_responses
 from app.api.params import iso, list_page, page_body, paging_args, path_int, query_choice
 from app.api.payload import choice_field, json_body, string_field
-from app.api.routing import tenant_endpoint
 from app.models import ROLES, TenantInvitation
 from app.models.invitation import INVITATION_STATUSES
 from app.services import invitations
@@ -39,9 +38,8 @@ def invitation_json(invitation: TenantInvitation) -> dict[str, Any]:
     }
 
 
-@bp.get("/tenants/<tenant_ref>/invitations")
-@tenant_endpoint("members.read")
-def list_invitations(tenant_ref: str):
+@bp.tenant("/invitations", "members.read")
+def list_invitations():
     """Pending invitations by default; `status` picks another state (or `all`)."""
     page, per_page = paging_args()
     status = query_choice("status", (*INVITATION_STATUSES, "all")) or "pending"
@@ -49,26 +47,23 @@ def list_invitations(tenant_ref: str):
     return jsonify(page_body(list_page(items, page, per_page), invitation_json))
 
 
-@bp.post("/tenants/<tenant_ref>/invitations")
-@tenant_endpoint("invitations.manage")
-def invite(tenant_ref: str):
+@bp.tenant("/invitations", "invitations.manage", methods=["POST"])
+def invite():
     data = json_body(allowed={"email", "role"}, required={"email"})
     sent = invitations.invite(current_tenant, string_field(data, "email", max_length=254),
                               choice_field(data, "role", ROLES, default="member"), current_actor(), acting_role())
     return jsonify({**invitation_json(sent.invitation), "email_sent": sent.email_sent}), 201
 
 
-@bp.delete("/tenants/<tenant_ref>/invitations/<invitation_id>")
-@tenant_endpoint("invitations.manage")
-def revoke(tenant_ref: str, invitation_id: str):
+@bp.tenant("/invitations/<invitation_id>", "invitations.manage", methods=["DELETE"])
+def revoke(invitation_id: str):
     with _state_conflicts():
         invitation = invitations.revoke(current_tenant, _invitation_id(invitation_id), current_actor())
     return jsonify(invitation_json(invitation))
 
 
-@bp.post("/tenants/<tenant_ref>/invitations/<invitation_id>/resend")
-@tenant_endpoint("invitations.manage")
-def resend(tenant_ref: str, invitation_id: str):
+@bp.tenant("/invitations/<invitation_id>/resend", "invitations.manage", methods=["POST"])
+def resend(invitation_id: str):
     with _state_conflicts():
         sent = invitations.resend(current_tenant, _invitation_id(invitation_id), current_actor())
     return jsonify({**invitation_json(sent.invitation), "email_sent": sent.email_sent})

@@ -11,7 +11,6 @@ from app.api.invitations import invitation_json
 from app.api.openapi import json_request, json_response, list_schema, nullable, ref, tenant_responses
 from app.api.params import iso, list_page, page_body, paging_args, path_int
 from app.api.payload import choice_field, json_body, string_field
-from app.api.routing import tenant_endpoint
 from app.models import ROLES, TenantUser
 from app.services import members
 from app.services.errors import NotFound
@@ -31,17 +30,15 @@ def member_json(membership: TenantUser) -> dict[str, Any]:
     }
 
 
-@bp.get("/tenants/<tenant_ref>/users")
-@tenant_endpoint("members.read")
-def list_members(tenant_ref: str):
+@bp.tenant("/users", "members.read")
+def list_members():
     page, per_page = paging_args()
     items = members.list_members(current_tenant)
     return jsonify(page_body(list_page(items, page, per_page), member_json))
 
 
-@bp.post("/tenants/<tenant_ref>/users")
-@tenant_endpoint("members.manage")
-def add_user(tenant_ref: str):
+@bp.tenant("/users", "members.manage", methods=["POST"])
+def add_user():
     """An existing account joins at once (201); an unknown address is invited by email (202)."""
     data = json_body(allowed={"email", "role"}, required={"email"})
     result = members.add_or_invite(current_tenant, string_field(data, "email", max_length=254),
@@ -53,18 +50,16 @@ def add_user(tenant_ref: str):
                     "email_sent": result.email_sent}), 202
 
 
-@bp.patch("/tenants/<tenant_ref>/users/<user_id>")
-@tenant_endpoint("members.manage")
-def change_role(tenant_ref: str, user_id: str):
+@bp.tenant("/users/<user_id>", "members.manage", methods=["PATCH"])
+def change_role(user_id: str):
     data = json_body(allowed={"role"}, required={"role"})
     membership = members.change_role(current_tenant, _user_id(user_id), choice_field(data, "role", ROLES),
                                      current_actor(), acting_role())
     return jsonify(member_json(membership))
 
 
-@bp.delete("/tenants/<tenant_ref>/users/<user_id>")
-@tenant_endpoint("members.manage")
-def remove_member(tenant_ref: str, user_id: str):
+@bp.tenant("/users/<user_id>", "members.manage", methods=["DELETE"])
+def remove_member(user_id: str):
     members.remove_member(current_tenant, _user_id(user_id), current_actor(), acting_role())
     return "", 204
 

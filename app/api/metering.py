@@ -1,6 +1,6 @@
 """API-call metering of tenant-scoped requests.
 
-`tenant_endpoint` calls `meter_current_call` once the caller is authenticated and admitted to the
+A tenant route of the API (`ApiBlueprint.tenant`) calls `meter_current_call` once the caller is authenticated and admitted to the
 tenant. The check and the count are one atomic step in `services.usage` (a conditional UPDATE, or
 a Redis script), so concurrent calls never admit more than the monthly limit. Platform-admin calls
 are not metered. Every metered response carries `X-Quota-Limit` / `X-Quota-Remaining` (omitted

@@ -213,7 +213,7 @@ def build_document() -> dict[str, Any]:
     }
 
 
-@bp.get("/openapi.json")
+@bp.public("/openapi.json")
 def openapi_document():
     """The OpenAPI document (public: it describes, it does not expose data)."""
     return jsonify(build_document())

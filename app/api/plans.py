@@ -9,7 +9,6 @@ from flask import jsonify
 from app.api import bp
 from app.api.openapi import json_request, json_response, ref, tenant_responses
 from app.api.payload import choice_field, json_body
-from app.api.routing import authenticated_endpoint, tenant_endpoint
 from app.api.tenants import tenant_json
 from app.models import PLAN_SEED, Plan
 from app.services import plans
@@ -28,16 +27,14 @@ def plan_json(plan: Plan) -> dict[str, Any]:
     }
 
 
-@bp.get("/tenants/plans")
-@authenticated_endpoint
+@bp.signed_in("/tenants/plans")
 def list_plans():
     """The plans, cheapest first (limits: null = unlimited)."""
     return jsonify({"items": [plan_json(p) for p in plans.list_plans()]})
 
 
-@bp.post("/tenants/<tenant_ref>/change-plan")
-@tenant_endpoint("plan.change")
-def change_plan(tenant_ref: str):
+@bp.tenant("/change-plan", "plan.change", methods=["POST"])
+def change_plan():
     """Upgrade at once; a downgrade that current usage exceeds is 409 naming what exceeds."""
     data = json_body(allowed={"new_plan"}, required={"new_plan"})
     new_plan = choice_field(data, "new_plan", [p.code for p in plans.list_plans()])

@@ -1,10 +1,13 @@
-"""How an API route states who may call it, in one decorator line.
+"""How an API route states who may call it, in the line that declares it (`app.tenancy.routes`).
 
-- `@tenant_endpoint("members.manage")`: authenticate (API key or JWT), resolve and enter the
-  tenant (`app.tenancy.guard`), check the permission, meter the call against the tenant's
-  monthly quota, then run the view. The view reads `current_tenant` and `current_actor()`.
-- `@platform_endpoint`: platform keys and platform-admin users only.
-- `@authenticated_endpoint`: any authenticated caller (e.g. `GET /tenants/plans`).
+- `@bp.tenant("/users", "members.manage", methods=["POST"])`: `/tenants/<tenant_ref>/users`;
+  authenticate (API key or JWT), resolve and enter the tenant (`app.tenancy.guard`), check the
+  permission, meter the call against the tenant's monthly quota, then run the view, which reads
+  `current_tenant` and `current_actor()`. `prefixed=False` for routes whose tenant comes from the
+  X-Tenant-ID header, the subdomain, the query or a tenant key (`/documents`, `/rag/search`).
+- `@bp.platform("/tenants/")`: platform keys and platform-admin users only.
+- `@bp.signed_in("/tenants/plans")`: any authenticated caller.
+- `@bp.public("/auth/token", methods=["POST"])`: no credential needed.
 """
 
 from __future__ import annotations
@@ -17,8 +20,10 @@ from flask import g, request
 
 from app.services import api_keys
 from app.services.errors import Unauthorized
+from app.services.permissions import Permission
 from app.tenancy.guard import enter_tenant, platform_required
 from app.tenancy.principal import Principal
+from app.tenancy.routes import GuardedBlueprint
 
 
 def authenticate_request() -> Principal:
@@ -41,41 +46,34 @@ def authenticate_request() -> Principal:
     return principal
 
 
-def tenant_endpoint(permission: str, *, metered: bool = True) -> Callable:
-    def decorator(view: Callable) -> Callable:
+class ApiBlueprint(GuardedBlueprint):
+    """The API's routes declare their access like the portal's (`app.tenancy.routes`), with the
+    API's way in: a Bearer key or token instead of the session, and metering of tenant calls."""
+
+    tenant_prefix = "/tenants/<tenant_ref>"
+    tenant_arg = "tenant_ref"
+
+    def enter_tenant(self, permission: Permission) -> None:
+        principal = authenticate_request()
+        enter_tenant(permission, principal)
+        from app.api.metering import meter_current_call
+
+        meter_current_call(principal)
+
+    def platform_guard(self, view: Callable) -> Callable:
+        guarded = platform_required(view)
+
         @functools.wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            principal = authenticate_request()
-            enter_tenant(permission, principal)
-            if metered:
-                from app.api.metering import meter_current_call
+            authenticate_request()
+            return guarded(*args, **kwargs)
 
-                meter_current_call(principal)
-            return view(*args, **kwargs)
-
-        wrapper.permission = permission  # type: ignore[attr-defined]
         return wrapper
 
-    return decorator
+    def signed_in_guard(self, view: Callable) -> Callable:
+        @functools.wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            authenticate_request()
+            return view(*args, **kwargs)
 
-
-def platform_endpoint(view: Callable) -> Callable:
-    guarded = platform_required(view)
-
-    @functools.wraps(view)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        authenticate_request()
-        return guarded(*args, **kwargs)
-
-    wrapper.permission = "platform.admin"  # type: ignore[attr-defined]
-    return wrapper
-
-
-def authenticated_endpoint(view: Callable) -> Callable:
-    @functools.wraps(view)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        authenticate_request()
-        return view(*args, **kwargs)
-
-    wrapper.permission = "authenticated"  # type: ignore[attr-defined]
-    return wrapper
+        return wrapper

@@ -7,13 +7,11 @@ from flask import jsonify, request
 from app.api import bp
 from app.api.documents import TENANT_SOURCES
 from app.api.openapi import json_response, ref, tenant_responses, text
-from app.api.routing import tenant_endpoint
 from app.services import search
 from app.tenancy.context import current_tenant
 
 
-@bp.get("/rag/search")
-@tenant_endpoint("documents.read")
+@bp.tenant("/rag/search", "documents.read", prefixed=False)
 def rag_search():
     """Ranked passages of the tenant's documents for `query` (at most `limit`, default 10)."""
     query = request.args.get("query")

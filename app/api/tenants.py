@@ -15,7 +15,6 @@ from app.api import bp
 from app.api.openapi import json_request, json_response, list_schema, nullable, ref, tenant_responses, text
 from app.api.params import iso, page_body, paging_args, query_choice, query_text
 from app.api.payload import BadRequest, choice_field, json_body, present_string, string_field
-from app.api.routing import platform_endpoint, tenant_endpoint
 from app.extensions import db
 from app.models import ISOLATION_STRATEGIES, PLAN_SEED, TENANT_STATUSES, Tenant
 from app.services import plans, tenants
@@ -74,8 +73,7 @@ def tenant_json(tenant: Tenant) -> dict[str, Any]:
     }
 
 
-@bp.post("/tenants/")
-@platform_endpoint
+@bp.platform("/tenants/", methods=["POST"])
 def create_tenant():
     """Create a tenant with its owner (an account is made for an unknown owner email)."""
     data = json_body(allowed=CREATE_FIELDS, required={"name", "owner_email"})
@@ -99,8 +97,7 @@ def _slug_for(name: str) -> str:
     return f"{slug}-org" if slug in tenants.RESERVED_SLUGS else slug
 
 
-@bp.get("/tenants/")
-@platform_endpoint
+@bp.platform("/tenants/")
 def list_tenants():
     """Every tenant, newest first, filtered by `status`, `plan` and a search `q` (name, slug, owner email)."""
     page, per_page = paging_args()
@@ -109,22 +106,19 @@ def list_tenants():
     return jsonify(page_body(tenants.list_tenants(flt, page, per_page), tenant_json))
 
 
-@bp.get("/tenants/current")
-@tenant_endpoint("tenant.read")
+@bp.tenant("/tenants/current", "tenant.read", prefixed=False)
 def current():
     """The tenant this request resolves to (header, token, query, the key's own tenant, ...)."""
     return jsonify(tenant_json(current_tenant))
 
 
-@bp.get("/tenants/<tenant_ref>")
-@tenant_endpoint("tenant.read")
-def get_tenant(tenant_ref: str):
+@bp.tenant("", "tenant.read")
+def get_tenant():
     return jsonify(tenant_json(current_tenant))
 
 
-@bp.patch("/tenants/<tenant_ref>")
-@tenant_endpoint("settings.update")
-def update_tenant(tenant_ref: str):
+@bp.tenant("", "settings.update", methods=["PATCH"])
+def update_tenant():
     """Rename, change settings; platform admins also set `status` (with a `reason` to suspend)."""
     data = _update_payload()
     tenant = current_tenant._get_current_object()
@@ -172,8 +166,7 @@ def _update_payload() -> dict[str, Any]:
     return data
 
 
-@bp.delete("/tenants/<tenant_ref>")
-@platform_endpoint
+@bp.platform("/tenants/<tenant_ref>", methods=["DELETE"])
 def delete_tenant(tenant_ref: str):
     """Soft-delete: the tenant is refused from now on and purged after the grace period."""
     tenant = tenants.get_tenant(tenant_ref)

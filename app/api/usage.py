@@ -7,16 +7,14 @@ from flask import jsonify
 from app.api import bp
 from app.api.openapi import json_response, nullable, tenant_responses
 from app.api.params import iso
-from app.api.routing import tenant_endpoint
 from app.services import quotas, usage
 from app.tenancy.context import current_tenant
 
 USAGE_DAYS = 30
 
 
-@bp.get("/tenants/<tenant_ref>/quota")
-@tenant_endpoint("quota.read")
-def quota(tenant_ref: str):
+@bp.tenant("/quota", "quota.read")
+def quota():
     """The plan, each limit (null = unlimited), usage, remaining, and the current period (UTC month)."""
     tenant = current_tenant._get_current_object()
     start, end = usage.period_bounds()
@@ -29,9 +27,8 @@ def quota(tenant_ref: str):
     })
 
 
-@bp.get("/tenants/<tenant_ref>/usage")
-@tenant_endpoint("usage.read")
-def daily_usage(tenant_ref: str):
+@bp.tenant("/usage", "usage.read")
+def daily_usage():
     """API calls per UTC day for the last 30 days (oldest first), and this month's total."""
     tenant = current_tenant._get_current_object()
     days = usage.daily_calls(tenant.id, USAGE_DAYS)

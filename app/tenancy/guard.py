@@ -1,7 +1,7 @@
 """Access to a tenant: who may enter, in what state, with which permission.
 
-`tenant_required("members.manage")` on a view is the one place that route states its permission.
-Order of checks: name the tenant (resolver) -> the caller must belong to it (or be a platform
+A route states its permission where it is declared (`app.tenancy.routes`); that declaration calls
+`enter_tenant` before the view runs. Order of checks: name the tenant (resolver) -> the caller must belong to it (or be a platform
 admin) -> the tenant's status -> the permission. A tenant that does not exist and one the caller
 may not see answer the same 404, so slugs cannot be probed.
 """
@@ -16,37 +16,24 @@ from flask import g, request
 
 from app.extensions import cache
 from app.models import Tenant
-from app.services import audit, tenants
-from app.services.errors import (
-    PermissionDenied,
-    TenantExpired,
-    TenantNotFound,
-    TenantSuspended,
-    TwoFactorRequired,
-    Unauthorized,
-)
-from app.services.permissions import PLATFORM_PERMISSIONS, role_allows
+from app.services import audit, tenant_status
+from app.services.errors import PermissionDenied, TenantNotFound, TwoFactorRequired, Unauthorized
+from app.services.permissions import Permission, get_permission, role_allows
 from app.tenancy.principal import Principal, current_principal
 from app.tenancy.resolver import resolver
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def _not_found() -> TenantNotFound:
     return TenantNotFound("Tenant not found.")
 
 
-def check_status(tenant: Tenant, principal: Principal) -> None:
-    """Suspended: 403; expired (or a trial past its end): 402; deleted: 404. Platform admins pass."""
+def check_status(tenant: Tenant, principal: Principal, *, writing: bool = False) -> None:
+    """The tenant must be usable (`services.tenant_status`); platform admins pass whatever its state."""
     if principal.is_platform_admin:
         return
-    status = tenants.effective_status(tenant)
-    if status == "deleted":
-        raise _not_found()
-    if status == "suspended":
-        reason = (tenant.suspended_reason or "no reason given").rstrip(". ")
-        raise TenantSuspended(f"{tenant.name} is suspended: {reason}. Contact support to restore access.",
-                              details={"reason": tenant.suspended_reason})
-    if status == "expired":
-        raise TenantExpired(f"The subscription of {tenant.name} has expired. Choose a plan to continue.")
+    tenant_status.ensure_usable(tenant, writing=writing)
 
 
 def check_second_factor(tenant: Tenant, principal: Principal) -> None:
@@ -74,8 +61,12 @@ def _record_denied_access(principal: Principal, tenant: Tenant, source: str | No
                      target_id=tenant.id, details={"source": source, "named": named, "path": request.path})
 
 
-def enter_tenant(permission: str, principal: Principal | None = None) -> Tenant:
-    """Resolve the request's tenant, authorise the caller, and set `g.tenant` / `g.tenant_role`."""
+def enter_tenant(permission: str | Permission, principal: Principal | None = None) -> Tenant:
+    """Resolve the request's tenant, authorise the caller, and set `g.tenant` / `g.tenant_role`.
+
+    Routes do not call this themselves: their declaration does (`app.tenancy.routes`).
+    """
+    permission = get_permission(permission)
     principal = principal or current_principal()
     if not principal.is_authenticated:
         raise Unauthorized("Sign in or send an API key.")
@@ -88,9 +79,11 @@ def enter_tenant(permission: str, principal: Principal | None = None) -> Tenant:
         _record_denied_access(principal, tenant, resolution.source, resolution.reference)
         raise _not_found()
     check_second_factor(tenant, principal)
-    check_status(tenant, principal)
+    # A write is a request that may change something; the route's declaration made sure its
+    # permission writes. This is where a tenant that may only be read refuses it.
+    check_status(tenant, principal, writing=request.method not in SAFE_METHODS)
     if (role is None or not role_allows(role, permission)) and not principal.is_platform_admin:
-        raise PermissionDenied("Your role does not allow this.", details={"permission": permission,
+        raise PermissionDenied("Your role does not allow this.", details={"permission": permission.name,
                                                                           "role": role})
     g.tenant = tenant
     g.tenant_role = role
@@ -104,23 +97,6 @@ def acting_role() -> str | None:
     if principal.is_platform_admin:
         return None
     return g.get("tenant_role")
-
-
-def tenant_required(permission: str) -> Callable:
-    """Decorator: the view runs only inside an authorised tenant; it finds it in `current_tenant`."""
-    if permission in PLATFORM_PERMISSIONS:
-        raise ValueError(f"{permission} is a platform permission; use platform_required")
-
-    def decorator(view: Callable) -> Callable:
-        @functools.wraps(view)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            enter_tenant(permission)
-            return view(*args, **kwargs)
-
-        wrapper.permission = permission  # type: ignore[attr-defined]
-        return wrapper
-
-    return decorator
 
 
 def platform_required(view: Callable) -> Callable:

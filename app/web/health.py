@@ -6,15 +6,16 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from flask import Blueprint, current_app, jsonify
+from flask import current_app, jsonify
 from sqlalchemy import text
 
 from app.extensions import db
+from app.tenancy.routes import GuardedBlueprint
 
-bp = Blueprint("health", __name__)
+bp = GuardedBlueprint("health", __name__)
 
 
-@bp.get("/healthz")
+@bp.public("/healthz")
 def healthz():
     """Liveness: answers while the process serves requests. Dependencies are /readyz's business,
     so a database outage takes instances out of the load balancer instead of restarting them all."""
@@ -75,7 +76,7 @@ def readiness() -> tuple[bool, dict[str, dict]]:
     return all(c["status"] == "ok" for c in checks.values()), checks
 
 
-@bp.get("/readyz")
+@bp.public("/readyz")
 def readyz():
     ready, checks = readiness()
     return jsonify({"status": "ok" if ready else "error", "checks": checks}), 200 if ready else 503

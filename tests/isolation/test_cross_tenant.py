@@ -19,10 +19,11 @@ from app.extensions import db
 from app.models import ApiKey, AuditEvent, Tenant, TenantConfig, TenantInvitation, TenantQuota, TenantUser
 from app.services import documents
 from app.services.audit import Actor
-from app.services.permissions import PERMISSIONS
+from app.tenancy.routes import AccessKind, access_of
 from tests import factories as f
 from tests.conftest import csrf_token, login
 from tests.isolation.support import tenant_on
+from tests.tenancy.test_route_access import names_tenant
 
 SECRET_WORD = "zebracorn"  # only in B's data: searched for by A
 NEVER_SENT = "kx93qv"  # beside it in B's data, and in no request: finding it in an answer is a leak
@@ -81,26 +82,38 @@ def snapshot(side: Side) -> dict:
 
 
 def tenant_scoped_routes(app: Flask) -> list[tuple[object, str]]:
-    """(rule, method) of every route that states a tenant permission; deletions last."""
+    """(rule, method) of every route that names a tenant or is tenant-scoped; deletions last.
+
+    Tenant-scoped routes and platform-only routes are walked (A's owner must meet a refusal on the
+    latter). Nothing naming a tenant is left out silently: any other kind of rule fails here.
+    """
     found = []
+    unwalked = []
     for rule in app.url_map.iter_rules():
-        permission = getattr(app.view_functions[rule.endpoint], "permission", None)
-        if permission not in PERMISSIONS:
+        access = access_of(app.view_functions[rule.endpoint])
+        walk = access is not None and access.kind in (AccessKind.TENANT, AccessKind.PLATFORM) and (
+            access.kind == AccessKind.TENANT or names_tenant(rule))
+        if not walk:
+            if names_tenant(rule):
+                unwalked.append(rule.rule)
             continue
         for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
             found.append((rule, method))
+    assert not unwalked, f"routes naming a tenant that this test cannot walk: {unwalked}"
     last = ("delete", "purge", "transfer", "leave")
     return sorted(found, key=lambda rm: (rm[1] == "DELETE" or any(w in rm[0].rule for w in last), rm[0].rule))
 
 
-def path_values(rule, a: Side, b: Side) -> list[dict]:
+def path_values(rule, a: Side, b: Side, platform_endpoints: frozenset = frozenset()) -> list[dict]:
     """Values for the rule's arguments: A as the tenant, B's ids everywhere else."""
     candidates: dict[str, list] = {}
     for arg in rule.arguments:
         if arg == "tenant_slug":
             candidates[arg] = [a.tenant.slug]
-        elif arg == "tenant_ref":
+        elif arg == "tenant_ref" and rule.endpoint not in platform_endpoints:
             candidates[arg] = [a.tenant.id]
+        elif arg in ("tenant_ref", "tenant_id"):
+            candidates[arg] = [b.tenant.id, b.tenant.slug]  # platform routes: aim straight at B
         elif isinstance(rule._converters.get(arg), IntegerConverter):
             candidates[arg] = [*b.user_ids, *b.invitation_ids, *b.key_ids]
         else:
@@ -132,6 +145,9 @@ def test_tenant_a_cannot_see_or_change_tenant_b_through_any_route(server_app, cl
     before = snapshot(b)
     adapter = server_app.url_map.bind("portal.test")
     routes = tenant_scoped_routes(server_app)
+    platform = frozenset(r.endpoint for r, _ in routes
+                         if access_of(server_app.view_functions[r.endpoint]).kind == AccessKind.PLATFORM)
+    assert {"api.delete_tenant", "admin.purge", "admin.impersonate"} <= platform
     assert any(r.endpoint == "api.rag_search" for r, _ in routes) and any(r.endpoint == "workspace.index"
                                                                             for r, _ in routes)
     login(client, a.owner)
@@ -141,7 +157,7 @@ def test_tenant_a_cannot_see_or_change_tenant_b_through_any_route(server_app, cl
     statuses: dict[int, int] = {}
     for rule, method in routes:
         is_api = rule.rule.startswith("/api/")
-        for values in path_values(rule, a, b):
+        for values in path_values(rule, a, b, platform):
             path = adapter.build(rule.endpoint, values, method=method)
             variants = ([{}, {"X-Tenant-ID": b.tenant.id}, {"query": {"tenant_id": b.tenant.id}}] if is_api
                         else [{}, {"X-Tenant-ID": b.tenant.id}])

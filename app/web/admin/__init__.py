@@ -1,12 +1,14 @@
 """The platform admin console, `/admin`: fleet overview, tenants, users, audit, impersonation.
 
-Every route here is `@login_required` + `@platform_required` except `stop_impersonation`, which
-the impersonated owner's session (not an admin's) must be able to reach.
+Every route here is declared `@bp.platform(...)` except `stop_impersonation` (`@bp.signed_in`),
+which the impersonated owner's session (not an admin's) must be able to reach.
 """
 
-from flask import Blueprint, Flask
+from flask import Flask
 
-bp = Blueprint("admin", __name__, url_prefix="/admin")
+from app.tenancy.routes import GuardedBlueprint
+
+bp = GuardedBlueprint("admin", __name__, url_prefix="/admin")
 
 
 def init_app(app: Flask) -> None:

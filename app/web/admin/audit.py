@@ -9,12 +9,10 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 from flask import Response, request, stream_with_context, url_for
-from flask_login import login_required
 
 from app.extensions import db
 from app.services import audit, fleet, tenants
 from app.services.pagination import clamp_paging
-from app.tenancy.guard import platform_required
 from app.web.admin import bp
 from app.web.rendering import render_page
 
@@ -45,9 +43,7 @@ def _filter_from_args() -> tuple[audit.AuditFilter, dict]:
     return flt, {k: v for k, v in args.items() if v}
 
 
-@bp.get("/audit")
-@login_required
-@platform_required
+@bp.platform("/audit")
 def audit_log():
     flt, args = _filter_from_args()
     page_n, _per = clamp_paging(request.args.get("page", 1), 50)
@@ -84,9 +80,7 @@ def csv_rows(flt: audit.AuditFilter) -> Iterator[str]:
                     event.target_id or "", event.ip or "", json.dumps(event.details or {}, sort_keys=True)))
 
 
-@bp.get("/audit.csv")
-@login_required
-@platform_required
+@bp.platform("/audit.csv")
 def audit_export():
     flt, _args = _filter_from_args()
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")

@@ -5,13 +5,11 @@ from __future__ import annotations
 from flask import flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import login_required
 
 from app.models import EMAIL_STATUSES
 from app.services import emails
 from app.services.errors import DomainError
 from app.services.pagination import clamp_paging
-from app.tenancy.guard import platform_required
 from app.tenancy.principal import current_actor
 from app.web.admin import bp
 from app.web.admin.forms import ActionForm
@@ -21,9 +19,7 @@ STATUS_LABELS = {"queued": _l("Queued"), "retrying": _l("Retrying"), "sent": _l(
                  "cancelled": _l("Cancelled")}
 
 
-@bp.get("/emails")
-@login_required
-@platform_required
+@bp.platform("/emails")
 def email_list():
     status = request.args.get("status") if request.args.get("status") in EMAIL_STATUSES else None
     page_n, _per = clamp_paging(request.args.get("page", 1), 25)
@@ -33,9 +29,7 @@ def email_list():
                        page_url=lambda n: url_for("admin.email_list", page=n, **({"status": status} if status else {})))
 
 
-@bp.post("/emails/<int:email_id>/retry")
-@login_required
-@platform_required
+@bp.platform("/emails/<int:email_id>/retry", methods=["POST"])
 def email_retry(email_id: int):
     if ActionForm().validate_on_submit():
         try:

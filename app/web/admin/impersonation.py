@@ -12,7 +12,7 @@ from datetime import datetime
 
 from flask import Flask, current_app, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, user_logged_out
+from flask_login import current_user, user_logged_out
 
 from app.extensions import db
 from app.models import User
@@ -20,7 +20,6 @@ from app.models.types import utcnow
 from app.services import impersonation, sessions, tenants
 from app.services.errors import DomainError
 from app.services.transaction import unit_of_work
-from app.tenancy.guard import platform_required
 from app.web.admin import bp
 from app.web.admin.forms import ActionForm
 from app.web.auth.sign_in import begin_session, current_session_record, current_session_token
@@ -29,9 +28,7 @@ from app.web.rendering import is_htmx
 SESSION_KEYS = ("impersonator_id", "impersonation_started", "impersonation_tenant_id", "impersonator_sign_in")
 
 
-@bp.post("/tenants/<tenant_id>/impersonate")
-@login_required
-@platform_required
+@bp.platform("/tenants/<tenant_id>/impersonate", methods=["POST"])
 def impersonate(tenant_id: str):
     tenant = tenants.get_tenant(tenant_id)
     if not ActionForm().validate_on_submit():
@@ -84,8 +81,7 @@ def _return_to_admin(reason: str):
     return redirect(url_for("admin.overview"))
 
 
-@bp.post("/impersonation/stop")
-@login_required
+@bp.signed_in("/impersonation/stop", methods=["POST"])
 def stop_impersonation():
     """"Return to admin". Reachable by the impersonated owner's session, which is not an admin's."""
     if not session.get("impersonator_id"):

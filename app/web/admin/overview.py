@@ -3,19 +3,15 @@
 from __future__ import annotations
 
 from flask import render_template
-from flask_login import login_required
 
 from app.services import fleet, plans, stats
-from app.tenancy.guard import platform_required
 from app.web.admin import bp
 from app.web.charts import bar_chart
 
 STATUS_ORDER = ("active", "trial", "suspended", "expired", "deleted")
 
 
-@bp.get("/")
-@login_required
-@platform_required
+@bp.platform("/")
 def overview():
     fleet_stats = stats.fleet_stats()
     weeks = stats.new_tenants_per_week(12)

@@ -7,13 +7,11 @@ from datetime import timedelta
 
 from flask import current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
-from flask_login import login_required
 
 from app.models import GIB, ISOLATION_STRATEGIES, TENANT_STATUSES
 from app.services import fleet, invitations, members, plans, quotas, tenants
 from app.services.errors import DomainError, ValidationError
 from app.services.sso import connections
-from app.tenancy.guard import platform_required
 from app.tenancy.principal import current_actor
 from app.web.admin import bp
 from app.web.admin.forms import (
@@ -30,9 +28,7 @@ from app.web.rendering import render_page, show_error
 PER_PAGE_CHOICES = (10, 25, 50, 100)
 
 
-@bp.get("/tenants")
-@login_required
-@platform_required
+@bp.platform("/tenants")
 def tenant_list():
     view = fleet.TenantTableQuery.from_args(request.args)
     page = fleet.tenant_table(view)
@@ -93,9 +89,7 @@ def _back(tenant, message: str):
     return redirect(url_for("admin.tenant_detail", tenant_id=tenant.id))
 
 
-@bp.get("/tenants/<tenant_id>")
-@login_required
-@platform_required
+@bp.platform("/tenants/<tenant_id>")
 def tenant_detail(tenant_id: str):
     return _detail(tenants.get_tenant(tenant_id))
 
@@ -114,27 +108,21 @@ def _act(tenant, form, form_key: str, perform: Callable[[], object], success: Ca
     return _detail(tenant, 422, **{form_key: form})
 
 
-@bp.post("/tenants/<tenant_id>/suspend")
-@login_required
-@platform_required
+@bp.platform("/tenants/<tenant_id>/suspend", methods=["POST"])
 def suspend(tenant_id: str):
     tenant, form = tenants.get_tenant(tenant_id), SuspendForm()
     return _act(tenant, form, "suspend_form", lambda: tenants.suspend(tenant, form.reason.data or "", current_actor()),
                 lambda: _("%(name)s is suspended. Its users are refused from their next request.", name=tenant.name))
 
 
-@bp.post("/tenants/<tenant_id>/reactivate")
-@login_required
-@platform_required
+@bp.platform("/tenants/<tenant_id>/reactivate", methods=["POST"])
 def reactivate(tenant_id: str):
     tenant, form = tenants.get_tenant(tenant_id), ActionForm()
     return _act(tenant, form, "action_form", lambda: tenants.reactivate(tenant, current_actor()),
                 lambda: _("%(name)s is active again.", name=tenant.name))
 
 
-@bp.post("/tenants/<tenant_id>/extend-trial")
-@login_required
-@platform_required
+@bp.platform("/tenants/<tenant_id>/extend-trial", methods=["POST"])
 def extend_trial(tenant_id: str):
     tenant, form = tenants.get_tenant(tenant_id), ExtendTrialForm()
     return _act(tenant, form, "trial_form",
@@ -143,9 +131,7 @@ def extend_trial(tenant_id: str):
                 lambda: _("Trial extended by %(days)s days.", days=form.days.data))
 
 
-@bp.post("/tenants/<tenant_id>/plan")
-@login_required
-@platform_required
+@bp.platform("/tenants/<tenant_id>/plan", methods=["POST"])
 def change_plan(tenant_id: str):
     tenant, form = tenants.get_tenant(tenant_id), ChangePlanForm()
     form.plan.choices = [(p.code, p.name) for p in plans.list_plans()]
@@ -171,9 +157,7 @@ def _parse_limit(resource: str, raw: str | None) -> int | str | None:
     return int(number * GIB) if resource == "storage" else number
 
 
-@bp.post("/tenants/<tenant_id>/quotas")
-@login_required
-@platform_required
+@bp.platform("/tenants/<tenant_id>/quotas", methods=["POST"])
 def custom_quotas(tenant_id: str):
     tenant, form = tenants.get_tenant(tenant_id), QuotaForm()
 
@@ -184,9 +168,7 @@ def custom_quotas(tenant_id: str):
     return _act(tenant, form, "quota_form", save, lambda: _("Custom quotas saved."))
 
 
-@bp.post("/tenants/<tenant_id>/delete")
-@login_required
-@platform_required
+@bp.platform("/tenants/<tenant_id>/delete", methods=["POST"])
 def delete(tenant_id: str):
     tenant, form = tenants.get_tenant(tenant_id), ActionForm()
     return _act(tenant, form, "action_form", lambda: tenants.soft_delete(tenant, current_actor()),
@@ -194,9 +176,7 @@ def delete(tenant_id: str):
                           days=current_app.config["DELETED_TENANT_GRACE_DAYS"]))
 
 
-@bp.post("/tenants/<tenant_id>/restore")
-@login_required
-@platform_required
+@bp.platform("/tenants/<tenant_id>/restore", methods=["POST"])
 def restore(tenant_id: str):
     tenant, form = tenants.get_tenant(tenant_id), ActionForm()
     return _act(tenant, form, "action_form",
@@ -204,9 +184,7 @@ def restore(tenant_id: str):
                 lambda: _("%(name)s is restored.", name=tenant.name))
 
 
-@bp.post("/tenants/<tenant_id>/purge")
-@login_required
-@platform_required
+@bp.platform("/tenants/<tenant_id>/purge", methods=["POST"])
 def purge(tenant_id: str):
     tenant = tenants.get_tenant(tenant_id)
     form = PurgeForm()

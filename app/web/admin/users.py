@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from flask import flash, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
-from flask_login import login_required
 
 from app.services import accounts, mfa, platform_users
 from app.services.errors import DomainError
 from app.services.pagination import clamp_paging
-from app.tenancy.guard import platform_required
 from app.tenancy.principal import current_actor
 from app.web.admin import bp
 from app.web.admin.forms import ActionForm
@@ -22,9 +20,7 @@ def _list_args() -> dict:
     return args
 
 
-@bp.get("/users")
-@login_required
-@platform_required
+@bp.platform("/users")
 def user_list():
     q = (request.args.get("q") or "").strip()[:100]
     admins_only = request.args.get("admins") == "1"
@@ -48,9 +44,8 @@ USER_ACTIONS = {
 }
 
 
-@bp.post("/users/<int:user_id>/<any(disable, enable, 'grant-admin', 'revoke-admin', 'reset-2fa'):action>")
-@login_required
-@platform_required
+@bp.platform("/users/<int:user_id>/<any(disable, enable, 'grant-admin', 'revoke-admin', 'reset-2fa'):action>",
+             methods=["POST"])
 def user_action(user_id: int, action: str):
     user = accounts.get_user(user_id)
     service, message = USER_ACTIONS[action]

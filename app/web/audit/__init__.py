@@ -1,7 +1,7 @@
 """The audit pages of the portal."""
 
-from flask import Blueprint
+from app.tenancy.routes import GuardedBlueprint
 
-bp = Blueprint("audit", __name__)
+bp = GuardedBlueprint("audit", __name__)
 
 from app.web.audit import routes  # noqa: E402,F401

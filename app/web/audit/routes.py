@@ -9,7 +9,6 @@ from wtforms import SelectChoice
 from app.services import audit
 from app.services.pagination import clamp_paging
 from app.tenancy.context import current_tenant
-from app.tenancy.guard import tenant_required
 from app.web.audit import bp
 from app.web.audit.forms import AuditFilterForm
 from app.web.rendering import render_page
@@ -17,9 +16,8 @@ from app.web.rendering import render_page
 PER_PAGE = 25
 
 
-@bp.get("/t/<tenant_slug>/audit")
-@tenant_required("audit.read")
-def index(tenant_slug: str):
+@bp.tenant("/audit", "audit.read")
+def index():
     tenant = current_tenant._get_current_object()
     form = AuditFilterForm(request.args)
     actions = audit.distinct_actions(tenant.id)

@@ -1,7 +1,7 @@
 """The auth pages of the portal."""
 
-from flask import Blueprint
+from app.tenancy.routes import GuardedBlueprint
 
-bp = Blueprint("auth", __name__)
+bp = GuardedBlueprint("auth", __name__)
 
 from app.web.auth import routes  # noqa: E402,F401

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 from jinja2_fragments.flask import render_block
 
 from app.extensions import limiter
@@ -47,7 +47,7 @@ def _landing():
     return redirect(safe_next(request.args.get("next")) or url_for("home.index"))
 
 
-@bp.route("/login", methods=["GET", "POST"])
+@bp.public("/login", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"])
 def login():
     if current_user.is_authenticated and request.method == "GET":
@@ -86,7 +86,7 @@ def login():
                            show_recovery=show_recovery), status
 
 
-@bp.get("/login/sso-options")
+@bp.public("/login/sso-options")
 def sso_options():
     """The "Continue with ..." buttons for the email typed so far (the login page asks by HTMX)."""
     email = (request.args.get("email") or "")[:254]
@@ -94,7 +94,7 @@ def sso_options():
                         next=safe_next(request.args.get("next")))
 
 
-@bp.route("/login/two-factor", methods=["GET", "POST"])
+@bp.public("/login/two-factor", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"])
 @limiter.limit(_second_factor_limit, key_func=second_factor_rate_key, methods=["POST"], deduct_when=_wrong_code)
 def two_factor():
@@ -125,7 +125,7 @@ def two_factor():
         (200 if request.method == "GET" or not form.errors else 422)
 
 
-@bp.route("/signup", methods=["GET", "POST"])
+@bp.public("/signup", methods=["GET", "POST"])
 def signup():
     if current_user.is_authenticated and request.method == "GET":
         return redirect(url_for("home.index"))
@@ -147,15 +147,14 @@ def signup():
                            public_url=current_app.config["PUBLIC_URL"]), status
 
 
-@bp.post("/logout")
-@login_required
+@bp.signed_in("/logout", methods=["POST"])
 def logout():
     sign_out()
     flash(_("You are signed out."), "info")
     return redirect(url_for("auth.login"))
 
 
-@bp.route("/forgot-password", methods=["GET", "POST"])
+@bp.public("/forgot-password", methods=["GET", "POST"])
 @limiter.limit(_reset_limit, methods=["POST"])
 def forgot_password():
     form = ForgotPasswordForm()
@@ -166,7 +165,7 @@ def forgot_password():
     return render_template("auth/forgot.html", form=form), (422 if form.errors else 200)
 
 
-@bp.route("/reset-password/<token>", methods=["GET", "POST"])
+@bp.public("/reset-password/<token>", methods=["GET", "POST"])
 @limiter.limit(_reset_limit, methods=["POST"])
 def reset_password(token: str):
     try:

@@ -1,7 +1,7 @@
 """The dashboard pages of the portal."""
 
-from flask import Blueprint
+from app.tenancy.routes import GuardedBlueprint
 
-bp = Blueprint("dashboard", __name__)
+bp = GuardedBlueprint("dashboard", __name__)
 
 from app.web.dashboard import routes  # noqa: E402,F401

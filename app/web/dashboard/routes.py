@@ -7,7 +7,6 @@ from flask import url_for
 from app.models.types import utcnow
 from app.services import quotas, tenants, usage
 from app.tenancy.context import current_tenant
-from app.tenancy.guard import tenant_required
 from app.web.charts import bar_chart
 from app.web.dashboard import bp
 from app.web.rendering import render_page
@@ -21,9 +20,8 @@ def trial_days_left(tenant) -> int | None:
     return max(0, -(-int(seconds) // 86400))
 
 
-@bp.get("/t/<tenant_slug>/")
-@tenant_required("tenant.read")
-def index(tenant_slug: str):
+@bp.tenant("/", "tenant.read")
+def index():
     tenant = current_tenant._get_current_object()
     daily = usage.daily_calls(tenant.id, 30)
     return render_page(

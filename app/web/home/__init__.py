@@ -1,7 +1,7 @@
 """The home pages of the portal."""
 
-from flask import Blueprint
+from app.tenancy.routes import GuardedBlueprint
 
-bp = Blueprint("home", __name__)
+bp = GuardedBlueprint("home", __name__)
 
 from app.web.home import routes  # noqa: E402,F401

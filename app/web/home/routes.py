@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from flask import current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from app.services import accounts, tenants
 from app.services.errors import DomainError
@@ -18,7 +18,7 @@ from app.web.home.forms import NewOrganisationForm
 from app.web.rendering import show_error
 
 
-@bp.get("/")
+@bp.public("/")
 def index():
     if not current_user.is_authenticated:
         return redirect(url_for("auth.login"))
@@ -34,15 +34,13 @@ def index():
     return render_template("home/choose.html", memberships=memberships)
 
 
-@bp.get("/organisations")
-@login_required
+@bp.signed_in("/organisations")
 def choose():
     """Every organisation of the user: the tenant switcher's page when JavaScript is off."""
     return render_template("home/choose.html", memberships=tenants_for_user(current_user))
 
 
-@bp.route("/organisations/new", methods=["GET", "POST"])
-@login_required
+@bp.signed_in("/organisations/new", methods=["GET", "POST"])
 def new_organisation():
     """A signed-in user creates another organisation, on the Free plan, as its owner."""
     form = NewOrganisationForm()

@@ -1,7 +1,7 @@
 """The invitations pages of the portal."""
 
-from flask import Blueprint
+from app.tenancy.routes import GuardedBlueprint
 
-bp = Blueprint("invitations", __name__)
+bp = GuardedBlueprint("invitations", __name__)
 
 from app.web.invitations import routes  # noqa: E402,F401

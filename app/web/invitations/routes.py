@@ -9,7 +9,7 @@ from flask_login import current_user
 from app.services import accounts, invitations, quotas
 from app.services.errors import DomainError, InvitationInvalid, NotFound, QuotaExceeded
 from app.tenancy.context import current_tenant
-from app.tenancy.guard import acting_role, tenant_required
+from app.tenancy.guard import acting_role
 from app.tenancy.principal import current_actor
 from app.web.auth.sign_in import complete_sign_in, sign_out
 from app.web.invitations import bp
@@ -34,15 +34,13 @@ def _back():
     return redirect(url_for("invitations.index", tenant_slug=current_tenant.slug))
 
 
-@bp.get("/t/<tenant_slug>/invitations")
-@tenant_required("invitations.manage")
-def index(tenant_slug: str):
+@bp.tenant("/invitations", "invitations.manage")
+def index():
     return render_page(TEMPLATE, block="invitations", **_context())
 
 
-@bp.post("/t/<tenant_slug>/invitations")
-@tenant_required("invitations.manage")
-def create(tenant_slug: str):
+@bp.tenant("/invitations", "invitations.manage", methods=["POST"])
+def create():
     tenant = current_tenant._get_current_object()
     form = InviteForm()
     ctx_form = form
@@ -87,9 +85,8 @@ def _row_action(invitation_id: int, action):
     return render_page(TEMPLATE, block="invitations", oob_blocks=("flashes_oob",), **_context())
 
 
-@bp.post("/t/<tenant_slug>/invitations/<int:invitation_id>/resend")
-@tenant_required("invitations.manage")
-def resend(tenant_slug: str, invitation_id: int):
+@bp.tenant("/invitations/<int:invitation_id>/resend", "invitations.manage", methods=["POST"])
+def resend(invitation_id: int):
     def action(tenant):
         sent = invitations.resend(tenant, invitation_id, current_actor())
         if not sent.email_sent:
@@ -100,9 +97,8 @@ def resend(tenant_slug: str, invitation_id: int):
     return _row_action(invitation_id, action)
 
 
-@bp.post("/t/<tenant_slug>/invitations/<int:invitation_id>/revoke")
-@tenant_required("invitations.manage")
-def revoke(tenant_slug: str, invitation_id: int):
+@bp.tenant("/invitations/<int:invitation_id>/revoke", "invitations.manage", methods=["POST"])
+def revoke(invitation_id: int):
     def action(tenant):
         invitation = invitations.revoke(tenant, invitation_id, current_actor())
         return invitation, _("The invitation to %(email)s was revoked.", email=invitation.email)
@@ -116,7 +112,7 @@ def _invalid_page(exc: DomainError):
     return render_template("invitations/invalid.html", message=exc.message, code=exc.code), 410
 
 
-@bp.route("/invitations/<token>", methods=["GET", "POST"])
+@bp.public("/invitations/<token>", methods=["GET", "POST"])
 def accept(token: str):
     """One page for everyone holding the link: a new person sets a name and password, an
     existing user signs in (or is signed in) and joins with one click."""
@@ -163,7 +159,7 @@ def accept(token: str):
         (422 if request.method == "POST" else 200)
 
 
-@bp.post("/invitations/<token>/switch-account")
+@bp.public("/invitations/<token>/switch-account", methods=["POST"])
 def switch_account(token: str):
     """Signed in as someone else: sign out and come back to the link to sign in as the invitee."""
     sign_out()

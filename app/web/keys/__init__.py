@@ -1,7 +1,7 @@
 """The keys pages of the portal."""
 
-from flask import Blueprint
+from app.tenancy.routes import GuardedBlueprint
 
-bp = Blueprint("keys", __name__)
+bp = GuardedBlueprint("keys", __name__)
 
 from app.web.keys import routes  # noqa: E402,F401

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from app.services import api_keys
 from app.services.errors import DomainError
 from app.tenancy.context import current_tenant
-from app.tenancy.guard import acting_role, tenant_required
+from app.tenancy.guard import acting_role
 from app.tenancy.principal import current_actor
 from app.web.keys import bp
 from app.web.keys.forms import CreateKeyForm
@@ -26,15 +26,13 @@ def _context(form: CreateKeyForm | None = None, **extra) -> dict:
             "secret": None, **extra}
 
 
-@bp.get("/t/<tenant_slug>/keys")
-@tenant_required("apikeys.manage")
-def index(tenant_slug: str):
+@bp.tenant("/keys", "apikeys.manage")
+def index():
     return render_page(TEMPLATE, block="keys", **_context())
 
 
-@bp.post("/t/<tenant_slug>/keys")
-@tenant_required("apikeys.manage")
-def create(tenant_slug: str):
+@bp.tenant("/keys", "apikeys.manage", methods=["POST"])
+def create():
     form = CreateKeyForm()
     form.role.choices = role_choices(grantable_roles(acting_role()))
     if form.validate_on_submit():
@@ -52,9 +50,8 @@ def create(tenant_slug: str):
     return render_page(TEMPLATE, block="keys", status=200 if is_htmx() else 422, **_context(form))
 
 
-@bp.post("/t/<tenant_slug>/keys/<int:key_id>/revoke")
-@tenant_required("apikeys.manage")
-def revoke(tenant_slug: str, key_id: int):
+@bp.tenant("/keys/<int:key_id>/revoke", "apikeys.manage", methods=["POST"])
+def revoke(key_id: int):
     key = api_keys.revoke_key(current_tenant._get_current_object(), key_id, current_actor())
     if not is_htmx():
         flash(_("The key %(name)s was revoked; requests using it are refused from now on.", name=key.name),

@@ -1,7 +1,7 @@
 """The members pages of the portal."""
 
-from flask import Blueprint
+from app.tenancy.routes import GuardedBlueprint
 
-bp = Blueprint("members", __name__)
+bp = GuardedBlueprint("members", __name__)
 
 from app.web.members import routes  # noqa: E402,F401

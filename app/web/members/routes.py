@@ -11,7 +11,7 @@ from app.services import members, quotas
 from app.services.errors import DomainError, NotFound
 from app.services.permissions import outranks_or_equals
 from app.tenancy.context import current_tenant
-from app.tenancy.guard import acting_role, tenant_required
+from app.tenancy.guard import acting_role
 from app.tenancy.principal import current_actor
 from app.web.members import bp
 from app.web.members.forms import ROLE_HELP, ROLE_LABELS, LeaveForm, RoleForm, TransferForm, grantable_roles
@@ -42,15 +42,13 @@ def _back():
     return redirect(url_for("members.index", tenant_slug=current_tenant.slug))
 
 
-@bp.get("/t/<tenant_slug>/members")
-@tenant_required("members.read")
-def index(tenant_slug: str):
+@bp.tenant("/members", "members.read")
+def index():
     return render_page(TEMPLATE, block="members", **_context())
 
 
-@bp.post("/t/<tenant_slug>/members/<int:user_id>/role")
-@tenant_required("members.manage")
-def change_role(tenant_slug: str, user_id: int):
+@bp.tenant("/members/<int:user_id>/role", "members.manage", methods=["POST"])
+def change_role(user_id: int):
     tenant = current_tenant._get_current_object()
     membership = members.get_membership(tenant, user_id)
     form = RoleForm()
@@ -74,17 +72,15 @@ def change_role(tenant_slug: str, user_id: int):
     return render_page(TEMPLATE, block="member_row", **ctx)
 
 
-@bp.get("/t/<tenant_slug>/members/<int:user_id>/remove")
-@tenant_required("members.manage")
-def confirm_remove(tenant_slug: str, user_id: int):
+@bp.tenant("/members/<int:user_id>/remove", "members.manage")
+def confirm_remove(user_id: int):
     """The confirmation page a browser without JavaScript shows before removing someone."""
     membership = members.get_membership(current_tenant._get_current_object(), user_id)
     return render_page("members/confirm_remove.html", m=membership)
 
 
-@bp.post("/t/<tenant_slug>/members/<int:user_id>/remove")
-@tenant_required("members.manage")
-def remove(tenant_slug: str, user_id: int):
+@bp.tenant("/members/<int:user_id>/remove", "members.manage", methods=["POST"])
+def remove(user_id: int):
     tenant = current_tenant._get_current_object()
     membership = members.get_membership(tenant, user_id)
     name = membership.user.display_name
@@ -102,9 +98,8 @@ def remove(tenant_slug: str, user_id: int):
     return render_page(TEMPLATE, block="removed_row", oob_blocks=("seats",), **_context(seats_oob=True))
 
 
-@bp.post("/t/<tenant_slug>/members/transfer")
-@tenant_required("ownership.transfer")
-def transfer(tenant_slug: str):
+@bp.tenant("/members/transfer", "ownership.transfer", methods=["POST"])
+def transfer():
     tenant = current_tenant._get_current_object()
     ctx = _context()
     form = ctx["transfer_form"]
@@ -123,9 +118,8 @@ def transfer(tenant_slug: str):
     return _back()
 
 
-@bp.post("/t/<tenant_slug>/members/leave")
-@tenant_required("tenant.read")
-def leave(tenant_slug: str):
+@bp.tenant("/members/leave", "membership.leave", methods=["POST"])
+def leave():
     """The signed-in member leaves the organisation (the last owner cannot)."""
     tenant = current_tenant._get_current_object()
     form = LeaveForm()

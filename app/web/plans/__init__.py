@@ -1,7 +1,7 @@
 """The plans pages of the portal."""
 
-from flask import Blueprint
+from app.tenancy.routes import GuardedBlueprint
 
-bp = Blueprint("plans", __name__)
+bp = GuardedBlueprint("plans", __name__)
 
 from app.web.plans import routes  # noqa: E402,F401

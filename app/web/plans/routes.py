@@ -8,7 +8,6 @@ from flask_babel import gettext as _
 from app.services import plans, quotas
 from app.services.errors import DomainError, NotFound
 from app.tenancy.context import current_tenant
-from app.tenancy.guard import tenant_required
 from app.tenancy.principal import current_actor
 from app.web.plans import bp
 from app.web.plans.forms import ChangePlanForm
@@ -26,15 +25,13 @@ def _back():
     return redirect(url_for("plans.index", tenant_slug=current_tenant.slug))
 
 
-@bp.get("/t/<tenant_slug>/plan")
-@tenant_required("plans.read")
-def index(tenant_slug: str):
+@bp.tenant("/plan", "plans.read")
+def index():
     return render_page("plans/index.html", block="plans", **_context())
 
 
-@bp.get("/t/<tenant_slug>/plan/<code>")
-@tenant_required("plan.change")
-def confirm(tenant_slug: str, code: str):
+@bp.tenant("/plan/<code>", "plan.change")
+def confirm(code: str):
     """Before a downgrade: what blocks it (the service's own reasons), or a confirm button."""
     tenant = current_tenant._get_current_object()
     target = plans.get_plan(code)
@@ -45,9 +42,8 @@ def confirm(tenant_slug: str, code: str):
                        is_upgrade=target.sort_order > tenant.plan.sort_order)
 
 
-@bp.post("/t/<tenant_slug>/plan")
-@tenant_required("plan.change")
-def change(tenant_slug: str):
+@bp.tenant("/plan", "plan.change", methods=["POST"])
+def change():
     tenant = current_tenant._get_current_object()
     form = ChangePlanForm()
     if not form.validate_on_submit():

@@ -1,7 +1,7 @@
 """The settings pages of the portal."""
 
-from flask import Blueprint
+from app.tenancy.routes import GuardedBlueprint
 
-bp = Blueprint("settings", __name__)
+bp = GuardedBlueprint("settings", __name__)
 
 from app.web.settings import routes  # noqa: E402,F401

@@ -7,9 +7,8 @@ from flask_babel import gettext as _
 
 from app.services import tenants
 from app.services.errors import DomainError
-from app.services.tenants import HEX_COLOR_RE, find_tenant
+from app.services.tenants import HEX_COLOR_RE
 from app.tenancy.context import current_tenant
-from app.tenancy.guard import tenant_required
 from app.tenancy.principal import current_actor
 from app.web.rendering import render_page, show_error
 from app.web.settings import bp
@@ -36,15 +35,13 @@ def _context(form=None, delete_form=None, status=200) -> dict:
             "base_domain": current_app.config.get("TENANT_BASE_DOMAIN")}
 
 
-@bp.get("/t/<tenant_slug>/settings")
-@tenant_required("settings.update")
-def index(tenant_slug: str):
+@bp.tenant("/settings", "settings.update")
+def index():
     return render_page("settings/index.html", block="settings_form", **_context())
 
 
-@bp.post("/t/<tenant_slug>/settings")
-@tenant_required("settings.update")
-def update(tenant_slug: str):
+@bp.tenant("/settings", "settings.update", methods=["POST"])
+def update():
     tenant = current_tenant._get_current_object()
     form = SettingsForm()
     if form.validate_on_submit():
@@ -69,9 +66,8 @@ def update(tenant_slug: str):
         "HX-Request") else 422, **_context(form=form))
 
 
-@bp.post("/t/<tenant_slug>/settings/delete")
-@tenant_required("tenant.delete")
-def delete(tenant_slug: str):
+@bp.tenant("/settings/delete", "tenant.delete", methods=["POST"])
+def delete():
     tenant = current_tenant._get_current_object()
     form = DeleteTenantForm()
     if not form.validate_on_submit() or form.confirm_slug.data.strip().lower() != tenant.slug:
@@ -93,14 +89,19 @@ def _contrast_for(color: str) -> str:
     return "#111827" if luminance > 0.4 else "#ffffff"
 
 
-@bp.get("/t/<tenant_slug>/brand.css")
-def brand_css(tenant_slug: str):
-    """The tenant's brand colour as a stylesheet (inline styles are blocked by the CSP)."""
-    tenant = find_tenant(tenant_slug)
-    color = tenant.config.brand_color if tenant and tenant.config else DEFAULT_BRAND
+@bp.tenant("/brand.css", "tenant.read")
+def brand_css():
+    """The tenant's brand colour as a stylesheet (inline styles are blocked by the CSP).
+
+    Guarded like every tenant page (a page of the tenant is the only place that links it), so an
+    unknown slug and another tenant's answer the same 404 and a brand colour tells nobody a slug exists.
+    """
+    tenant = current_tenant._get_current_object()
+    color = tenant.config.brand_color if tenant.config else DEFAULT_BRAND
     if not HEX_COLOR_RE.match(color or ""):
         color = DEFAULT_BRAND
     response = make_response(f":root {{ --brand: {color}; --brand-contrast: {_contrast_for(color)}; }}\n")
     response.mimetype = "text/css"
     response.cache_control.max_age = 3600
+    response.cache_control.private = True  # members only: shared caches must not keep it
     return response

@@ -1,12 +1,11 @@
 """The workspace pages of the portal: the tenant's knowledge base."""
 
-from flask import Blueprint
-
 # The tenant-plane tables and the control-plane record of their revisions join the metadata
 # whenever the app is built (create_all in tests, autogenerate, migrations).
 import app.tenancy.isolation
 import app.workspace.models  # noqa: F401
+from app.tenancy.routes import GuardedBlueprint
 
-bp = Blueprint("workspace", __name__)
+bp = GuardedBlueprint("workspace", __name__)
 
 from app.web.workspace import routes  # noqa: E402,F401

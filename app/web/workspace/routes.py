@@ -9,7 +9,7 @@ from app.services import documents, quotas, search
 from app.services.errors import DomainError
 from app.services.permissions import role_allows
 from app.tenancy.context import current_tenant
-from app.tenancy.guard import acting_role, tenant_required
+from app.tenancy.guard import acting_role
 from app.tenancy.principal import current_actor
 from app.web.rendering import is_htmx, render_page
 from app.web.workspace import bp
@@ -36,22 +36,19 @@ def _context(form: DocumentForm | None = None, query: str | None = None, **extra
             "may_upload": role is None or role_allows(role, "documents.write"), **extra}
 
 
-@bp.get("/t/<tenant_slug>/knowledge")
-@tenant_required("documents.read")
-def index(tenant_slug: str):
+@bp.tenant("/knowledge", "documents.read")
+def index():
     return render_page(TEMPLATE, block="documents", **_context(query=request.args.get("q")))
 
 
-@bp.get("/t/<tenant_slug>/knowledge/search")
-@tenant_required("documents.read")
-def search_documents(tenant_slug: str):
+@bp.tenant("/knowledge/search", "documents.read")
+def search_documents():
     """The search box's results: the block alone for HTMX, the whole page otherwise."""
     return render_page(TEMPLATE, block="search_results", **_context(query=request.args.get("q")))
 
 
-@bp.post("/t/<tenant_slug>/knowledge")
-@tenant_required("documents.write")
-def upload(tenant_slug: str):
+@bp.tenant("/knowledge", "documents.write", methods=["POST"])
+def upload():
     form = DocumentForm()
     if not form.validate_on_submit():
         flash(_("The form expired. Please try again."), "danger")
@@ -72,18 +69,16 @@ def upload(tenant_slug: str):
     return redirect(url_for("workspace.index", tenant_slug=current_tenant.slug))
 
 
-@bp.get("/t/<tenant_slug>/knowledge/<doc_id>")
-@tenant_required("documents.read")
-def show(tenant_slug: str, doc_id: str):
+@bp.tenant("/knowledge/<doc_id>", "documents.read")
+def show(doc_id: str):
     tenant = current_tenant._get_current_object()
     document = documents.get_document(tenant, doc_id)
     return render_page("workspace/show.html", document=document, content=documents.read_content(tenant, document),
                        may_delete=documents.can_delete(document, current_actor(), acting_role()))
 
 
-@bp.post("/t/<tenant_slug>/knowledge/<doc_id>/delete")
-@tenant_required("documents.write")
-def delete(tenant_slug: str, doc_id: str):
+@bp.tenant("/knowledge/<doc_id>/delete", "documents.write", methods=["POST"])
+def delete(doc_id: str):
     tenant = current_tenant._get_current_object()
     error = None
     try:
