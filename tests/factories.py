@@ -7,11 +7,11 @@ import itertools
 from app.extensions import db
 from app.models import Tenant, TenantInvitation, User
 from app.services import accounts, api_keys, invitations, members, tenants
-from app.services.audit import Actor
+from app.services.authority import Authority
 
 PASSWORD = "correct-horse-battery"
 _seq = itertools.count(1)
-SYSTEM = Actor.system()
+SYSTEM = Authority.system()
 
 
 def user(email: str | None = None, *, password: str | None = PASSWORD, name: str = "",
@@ -45,16 +45,16 @@ def tenant(slug: str | None = None, *, plan: str = "free", owner: User | None = 
 def member(t: Tenant, role: str = "member", who: User | None = None) -> User:
     """Add a (new, unless given) user to the tenant with `role`."""
     who = who or user()
-    members.add_member(t, who, role, SYSTEM, acting_role=None)
+    members.add_member(t, who, role, SYSTEM)
     return who
 
 
 def invitation(t: Tenant, email: str | None = None, role: str = "member") -> tuple[TenantInvitation, str]:
-    sent = invitations.invite(t, email or f"invitee{next(_seq)}@example.test", role, SYSTEM, acting_role=None)
+    sent = invitations.invite(t, email or f"invitee{next(_seq)}@example.test", role, SYSTEM)
     return sent.invitation, sent.token
 
 
 def api_key(t: Tenant | None, role: str = "admin", name: str = "test key") -> str:
     """A key's secret: bound to `t` with `role`, or a platform key when `t` is None."""
-    _, secret = api_keys.create_key(t, name, role, SYSTEM, acting_role=None)
+    _, secret = api_keys.create_key(t, name, role, SYSTEM)
     return secret

@@ -14,8 +14,7 @@ from app.models import ROLES, ApiKey
 from app.services import api_keys
 from app.services.errors import NotFound
 from app.tenancy.context import current_tenant
-from app.tenancy.guard import acting_role
-from app.tenancy.principal import current_actor
+from app.tenancy.principal import current_authority
 
 
 def key_json(key: ApiKey) -> dict[str, Any]:
@@ -42,14 +41,14 @@ def create_key():
     data = json_body(allowed={"name", "role"}, required={"name"})
     key, secret = api_keys.create_key(current_tenant, string_field(data, "name", max_length=120),
                                       choice_field(data, "role", ROLES, default="member"),
-                                      current_actor(), acting_role())
+                                      current_authority())
     return jsonify({**key_json(key), "secret": secret}), 201
 
 
 @bp.tenant("/api-keys/<key_id>", "apikeys.manage", methods=["DELETE"])
 def revoke_key(key_id: str):
     key_number = path_int(key_id, NotFound("API key not found.", code="api_key_not_found"))
-    return jsonify(key_json(api_keys.revoke_key(current_tenant, key_number, current_actor())))
+    return jsonify(key_json(api_keys.revoke_key(current_tenant, key_number, current_authority())))
 
 
 _TENANT_REF = {"$ref": "#/components/parameters/TenantRef"}

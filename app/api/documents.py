@@ -14,8 +14,7 @@ from app.api.payload import BadRequest, json_body, string_field
 from app.services import documents
 from app.services.errors import ValidationError
 from app.tenancy.context import current_tenant
-from app.tenancy.guard import acting_role
-from app.tenancy.principal import current_actor
+from app.tenancy.principal import current_authority
 from app.workspace.models import Document
 
 
@@ -68,7 +67,7 @@ def _upload_from_request() -> documents.Upload:
 @bp.tenant("/documents", "documents.write", methods=["POST"], prefixed=False)
 def create_document():
     """JSON {"title", "content", "tags"} or a multipart upload with a `file` (and optional title, tags)."""
-    document = documents.create_document(current_tenant, current_actor(), _upload_from_request())
+    document = documents.create_document(current_tenant, current_authority(), _upload_from_request())
     return jsonify(document_json(document)), 201
 
 
@@ -80,7 +79,7 @@ def get_document(doc_id: str):
 
 @bp.tenant("/documents/<doc_id>", "documents.write", methods=["DELETE"], prefixed=False)
 def delete_document(doc_id: str):
-    documents.delete_document(current_tenant, doc_id, current_actor(), acting_role())
+    documents.delete_document(current_tenant, doc_id, current_authority())
     return "", 204
 
 

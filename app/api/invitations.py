@@ -17,8 +17,7 @@ from app.models.invitation import INVITATION_STATUSES
 from app.services import invitations
 from app.services.errors import Conflict, NotFound, ValidationError
 from app.tenancy.context import current_tenant
-from app.tenancy.guard import acting_role
-from app.tenancy.principal import current_actor
+from app.tenancy.principal import current_authority
 
 
 def invitation_json(invitation: TenantInvitation) -> dict[str, Any]:
@@ -51,21 +50,21 @@ def list_invitations():
 def invite():
     data = json_body(allowed={"email", "role"}, required={"email"})
     sent = invitations.invite(current_tenant, string_field(data, "email", max_length=254),
-                              choice_field(data, "role", ROLES, default="member"), current_actor(), acting_role())
+                              choice_field(data, "role", ROLES, default="member"), current_authority())
     return jsonify({**invitation_json(sent.invitation), "email_sent": sent.email_sent}), 201
 
 
 @bp.tenant("/invitations/<invitation_id>", "invitations.manage", methods=["DELETE"])
 def revoke(invitation_id: str):
     with _state_conflicts():
-        invitation = invitations.revoke(current_tenant, _invitation_id(invitation_id), current_actor())
+        invitation = invitations.revoke(current_tenant, _invitation_id(invitation_id), current_authority())
     return jsonify(invitation_json(invitation))
 
 
 @bp.tenant("/invitations/<invitation_id>/resend", "invitations.manage", methods=["POST"])
 def resend(invitation_id: str):
     with _state_conflicts():
-        sent = invitations.resend(current_tenant, _invitation_id(invitation_id), current_actor())
+        sent = invitations.resend(current_tenant, _invitation_id(invitation_id), current_authority())
     return jsonify({**invitation_json(sent.invitation), "email_sent": sent.email_sent})
 
 

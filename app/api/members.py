@@ -15,8 +15,7 @@ from app.models import ROLES, TenantUser
 from app.services import members
 from app.services.errors import NotFound
 from app.tenancy.context import current_tenant
-from app.tenancy.guard import acting_role
-from app.tenancy.principal import current_actor
+from app.tenancy.principal import current_authority
 
 
 def member_json(membership: TenantUser) -> dict[str, Any]:
@@ -43,7 +42,7 @@ def add_user():
     data = json_body(allowed={"email", "role"}, required={"email"})
     result = members.add_or_invite(current_tenant, string_field(data, "email", max_length=254),
                                    choice_field(data, "role", ROLES, default="member"),
-                                   current_actor(), acting_role())
+                                   current_authority())
     if result.membership is not None:
         return jsonify({"result": "added", "member": member_json(result.membership)}), 201
     return jsonify({"result": "invited", "invitation": invitation_json(result.invitation),
@@ -54,13 +53,13 @@ def add_user():
 def change_role(user_id: str):
     data = json_body(allowed={"role"}, required={"role"})
     membership = members.change_role(current_tenant, _user_id(user_id), choice_field(data, "role", ROLES),
-                                     current_actor(), acting_role())
+                                     current_authority())
     return jsonify(member_json(membership))
 
 
 @bp.tenant("/users/<user_id>", "members.manage", methods=["DELETE"])
 def remove_member(user_id: str):
-    members.remove_member(current_tenant, _user_id(user_id), current_actor(), acting_role())
+    members.remove_member(current_tenant, _user_id(user_id), current_authority())
     return "", 204
 
 

@@ -13,7 +13,7 @@ from app.api.tenants import tenant_json
 from app.models import PLAN_SEED, Plan
 from app.services import plans
 from app.tenancy.context import current_tenant
-from app.tenancy.principal import current_actor
+from app.tenancy.principal import current_authority
 
 
 def plan_json(plan: Plan) -> dict[str, Any]:
@@ -38,7 +38,7 @@ def change_plan():
     """Upgrade at once; a downgrade that current usage exceeds is 409 naming what exceeds."""
     data = json_body(allowed={"new_plan"}, required={"new_plan"})
     new_plan = choice_field(data, "new_plan", [p.code for p in plans.list_plans()])
-    tenant = plans.change_plan(current_tenant._get_current_object(), new_plan, current_actor())
+    tenant = plans.change_plan(current_tenant._get_current_object(), new_plan, current_authority())
     return jsonify(tenant_json(tenant))
 
 

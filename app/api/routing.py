@@ -3,7 +3,7 @@
 - `@bp.tenant("/users", "members.manage", methods=["POST"])`: `/tenants/<tenant_ref>/users`;
   authenticate (API key or JWT), resolve and enter the tenant (`app.tenancy.guard`), check the
   permission, meter the call against the tenant's monthly quota, then run the view, which reads
-  `current_tenant` and `current_actor()`. `prefixed=False` for routes whose tenant comes from the
+  `current_tenant` and `current_authority()`. `prefixed=False` for routes whose tenant comes from the
   X-Tenant-ID header, the subdomain, the query or a tenant key (`/documents`, `/rag/search`).
 - `@bp.platform("/tenants/")`: platform keys and platform-admin users only.
 - `@bp.signed_in("/tenants/plans")`: any authenticated caller.

@@ -20,7 +20,7 @@ from app.models import ISOLATION_STRATEGIES, PLAN_SEED, TENANT_STATUSES, Tenant
 from app.services import plans, tenants
 from app.services.errors import PermissionDenied, ValidationError
 from app.tenancy.context import current_tenant
-from app.tenancy.principal import current_actor, current_principal
+from app.tenancy.principal import current_authority, current_principal
 
 CREATE_FIELDS = {"name", "slug", "owner_email", "plan", "owner_name", "isolation_strategy"}
 SETTINGS_FIELDS = set(tenants.SETTINGS_FIELDS)
@@ -81,7 +81,7 @@ def create_tenant():
     slug = present_string(data, "slug", max_length=100) or _slug_for(name or "")
     tenant = tenants.create_tenant(
         name, slug, string_field(data, "owner_email", max_length=254),
-        choice_field(data, "plan", [p.code for p in plans.list_plans()], default="free"), current_actor(),
+        choice_field(data, "plan", [p.code for p in plans.list_plans()], default="free"), current_authority(),
         owner_name=string_field(data, "owner_name", max_length=120),
         isolation_strategy=choice_field(data, "isolation_strategy", ISOLATION_STRATEGIES),
     )
@@ -122,7 +122,7 @@ def update_tenant():
     """Rename, change settings; platform admins also set `status` (with a `reason` to suspend)."""
     data = _update_payload()
     tenant = current_tenant._get_current_object()
-    actor = current_actor()
+    actor = current_authority()
     if "status" in data:
         if not current_principal().is_platform_admin:
             raise PermissionDenied("Only platform administrators change a tenant's status.", field="status")
@@ -170,7 +170,7 @@ def _update_payload() -> dict[str, Any]:
 def delete_tenant(tenant_ref: str):
     """Soft-delete: the tenant is refused from now on and purged after the grace period."""
     tenant = tenants.get_tenant(tenant_ref)
-    tenants.soft_delete(tenant, current_actor())
+    tenants.soft_delete(tenant, current_authority())
     return jsonify(tenant_json(tenant))
 
 

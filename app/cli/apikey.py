@@ -7,6 +7,7 @@ import click
 from app.cli.errors import domain_errors_exit
 from app.services import api_keys
 from app.services.audit import Actor
+from app.services.authority import Authority
 from app.services.tenants import get_tenant
 
 
@@ -26,7 +27,7 @@ def create(is_platform: bool, tenant_ref: str | None, role: str, name: str) -> N
     if is_platform == bool(tenant_ref):
         raise click.UsageError("Give exactly one of --platform or --tenant.")
     tenant = None if is_platform else get_tenant(tenant_ref, include_deleted=False)
-    key, secret = api_keys.create_key(tenant, name, role, Actor.cli(), acting_role=None)
+    key, secret = api_keys.create_key(tenant, name, role, Authority.cli())
     click.echo(secret)
     click.echo(f"Key {key.id} ({key.name}) created; store the secret now, it cannot be shown again.", err=True)
 

@@ -13,6 +13,7 @@ from app.models import Tenant, User
 from app.models.types import utcnow
 from app.services import accounts, documents, invitations, members, plans, tenants, usage
 from app.services.audit import Actor
+from app.services.authority import Authority
 
 DEMO_PASSWORD = "demo-password"
 ADMIN_EMAIL = "admin@example.com"
@@ -87,7 +88,7 @@ def seed_demo(if_empty: bool) -> None:
         click.echo("Demo data already present.")
         _print_logins()
         return
-    actor = Actor.cli()
+    actor = Authority.cli()
     rng = random.Random(42)
     _user(ADMIN_EMAIL, "Platform Admin", admin=True)
     now = utcnow()
@@ -129,9 +130,9 @@ def _make_tenant(slug, name, plan, status, owner_email, extra, pending, daily, a
     tenant.created_at = created
     db.session.commit()
     for email, role in extra:
-        members.add_member(tenant, _user(email, email.split("@")[0].title()), role, actor, acting_role=None)
+        members.add_member(tenant, _user(email, email.split("@")[0].title()), role, actor)
     for email in pending:
-        invitations.invite(tenant, email, "member", actor, acting_role=None)
+        invitations.invite(tenant, email, "member", actor)
     if status == "trial":
         tenant.trial_ends_at = utcnow() + timedelta(days=5)
     db.session.commit()

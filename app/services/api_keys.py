@@ -9,9 +9,10 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import ApiKey, Tenant
+from app.models import ApiKey, Role, Tenant
 from app.models.types import utcnow
 from app.services.audit import Actor, record
+from app.services.authority import Authority
 from app.services.errors import NotFound, PermissionDenied, ValidationError
 from app.services.members import ensure_may_grant, validate_role
 from app.services.transaction import unit_of_work
@@ -25,8 +26,7 @@ def hash_secret(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def create_key(tenant: Tenant | None, name: str, role: str, actor: Actor,
-               acting_role: str | None) -> tuple[ApiKey, str]:
+def create_key(tenant: Tenant | None, name: str, role: str, authority: Authority) -> tuple[ApiKey, str]:
     """Create a key bound to `tenant` with `role` (or a platform key when `tenant` is None).
 
     Returns the key and its secret; the secret is not stored and cannot be shown again.
@@ -37,19 +37,19 @@ def create_key(tenant: Tenant | None, name: str, role: str, actor: Actor,
     if len(name) > 120:
         raise ValidationError("Name must be at most 120 characters.", field="name")
     if tenant is None:
-        if not actor.is_platform_admin:
+        if not authority.is_platform_admin:
             raise PermissionDenied("Only platform admins create platform keys.")
-        role = "owner"
+        role = Role.OWNER.value
     else:
         role = validate_role(role)
-        ensure_may_grant(acting_role, role)
+        ensure_may_grant(authority, tenant, role)
     secret = SECRET_PREFIX + secrets.token_urlsafe(32)
     with unit_of_work() as session:
         key = ApiKey(tenant_id=tenant.id if tenant else None, name=name, role=role, prefix=secret[:10],
-                     key_hash=hash_secret(secret), created_by_id=actor.user_id, created_at=utcnow())
+                     key_hash=hash_secret(secret), created_by_id=authority.user_id, created_at=utcnow())
         session.add(key)
         session.flush()
-        record("apikey.created", actor, tenant_id=tenant.id if tenant else None, target_type="api_key",
+        record("apikey.created", authority, tenant_id=tenant.id if tenant else None, target_type="api_key",
                target_id=key.id, details={"name": name, "role": role, "platform": tenant is None})
     return key, secret
 

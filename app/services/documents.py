@@ -18,9 +18,9 @@ from sqlalchemy import delete, func, select
 from app.models import Tenant
 from app.services import quotas, storage
 from app.services.audit import Actor, record
+from app.services.authority import Authority, allows
 from app.services.errors import DomainError, NotFound, PermissionDenied, ValidationError
 from app.services.pagination import Page, clamp_paging
-from app.services.permissions import role_allows
 from app.services.transaction import lock_tenant, unit_of_work
 from app.workspace.models import Document, DocumentPassage, new_document_id
 from app.workspace.sessions import tenant_plane
@@ -238,21 +238,21 @@ def read_content(tenant: Tenant, document: Document) -> str:
         return ""
 
 
-def can_delete(document: Document, actor: Actor, acting_role: str | None) -> bool:
+def can_delete(document: Document, authority: Authority) -> bool:
     """Members delete their own documents; admins and up (and platform admins) anyone's."""
-    if acting_role is None or role_allows(acting_role, "documents.delete_any"):
+    if allows(authority, "documents.delete_any", document.tenant_id):
         return True
-    if not role_allows(acting_role, "documents.write"):
+    if not allows(authority, "documents.write", document.tenant_id):
         return False
-    if actor.user_id is not None:
-        return document.uploader_id == actor.user_id
-    return actor.api_key_id is not None and document.uploader_key_id == actor.api_key_id
+    if authority.user_id is not None:
+        return document.uploader_id == authority.user_id
+    return authority.api_key_id is not None and document.uploader_key_id == authority.api_key_id
 
 
-def delete_document(tenant: Tenant, doc_id: str, actor: Actor, acting_role: str | None) -> None:
+def delete_document(tenant: Tenant, doc_id: str, authority: Authority) -> None:
     """Delete a document and its file, and give its bytes back to the quota."""
     document = get_document(tenant, doc_id)
-    if not can_delete(document, actor, acting_role):
+    if not can_delete(document, authority):
         raise PermissionDenied("Only admins may delete documents uploaded by someone else.")
     tenant_id = tenant.id
     with unit_of_work() as session:
@@ -263,6 +263,6 @@ def delete_document(tenant: Tenant, doc_id: str, actor: Actor, acting_role: str 
             removed = ws.execute(delete(Document).where(Document.id == doc_id)).rowcount
         if removed:
             tenant.storage_used_bytes = max(0, (tenant.storage_used_bytes or 0) - document.size_bytes)
-            record("document.deleted", actor, tenant_id=tenant_id, target_type="document", target_id=doc_id,
+            record("document.deleted", authority, tenant_id=tenant_id, target_type="document", target_id=doc_id,
                    details={"title": document.title, "size_bytes": document.size_bytes})
     storage.delete(tenant_id, AREA, document.storage_key)

@@ -14,6 +14,7 @@ from app.models import Tenant, TenantInvitation, TenantUser, User
 from app.models.types import utcnow
 from app.services import accounts, emails, quotas, tenant_status
 from app.services.audit import Actor, record
+from app.services.authority import Authority
 from app.services.errors import AlreadyInvited, AlreadyMember, InvitationInvalid, NotFound, ValidationError
 from app.services.members import build_membership, ensure_may_grant, validate_role
 from app.services.transaction import lock_tenant, unit_of_work
@@ -42,7 +43,7 @@ class SentInvitation:
     email_sent: bool
 
 
-def invite(tenant: Tenant, email: str, role: str, actor: Actor, acting_role: str | None) -> SentInvitation:
+def invite(tenant: Tenant, email: str, role: str, authority: Authority) -> SentInvitation:
     """Invite `email` to the tenant with `role` and email them a link.
 
     A pending invitation holds a seat, so the users quota is checked here. Refused for a
@@ -50,7 +51,8 @@ def invite(tenant: Tenant, email: str, role: str, actor: Actor, acting_role: str
     """
     email = accounts.clean_email(email)
     role = validate_role(role)
-    ensure_may_grant(acting_role, role)
+    ensure_may_grant(authority, tenant, role)
+    actor = authority
     token, token_hash = new_token()
     with unit_of_work() as session:
         lock_tenant(session, tenant.id)

@@ -7,15 +7,17 @@ from dataclasses import dataclass
 from sqlalchemy import case, func, select
 
 from app.extensions import db
-from app.models import ROLES, Tenant, TenantInvitation, TenantUser, User
+from app.models import ROLES, Role, Tenant, TenantInvitation, TenantUser, User
+from app.models.enums import InvitationStatus, MembershipStatus
 from app.models.types import utcnow
 from app.services import accounts, quotas
 from app.services.audit import Actor, record
+from app.services.authority import Authority, allows, may_grant
 from app.services.errors import AlreadyMember, LastOwner, NotFound, PermissionDenied, ValidationError
-from app.services.permissions import outranks_or_equals
 from app.services.transaction import lock_tenant, unit_of_work
 
-_ROLE_ORDER = case({"owner": 0, "admin": 1, "member": 2, "viewer": 3}, value=TenantUser.role)
+# Strongest role first, in the one role order (`Role`).
+_ROLE_ORDER = case({role.value: position for position, role in enumerate(Role)}, value=TenantUser.role)
 
 
 def validate_role(role: str | None, field: str = "role") -> str:
@@ -25,12 +27,11 @@ def validate_role(role: str | None, field: str = "role") -> str:
     return value
 
 
-def ensure_may_grant(acting_role: str | None, role: str) -> None:
-    """Nobody grants a role above their own; only owners make owners. `acting_role` None = platform admin."""
-    if acting_role is None:
-        return
-    if not outranks_or_equals(acting_role, role):
-        raise PermissionDenied(f"An {acting_role} cannot grant the {role} role.", field="role")
+def ensure_may_grant(authority: Authority, tenant: Tenant, role: str) -> None:
+    """Nobody grants (or takes away) a role above their own; only owners make owners."""
+    if not may_grant(authority, tenant, role):
+        strongest = authority.strongest_role_in(tenant)
+        raise PermissionDenied(f"An {strongest or 'outsider'} cannot grant the {role} role.", field="role")
 
 
 def list_members(tenant: Tenant) -> list[TenantUser]:
@@ -57,7 +58,7 @@ def get_membership(tenant: Tenant, user_id: int | str) -> TenantUser:
 
 def _owner_count(tenant_id: str) -> int:
     return db.session.scalar(select(func.count()).select_from(TenantUser).where(
-        TenantUser.tenant_id == tenant_id, TenantUser.role == "owner", TenantUser.status == "active")) or 0
+        TenantUser.tenant_id == tenant_id, TenantUser.role == Role.OWNER, TenantUser.status == MembershipStatus.ACTIVE)) or 0
 
 
 def build_membership(tenant: Tenant, user: User, role: str, actor: Actor) -> TenantUser:
@@ -69,14 +70,15 @@ def build_membership(tenant: Tenant, user: User, role: str, actor: Actor) -> Ten
     # A pending invitation for this person already holds their seat; it is consumed here.
     pending = db.session.scalar(select(TenantInvitation).where(
         TenantInvitation.tenant_id == tenant.id, TenantInvitation.email == user.email,
-        TenantInvitation.status == "pending"))
+        TenantInvitation.status == InvitationStatus.PENDING))
     if pending is None or pending.is_expired():
         quotas.ensure_seats_available(tenant, 1)
     if pending is not None:
-        pending.status = "accepted"
+        pending.status = InvitationStatus.ACCEPTED
         pending.accepted_at = utcnow()
         pending.accepted_by_id = user.id
-    membership = TenantUser(tenant_id=tenant.id, user_id=user.id, role=role, status="active", joined_at=utcnow())
+    membership = TenantUser(tenant_id=tenant.id, user_id=user.id, role=role, status=MembershipStatus.ACTIVE,
+                            joined_at=utcnow())
     db.session.add(membership)
     db.session.flush()
     record("member.added", actor, tenant_id=tenant.id, target_type="user", target_id=user.id,
@@ -84,13 +86,13 @@ def build_membership(tenant: Tenant, user: User, role: str, actor: Actor) -> Ten
     return membership
 
 
-def add_member(tenant: Tenant, user: User, role: str, actor: Actor, acting_role: str | None) -> TenantUser:
+def add_member(tenant: Tenant, user: User, role: str, authority: Authority) -> TenantUser:
     """Add an existing account to the tenant at once (counts against the users quota)."""
     role = validate_role(role)
-    ensure_may_grant(acting_role, role)
+    ensure_may_grant(authority, tenant, role)
     with unit_of_work() as session:
         lock_tenant(session, tenant.id)
-        return build_membership(tenant, user, role, actor)
+        return build_membership(tenant, user, role, authority)
 
 
 @dataclass
@@ -103,20 +105,19 @@ class AddResult:
     email_sent: bool = False
 
 
-def add_or_invite(tenant: Tenant, email: str, role: str, actor: Actor, acting_role: str | None) -> AddResult:
+def add_or_invite(tenant: Tenant, email: str, role: str, authority: Authority) -> AddResult:
     """An existing account joins at once; an address with no account is invited by email."""
     from app.services import invitations
 
     email = accounts.clean_email(email)
     user = accounts.find_user(email)
     if user is not None:
-        return AddResult(membership=add_member(tenant, user, role, actor, acting_role))
-    sent = invitations.invite(tenant, email, role, actor, acting_role)
+        return AddResult(membership=add_member(tenant, user, role, authority))
+    sent = invitations.invite(tenant, email, role, authority)
     return AddResult(invitation=sent.invitation, token=sent.token, email_sent=sent.email_sent)
 
 
-def change_role(tenant: Tenant, user_id: int | str, new_role: str, actor: Actor,
-                acting_role: str | None) -> TenantUser:
+def change_role(tenant: Tenant, user_id: int | str, new_role: str, authority: Authority) -> TenantUser:
     """Change a member's role. The last owner cannot be demoted; only owners touch owners."""
     new_role = validate_role(new_role)
     with unit_of_work() as session:
@@ -125,65 +126,64 @@ def change_role(tenant: Tenant, user_id: int | str, new_role: str, actor: Actor,
         old_role = membership.role
         if old_role == new_role:
             return membership
-        ensure_may_grant(acting_role, new_role)
-        ensure_may_grant(acting_role, old_role)
-        if old_role == "owner" and _owner_count(tenant.id) <= 1:
+        ensure_may_grant(authority, tenant, new_role)
+        ensure_may_grant(authority, tenant, old_role)
+        if old_role == Role.OWNER and _owner_count(tenant.id) <= 1:
             raise LastOwner(f"{membership.user.email} is the only owner. Make someone else an owner "
                             "(or transfer ownership) first.", field="role")
         membership.role = new_role
-        if old_role == "owner" and tenant.owner_id == membership.user_id:
+        if old_role == Role.OWNER and tenant.owner_id == membership.user_id:
             tenant.owner_id = _another_owner_id(tenant.id, membership.user_id)
-        record("member.role_changed", actor, tenant_id=tenant.id, target_type="user", target_id=membership.user_id,
+        record("member.role_changed", authority, tenant_id=tenant.id, target_type="user", target_id=membership.user_id,
                details={"email": membership.user.email, "from": old_role, "to": new_role})
     return membership
 
 
 def _another_owner_id(tenant_id: str, excluding_user_id: int) -> int | None:
     return db.session.scalar(select(TenantUser.user_id).where(
-        TenantUser.tenant_id == tenant_id, TenantUser.role == "owner", TenantUser.status == "active",
-        TenantUser.user_id != excluding_user_id).order_by(TenantUser.joined_at).limit(1))
+        TenantUser.tenant_id == tenant_id, TenantUser.role == Role.OWNER,
+        TenantUser.status == MembershipStatus.ACTIVE, TenantUser.user_id != excluding_user_id).order_by(TenantUser.joined_at).limit(1))
 
 
-def remove_member(tenant: Tenant, user_id: int | str, actor: Actor, acting_role: str | None) -> None:
+def remove_member(tenant: Tenant, user_id: int | str, authority: Authority) -> None:
     """Remove a member (or let one leave). The last owner cannot be removed."""
     with unit_of_work() as session:
         lock_tenant(session, tenant.id)
         membership = get_membership(tenant, user_id)
-        leaving_self = actor.user_id is not None and actor.user_id == membership.user_id
+        leaving_self = authority.user_id is not None and authority.user_id == membership.user_id
         if not leaving_self:
-            ensure_may_grant(acting_role, membership.role)
-        if membership.role == "owner" and _owner_count(tenant.id) <= 1:
+            ensure_may_grant(authority, tenant, membership.role)
+        if membership.role == Role.OWNER and _owner_count(tenant.id) <= 1:
             raise LastOwner(f"{membership.user.email} is the only owner and cannot be removed. "
                             "Transfer ownership first.", field="user_id")
         if tenant.owner_id == membership.user_id:
             tenant.owner_id = _another_owner_id(tenant.id, membership.user_id)
         email = membership.user.email
         session.delete(membership)
-        record("member.removed", actor, tenant_id=tenant.id, target_type="user", target_id=membership.user_id,
+        record("member.removed", authority, tenant_id=tenant.id, target_type="user", target_id=membership.user_id,
                details={"email": email, "role": membership.role, "left": leaving_self})
 
 
-def transfer_ownership(tenant: Tenant, new_owner_user_id: int | str, actor: Actor,
-                       acting_role: str | None) -> TenantUser:
+def transfer_ownership(tenant: Tenant, new_owner_user_id: int | str, authority: Authority) -> TenantUser:
     """Make another member the owner; the current primary owner becomes an admin."""
-    if acting_role not in (None, "owner"):
+    if not allows(authority, "ownership.transfer", tenant):
         raise PermissionDenied("Only an owner can transfer ownership.", field="user_id")
     with unit_of_work() as session:
         lock_tenant(session, tenant.id)
         new_owner = get_membership(tenant, new_owner_user_id)
-        if new_owner.status != "active":
+        if new_owner.status != MembershipStatus.ACTIVE:
             raise ValidationError("Ownership can only go to an active member.", field="user_id")
         previous_owner_id = tenant.owner_id
         if previous_owner_id == new_owner.user_id:
             return new_owner
-        new_owner.role = "owner"
+        new_owner.role = Role.OWNER
         tenant.owner_id = new_owner.user_id
         if previous_owner_id is not None:
             previous = db.session.scalar(select(TenantUser).where(TenantUser.tenant_id == tenant.id,
                                                                   TenantUser.user_id == previous_owner_id))
             if previous is not None:
-                previous.role = "admin"
-        record("tenant.ownership_transferred", actor, tenant_id=tenant.id, target_type="user",
+                previous.role = Role.ADMIN
+        record("tenant.ownership_transferred", authority, tenant_id=tenant.id, target_type="user",
                target_id=new_owner.user_id,
                details={"from_user_id": previous_owner_id, "to": new_owner.user.email})
     return new_owner

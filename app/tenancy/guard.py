@@ -17,8 +17,9 @@ from flask import g, request
 from app.extensions import cache
 from app.models import Tenant
 from app.services import audit, tenant_status
+from app.services.authority import allows
 from app.services.errors import PermissionDenied, TenantNotFound, TwoFactorRequired, Unauthorized
-from app.services.permissions import Permission, get_permission, role_allows
+from app.services.permissions import Permission, get_permission
 from app.tenancy.principal import Principal, current_principal
 from app.tenancy.resolver import resolver
 
@@ -74,29 +75,23 @@ def enter_tenant(permission: str | Permission, principal: Principal | None = Non
     tenant = resolution.tenant
     if tenant is None:
         raise _not_found()
-    role = principal.role_in(tenant)
-    if role is None and not principal.is_platform_admin:
+    authority = principal.authority(tenant)
+    if not authority.roles and not authority.is_platform_admin:
         _record_denied_access(principal, tenant, resolution.source, resolution.reference)
         raise _not_found()
     check_second_factor(tenant, principal)
     # A write is a request that may change something; the route's declaration made sure its
     # permission writes. This is where a tenant that may only be read refuses it.
     check_status(tenant, principal, writing=request.method not in SAFE_METHODS)
-    if (role is None or not role_allows(role, permission)) and not principal.is_platform_admin:
+    role = authority.strongest_role_in(tenant)
+    if not allows(authority, permission):
         raise PermissionDenied("Your role does not allow this.", details={"permission": permission.name,
                                                                           "role": role})
     g.tenant = tenant
     g.tenant_role = role
     g.tenant_source = resolution.source
+    g.authority = authority
     return tenant
-
-
-def acting_role() -> str | None:
-    """The role services should judge the caller by: None for a platform admin (full power)."""
-    principal = current_principal()
-    if principal.is_platform_admin:
-        return None
-    return g.get("tenant_role")
 
 
 def platform_required(view: Callable) -> Callable:

@@ -1,4 +1,9 @@
-"""Who is calling: a signed-in user (browser), or an API key / JWT (integrations)."""
+"""Who is calling: a signed-in user (browser), or an API key / JWT (integrations).
+
+A `Principal` is the request's credential; `authority(tenant)` turns it into the `Authority` that
+services judge (`app/services/authority.py`). `current_authority()` is the caller's, in the
+request's tenant once a tenant route's guard has entered it.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +15,7 @@ from flask_login import current_user
 from app.models import ApiKey, Tenant, User
 from app.services import tenants
 from app.services.audit import Actor
+from app.services.authority import Authority, Via
 
 
 @dataclass
@@ -59,6 +65,18 @@ class Principal:
             return tenants.role_of(tenant.id, self.user.id)
         return None
 
+    @property
+    def way_in(self) -> Via:
+        if self.impersonator_user_id is not None:
+            return Via.IMPERSONATION
+        return Via(self.via)
+
+    def authority(self, tenant: Tenant | None = None) -> Authority:
+        """What this caller may do in `tenant` (None: outside any tenant, as a platform admin or no one)."""
+        role = self.role_in(tenant) if tenant is not None else None
+        return Authority.of(self.actor(), tenant_id=tenant.id if tenant is not None else None,
+                            roles=(role,) if role else (), via=self.way_in)
+
     def actor(self) -> Actor:
         ip = request.remote_addr if request else None
         if self.api_key is not None:
@@ -89,4 +107,14 @@ def current_principal() -> Principal:
 
 
 def current_actor() -> Actor:
+    """The caller as an audit-trail actor only; adapters pass `current_authority()` (an Actor too)."""
     return current_principal().actor()
+
+
+def current_authority() -> Authority:
+    """The caller's authority: in the request's tenant when a tenant route entered one (the guard
+    computed it then), otherwise outside any tenant."""
+    authority = g.get("authority")
+    if authority is not None:
+        return authority
+    return current_principal().authority(None)

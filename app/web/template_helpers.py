@@ -9,16 +9,17 @@ from flask_babel import format_date, format_datetime, get_locale
 from flask_login import current_user
 
 from app.services import formatting
-from app.services.permissions import role_allows
+from app.services.authority import allows
 from app.tenancy.context import get_current_role, get_current_tenant
 
 
 def _can(permission: str) -> bool:
-    """In templates: show a control only when the caller's role allows it (the route checks again)."""
-    principal = g.get("principal")
-    if principal is not None and principal.is_platform_admin:
-        return True
-    return role_allows(get_current_role(), permission)
+    """In templates: show a control only when the caller's authority allows it (the route checks again)."""
+    authority = g.get("authority")
+    if authority is None:
+        principal = g.get("principal")
+        return principal is not None and principal.is_platform_admin
+    return allows(authority, permission)
 
 
 def _user_tenants():

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import TenantInvitation, TenantUser
 from app.services import invitations, members
-from app.services.audit import Actor
+from app.services.authority import Authority
 from app.services.errors import DomainError
 from tests import factories as f
 from tests.conftest import build_app
@@ -55,7 +55,7 @@ def test_two_owners_demoting_each_other_at_once_leave_one_owner(app, database_ur
         def job():
             from app.services.tenants import get_tenant
 
-            members.change_role(get_tenant(tenant_id), user_id, "admin", Actor.system(), acting_role=None)
+            members.change_role(get_tenant(tenant_id), user_id, "admin", Authority.system())
             return "demoted"
         return job
 
@@ -76,7 +76,7 @@ def test_parallel_invitations_never_pass_the_users_quota(app, database_url):
         def job():
             from app.services.tenants import get_tenant
 
-            invitations.invite(get_tenant(tenant_id), f"racer{n}@example.test", "member", Actor.system(), None)
+            invitations.invite(get_tenant(tenant_id), f"racer{n}@example.test", "member", Authority.system())
             return "invited"
         return job
 

@@ -11,6 +11,7 @@ from app.extensions import db
 from app.models import AuditEvent
 from app.services import audit, usage
 from app.services.audit import Actor, AuditFilter
+from app.services.authority import Authority
 from tests import factories as f
 
 
@@ -55,13 +56,13 @@ def test_every_mutation_writes_one_audit_event_in_its_transaction(app):
     owner = Actor.for_user(tenant.owner, ip="203.0.113.9")
     bob = f.user()
     before = db.session.query(AuditEvent).count()
-    members.add_member(tenant, bob, "member", owner, acting_role="owner")
-    members.change_role(tenant, bob.id, "admin", owner, acting_role="owner")
-    sent = invitations.invite(tenant, "x@example.test", "member", owner, acting_role="owner")
+    members.add_member(tenant, bob, "member", Authority.member(owner, tenant, "owner"))
+    members.change_role(tenant, bob.id, "admin", Authority.member(owner, tenant, "owner"))
+    sent = invitations.invite(tenant, "x@example.test", "member", Authority.member(owner, tenant, "owner"))
     invitations.revoke(tenant, sent.invitation.id, owner)
     plans.change_plan(tenant, "basic", owner)
     tenants.update_tenant(tenant, owner, name="Renamed Co")
-    members.remove_member(tenant, bob.id, owner, acting_role="owner")
+    members.remove_member(tenant, bob.id, Authority.member(owner, tenant, "owner"))
     new_events = list(db.session.scalars(select(AuditEvent).order_by(AuditEvent.id)))[before:]
     actions = [e.action for e in new_events]
     assert actions == ["member.added", "member.role_changed", "invitation.created", "invitation.revoked",
@@ -77,7 +78,7 @@ def test_refused_mutation_leaves_no_audit_event(app):
     tenant = f.tenant()
     count = db.session.query(AuditEvent).count()
     with pytest.raises(LastOwner):
-        members.remove_member(tenant, tenant.owner_id, Actor.system(), acting_role=None)
+        members.remove_member(tenant, tenant.owner_id, Authority.system())
     assert db.session.query(AuditEvent).count() == count
 
 

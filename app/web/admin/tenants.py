@@ -12,7 +12,7 @@ from app.models import GIB, ISOLATION_STRATEGIES, TENANT_STATUSES
 from app.services import fleet, invitations, members, plans, quotas, tenants
 from app.services.errors import DomainError, ValidationError
 from app.services.sso import connections
-from app.tenancy.principal import current_actor
+from app.tenancy.principal import current_authority
 from app.web.admin import bp
 from app.web.admin.forms import (
     ActionForm,
@@ -111,14 +111,14 @@ def _act(tenant, form, form_key: str, perform: Callable[[], object], success: Ca
 @bp.platform("/tenants/<tenant_id>/suspend", methods=["POST"])
 def suspend(tenant_id: str):
     tenant, form = tenants.get_tenant(tenant_id), SuspendForm()
-    return _act(tenant, form, "suspend_form", lambda: tenants.suspend(tenant, form.reason.data or "", current_actor()),
+    return _act(tenant, form, "suspend_form", lambda: tenants.suspend(tenant, form.reason.data or "", current_authority()),
                 lambda: _("%(name)s is suspended. Its users are refused from their next request.", name=tenant.name))
 
 
 @bp.platform("/tenants/<tenant_id>/reactivate", methods=["POST"])
 def reactivate(tenant_id: str):
     tenant, form = tenants.get_tenant(tenant_id), ActionForm()
-    return _act(tenant, form, "action_form", lambda: tenants.reactivate(tenant, current_actor()),
+    return _act(tenant, form, "action_form", lambda: tenants.reactivate(tenant, current_authority()),
                 lambda: _("%(name)s is active again.", name=tenant.name))
 
 
@@ -127,7 +127,7 @@ def extend_trial(tenant_id: str):
     tenant, form = tenants.get_tenant(tenant_id), ExtendTrialForm()
     return _act(tenant, form, "trial_form",
                 lambda: tenants.extend_trial(tenant, form.days.data if form.days.data is not None else 0,
-                                             current_actor()),
+                                             current_authority()),
                 lambda: _("Trial extended by %(days)s days.", days=form.days.data))
 
 
@@ -136,7 +136,7 @@ def change_plan(tenant_id: str):
     tenant, form = tenants.get_tenant(tenant_id), ChangePlanForm()
     form.plan.choices = [(p.code, p.name) for p in plans.list_plans()]
     return _act(tenant, form, "plan_form",
-                lambda: plans.change_plan(tenant, form.plan.data, current_actor(),
+                lambda: plans.change_plan(tenant, form.plan.data, current_authority(),
                                           override_limits=form.override_limits.data),
                 lambda: _("%(name)s is now on the %(plan)s plan.", name=tenant.name, plan=tenant.plan.name),
                 fallback="plan")
@@ -163,7 +163,7 @@ def custom_quotas(tenant_id: str):
 
     def save() -> None:
         limits = {r: _parse_limit(r, getattr(form, r).data) for r in ("users", "storage", "api_calls")}
-        quotas.set_custom_limits(tenant, limits, current_actor())
+        quotas.set_custom_limits(tenant, limits, current_authority())
 
     return _act(tenant, form, "quota_form", save, lambda: _("Custom quotas saved."))
 
@@ -171,7 +171,7 @@ def custom_quotas(tenant_id: str):
 @bp.platform("/tenants/<tenant_id>/delete", methods=["POST"])
 def delete(tenant_id: str):
     tenant, form = tenants.get_tenant(tenant_id), ActionForm()
-    return _act(tenant, form, "action_form", lambda: tenants.soft_delete(tenant, current_actor()),
+    return _act(tenant, form, "action_form", lambda: tenants.soft_delete(tenant, current_authority()),
                 lambda: _("%(name)s is deleted. It can be restored for %(days)s days.", name=tenant.name,
                           days=current_app.config["DELETED_TENANT_GRACE_DAYS"]))
 
@@ -180,7 +180,7 @@ def delete(tenant_id: str):
 def restore(tenant_id: str):
     tenant, form = tenants.get_tenant(tenant_id), ActionForm()
     return _act(tenant, form, "action_form",
-                lambda: tenants.restore(tenant, current_actor(), current_app.config["DELETED_TENANT_GRACE_DAYS"]),
+                lambda: tenants.restore(tenant, current_authority(), current_app.config["DELETED_TENANT_GRACE_DAYS"]),
                 lambda: _("%(name)s is restored.", name=tenant.name))
 
 
@@ -194,7 +194,7 @@ def purge(tenant_id: str):
         else:
             try:
                 name = tenant.name
-                tenants.purge(tenant, current_actor())
+                tenants.purge(tenant, current_authority())
             except DomainError as exc:
                 show_error(form, exc, fallback="confirm_slug")
             else:

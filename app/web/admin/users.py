@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from app.services import accounts, mfa, platform_users
 from app.services.errors import DomainError
 from app.services.pagination import clamp_paging
-from app.tenancy.principal import current_actor
+from app.tenancy.principal import current_authority
 from app.web.admin import bp
 from app.web.admin.forms import ActionForm
 from app.web.rendering import render_page
@@ -51,7 +51,7 @@ def user_action(user_id: int, action: str):
     service, message = USER_ACTIONS[action]
     if ActionForm().validate_on_submit():
         try:
-            service(user, current_actor())
+            service(user, current_authority())
         except DomainError as exc:
             flash(exc.message, "danger")
         else:

@@ -12,7 +12,7 @@ from flask_login import current_user
 from app.services import accounts, tenants
 from app.services.errors import DomainError
 from app.services.tenants import tenants_for_user
-from app.tenancy.principal import current_actor
+from app.tenancy.principal import current_authority
 from app.web.home import bp
 from app.web.home.forms import NewOrganisationForm
 from app.web.rendering import show_error
@@ -47,7 +47,7 @@ def new_organisation():
     if form.validate_on_submit():
         try:
             tenant = tenants.create_tenant(form.organisation.data, form.slug.data, current_user.email, "free",
-                                           current_actor())
+                                           current_authority())
         except DomainError as exc:
             show_error(form, exc, fallback="organisation")
         else:

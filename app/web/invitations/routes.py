@@ -7,14 +7,14 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.services import accounts, invitations, quotas
+from app.services.authority import grantable_roles
 from app.services.errors import DomainError, InvitationInvalid, NotFound, QuotaExceeded
 from app.tenancy.context import current_tenant
-from app.tenancy.guard import acting_role
-from app.tenancy.principal import current_actor
+from app.tenancy.principal import current_authority
 from app.web.auth.sign_in import complete_sign_in, sign_out
 from app.web.invitations import bp
 from app.web.invitations.forms import AcceptForm, InviteForm, JoinAsNewUserForm
-from app.web.members.forms import ROLE_LABELS, grantable_roles, role_choices
+from app.web.members.forms import ROLE_LABELS, role_choices
 from app.web.rendering import is_htmx, render_page, show_error
 
 TEMPLATE = "invitations/index.html"
@@ -23,7 +23,7 @@ TEMPLATE = "invitations/index.html"
 def _context(form: InviteForm | None = None, **extra) -> dict:
     tenant = current_tenant._get_current_object()
     form = form or InviteForm()
-    form.role.choices = role_choices([r for r in grantable_roles(acting_role()) if r != "owner"] or ["viewer"])
+    form.role.choices = role_choices([r for r in grantable_roles(current_authority(), tenant) if r != "owner"] or ["viewer"])
     users_line = next(line for line in quotas.quota_report(tenant) if line.resource == "users")
     return {"form": form, "pending": invitations.list_invitations(tenant), "users_line": users_line,
             "role_labels": ROLE_LABELS, "quota_error": None,
@@ -47,7 +47,7 @@ def create():
     quota_error = None
     if form.validate_on_submit():
         try:
-            sent = invitations.invite(tenant, form.email.data, form.role.data, current_actor(), acting_role())
+            sent = invitations.invite(tenant, form.email.data, form.role.data, current_authority())
         except QuotaExceeded as exc:
             quota_error = exc.message
         except DomainError as exc:
@@ -88,7 +88,7 @@ def _row_action(invitation_id: int, action):
 @bp.tenant("/invitations/<int:invitation_id>/resend", "invitations.manage", methods=["POST"])
 def resend(invitation_id: int):
     def action(tenant):
-        sent = invitations.resend(tenant, invitation_id, current_actor())
+        sent = invitations.resend(tenant, invitation_id, current_authority())
         if not sent.email_sent:
             return sent.invitation, _("A new link was made, but the email could not be sent yet; "
                                       "it is retried automatically.")
@@ -100,7 +100,7 @@ def resend(invitation_id: int):
 @bp.tenant("/invitations/<int:invitation_id>/revoke", "invitations.manage", methods=["POST"])
 def revoke(invitation_id: int):
     def action(tenant):
-        invitation = invitations.revoke(tenant, invitation_id, current_actor())
+        invitation = invitations.revoke(tenant, invitation_id, current_authority())
         return invitation, _("The invitation to %(email)s was revoked.", email=invitation.email)
 
     return _row_action(invitation_id, action)
@@ -130,7 +130,7 @@ def accept(token: str):
         try:
             if signed_in_as_invitee and accept_form.validate_on_submit():
                 invitations.accept(token, current_user._get_current_object(),
-                                   current_actor())
+                                   current_authority())
                 user = current_user._get_current_object()
             elif not has_account and not current_user.is_authenticated and new_user_form.validate_on_submit():
                 user, _membership = invitations.accept_as_new_user(token, new_user_form.name.data,

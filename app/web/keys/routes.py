@@ -6,13 +6,13 @@ from flask import flash, redirect, url_for
 from flask_babel import gettext as _
 
 from app.services import api_keys
+from app.services.authority import grantable_roles
 from app.services.errors import DomainError
 from app.tenancy.context import current_tenant
-from app.tenancy.guard import acting_role
-from app.tenancy.principal import current_actor
+from app.tenancy.principal import current_authority
 from app.web.keys import bp
 from app.web.keys.forms import CreateKeyForm
-from app.web.members.forms import ROLE_LABELS, grantable_roles, role_choices
+from app.web.members.forms import ROLE_LABELS, role_choices
 from app.web.rendering import is_htmx, render_page, show_error
 
 TEMPLATE = "keys/index.html"
@@ -21,7 +21,7 @@ TEMPLATE = "keys/index.html"
 def _context(form: CreateKeyForm | None = None, **extra) -> dict:
     tenant = current_tenant._get_current_object()
     form = form or CreateKeyForm()
-    form.role.choices = role_choices(grantable_roles(acting_role()))
+    form.role.choices = role_choices(grantable_roles(current_authority(), current_tenant.id))
     return {"form": form, "keys": api_keys.list_keys(tenant), "role_labels": ROLE_LABELS, "created": None,
             "secret": None, **extra}
 
@@ -34,11 +34,11 @@ def index():
 @bp.tenant("/keys", "apikeys.manage", methods=["POST"])
 def create():
     form = CreateKeyForm()
-    form.role.choices = role_choices(grantable_roles(acting_role()))
+    form.role.choices = role_choices(grantable_roles(current_authority(), current_tenant.id))
     if form.validate_on_submit():
         try:
             key, secret = api_keys.create_key(current_tenant._get_current_object(), form.name.data, form.role.data,
-                                              current_actor(), acting_role())
+                                              current_authority())
         except DomainError as exc:
             show_error(form, exc, fallback="name")
         else:
@@ -52,7 +52,7 @@ def create():
 
 @bp.tenant("/keys/<int:key_id>/revoke", "apikeys.manage", methods=["POST"])
 def revoke(key_id: int):
-    key = api_keys.revoke_key(current_tenant._get_current_object(), key_id, current_actor())
+    key = api_keys.revoke_key(current_tenant._get_current_object(), key_id, current_authority())
     if not is_htmx():
         flash(_("The key %(name)s was revoked; requests using it are refused from now on.", name=key.name),
               "success")

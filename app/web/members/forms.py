@@ -8,7 +8,6 @@ from wtforms import SelectChoice, SelectField
 from wtforms.validators import DataRequired
 
 from app.models import ROLES
-from app.services.permissions import outranks_or_equals
 
 ROLE_LABELS = {"owner": _l("Owner"), "admin": _l("Admin"), "member": _l("Member"), "viewer": _l("Viewer")}
 ROLE_HELP = {
@@ -17,11 +16,6 @@ ROLE_HELP = {
     "member": _l("Works in the knowledge base."),
     "viewer": _l("Reads everything, changes nothing."),
 }
-
-
-def grantable_roles(acting_role: str | None) -> list[str]:
-    """Roles a caller may hand out: their own and below (a platform admin, None, all of them)."""
-    return [r for r in ROLES if acting_role is None or outranks_or_equals(acting_role, r)]
 
 
 def role_choices(roles: list[str]) -> list[SelectChoice]:

@@ -8,13 +8,12 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from app.services import members, quotas
+from app.services.authority import grantable_roles, may_grant
 from app.services.errors import DomainError, NotFound
-from app.services.permissions import outranks_or_equals
 from app.tenancy.context import current_tenant
-from app.tenancy.guard import acting_role
-from app.tenancy.principal import current_actor
+from app.tenancy.principal import current_authority
 from app.web.members import bp
-from app.web.members.forms import ROLE_HELP, ROLE_LABELS, LeaveForm, RoleForm, TransferForm, grantable_roles
+from app.web.members.forms import ROLE_HELP, ROLE_LABELS, LeaveForm, RoleForm, TransferForm
 from app.web.rendering import is_htmx, render_page
 
 TEMPLATE = "members/index.html"
@@ -22,8 +21,7 @@ TEMPLATE = "members/index.html"
 
 def _may_edit(membership) -> bool:
     """Whether the caller may change or remove this member (the service checks again)."""
-    role = acting_role()
-    return role is None or outranks_or_equals(role, membership.role)
+    return may_grant(current_authority(), membership.tenant_id, membership.role)
 
 
 def _context(**extra) -> dict:
@@ -33,7 +31,7 @@ def _context(**extra) -> dict:
     transfer.user_id.choices = [SelectChoice(str(m.user_id), f"{m.user.display_name} <{m.user.email}>")
                                 for m in everyone if m.user_id != tenant.owner_id and m.status == "active"]
     users_line = next(line for line in quotas.quota_report(tenant) if line.resource == "users")
-    return {"members": everyone, "roles": [(r, ROLE_LABELS[r]) for r in grantable_roles(acting_role())], "role_labels": ROLE_LABELS,
+    return {"members": everyone, "roles": [(r, ROLE_LABELS[r]) for r in grantable_roles(current_authority(), tenant)], "role_labels": ROLE_LABELS,
             "role_help": ROLE_HELP, "may_edit": _may_edit, "transfer_form": transfer, "users_line": users_line,
             "row_errors": {}, "row_notice": {}, "seats_oob": False, "leave_form": LeaveForm(), **extra}
 
@@ -57,7 +55,7 @@ def change_role(user_id: int):
         error = _("Choose a role.")
     else:
         try:
-            membership = members.change_role(tenant, user_id, form.role.data, current_actor(), acting_role())
+            membership = members.change_role(tenant, user_id, form.role.data, current_authority())
         except DomainError as exc:
             error = exc.message
     if not is_htmx():
@@ -85,7 +83,7 @@ def remove(user_id: int):
     membership = members.get_membership(tenant, user_id)
     name = membership.user.display_name
     try:
-        members.remove_member(tenant, user_id, current_actor(), acting_role())
+        members.remove_member(tenant, user_id, current_authority())
     except DomainError as exc:
         if not is_htmx():
             flash(exc.message, "danger")
@@ -107,7 +105,7 @@ def transfer():
         flash(_("Choose the member who becomes the owner."), "danger")
         return _back()
     try:
-        new_owner = members.transfer_ownership(tenant, form.user_id.data, current_actor(), acting_role())
+        new_owner = members.transfer_ownership(tenant, form.user_id.data, current_authority())
     except DomainError as exc:
         if isinstance(exc, NotFound):
             raise
@@ -126,7 +124,7 @@ def leave():
     if not form.validate_on_submit():
         return _back()
     try:
-        members.remove_member(tenant, current_user.id, current_actor(), acting_role())
+        members.remove_member(tenant, current_user.id, current_authority())
     except DomainError as exc:
         flash(exc.message, "danger")
         return _back()

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from app.services import plans, quotas
 from app.services.errors import DomainError, NotFound
 from app.tenancy.context import current_tenant
-from app.tenancy.principal import current_actor
+from app.tenancy.principal import current_authority
 from app.web.plans import bp
 from app.web.plans.forms import ChangePlanForm
 from app.web.rendering import render_page
@@ -51,7 +51,7 @@ def change():
         return _back()
     previous = tenant.plan
     try:
-        plans.change_plan(tenant, form.plan.data, current_actor())
+        plans.change_plan(tenant, form.plan.data, current_authority())
     except NotFound:
         raise
     except DomainError as exc:

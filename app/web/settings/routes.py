@@ -9,7 +9,7 @@ from app.services import tenants
 from app.services.errors import DomainError
 from app.services.tenants import HEX_COLOR_RE
 from app.tenancy.context import current_tenant
-from app.tenancy.principal import current_actor
+from app.tenancy.principal import current_authority
 from app.web.rendering import render_page, show_error
 from app.web.settings import bp
 from app.web.settings.forms import DeleteTenantForm, SettingsForm
@@ -46,7 +46,7 @@ def update():
     form = SettingsForm()
     if form.validate_on_submit():
         try:
-            tenants.update_tenant(tenant, current_actor(), name=form.name.data, slug=form.slug.data,
+            tenants.update_tenant(tenant, current_authority(), name=form.name.data, slug=form.slug.data,
                                   display_name=form.name.data, timezone=form.timezone.data,
                                   locale=form.locale.data, brand_color=form.brand_color.data,
                                   require_2fa=bool(form.require_2fa.data))
@@ -74,7 +74,7 @@ def delete():
         form.confirm_slug.errors = [_("Type %(slug)s exactly to confirm.", slug=tenant.slug)]
         return render_page("settings/index.html", status=422, **_context(delete_form=form))
     name = tenant.name
-    tenants.soft_delete(tenant, current_actor())
+    tenants.soft_delete(tenant, current_authority())
     days = current_app.config.get("DELETED_TENANT_GRACE_DAYS", 30)
     flash(_("%(org)s was deleted. Contact support within %(days)s days if this was a mistake.",
             org=name, days=days), "info")

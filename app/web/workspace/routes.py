@@ -6,11 +6,10 @@ from flask import flash, redirect, request, url_for
 from flask_babel import gettext as _
 
 from app.services import documents, quotas, search
+from app.services.authority import allows
 from app.services.errors import DomainError
-from app.services.permissions import role_allows
 from app.tenancy.context import current_tenant
-from app.tenancy.guard import acting_role
-from app.tenancy.principal import current_actor
+from app.tenancy.principal import current_authority
 from app.web.rendering import is_htmx, render_page
 from app.web.workspace import bp
 from app.web.workspace.forms import DocumentForm
@@ -27,13 +26,13 @@ def _context(form: DocumentForm | None = None, query: str | None = None, **extra
             results = search.search(tenant, query, search.DEFAULT_LIMIT)
         except DomainError as exc:
             search_error = exc.message
-    actor, role = current_actor(), acting_role()
+    authority = current_authority()
     storage_line = next(line for line in quotas.quota_report(tenant) if line.resource == "storage")
     return {"form": form or DocumentForm(), "page": documents.list_documents(tenant, page, 20),
             "query": query or "", "results": results, "search_error": search_error,
             "storage_line": storage_line,
-            "page_url": lambda n: url_for("workspace.index", tenant_slug=tenant.slug, page=n), "may_delete": lambda d: documents.can_delete(d, actor, role),
-            "may_upload": role is None or role_allows(role, "documents.write"), **extra}
+            "page_url": lambda n: url_for("workspace.index", tenant_slug=tenant.slug, page=n), "may_delete": lambda d: documents.can_delete(d, authority),
+            "may_upload": allows(authority, "documents.write"), **extra}
 
 
 @bp.tenant("/knowledge", "documents.read")
@@ -60,7 +59,7 @@ def upload():
     else:
         payload = documents.Upload(title=form.title.data, content=form.content.data, tags=form.tags.data)
     try:
-        document = documents.create_document(current_tenant._get_current_object(), current_actor(), payload)
+        document = documents.create_document(current_tenant._get_current_object(), current_authority(), payload)
     except DomainError as exc:
         field = getattr(form, exc.field, None) if exc.field else None
         (field.errors if field is not None else form.form_errors).append(exc.message)
@@ -74,7 +73,7 @@ def show(doc_id: str):
     tenant = current_tenant._get_current_object()
     document = documents.get_document(tenant, doc_id)
     return render_page("workspace/show.html", document=document, content=documents.read_content(tenant, document),
-                       may_delete=documents.can_delete(document, current_actor(), acting_role()))
+                       may_delete=documents.can_delete(document, current_authority()))
 
 
 @bp.tenant("/knowledge/<doc_id>/delete", "documents.write", methods=["POST"])
@@ -83,7 +82,7 @@ def delete(doc_id: str):
     error = None
     try:
         document = documents.get_document(tenant, doc_id)
-        documents.delete_document(tenant, doc_id, current_actor(), acting_role())
+        documents.delete_document(tenant, doc_id, current_authority())
     except DomainError as exc:
         if exc.http_status == 404:
             raise
