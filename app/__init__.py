@@ -54,6 +54,10 @@ def register_extensions(app: Flask) -> None:
     cache.init_app(app)
     mail.init_app(app)
 
+    from app.services import usage
+
+    usage.init_app(app)  # the API-call meter (database or Redis), chosen once
+
     from app.web.i18n import select_locale, select_timezone
 
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)

@@ -8,7 +8,7 @@ from flask import jsonify
 
 from app.api import bp
 from app.api.openapi import json_request, json_response, list_schema, nullable, ref, tenant_responses, text
-from app.api.params import iso, list_page, page_body, paging_args, path_int
+from app.api.params import iso, page_body, paging_args, path_int
 from app.api.payload import choice_field, json_body, string_field
 from app.models import ROLES, ApiKey
 from app.services import api_keys
@@ -32,7 +32,7 @@ def key_json(key: ApiKey) -> dict[str, Any]:
 @bp.tenant("/api-keys", "apikeys.manage")
 def list_keys():
     page, per_page = paging_args()
-    return jsonify(page_body(list_page(api_keys.list_keys(current_tenant), page, per_page), key_json))
+    return jsonify(page_body(api_keys.page_keys(current_tenant, page, per_page), key_json))
 
 
 @bp.tenant("/api-keys", "apikeys.manage", methods=["POST"])

@@ -10,7 +10,7 @@ from flask import jsonify
 
 from app.api import bp
 from app.api.openapi import json_request, json_response, list_schema, nullable, ref, tenant_responses
-from app.api.params import iso, list_page, page_body, paging_args, path_int, query_choice
+from app.api.params import iso, page_body, paging_args, path_int, query_choice
 from app.api.payload import choice_field, json_body, string_field
 from app.models import ROLES, TenantInvitation
 from app.models.invitation import INVITATION_STATUSES
@@ -42,8 +42,8 @@ def list_invitations():
     """Pending invitations by default; `status` picks another state (or `all`)."""
     page, per_page = paging_args()
     status = query_choice("status", (*INVITATION_STATUSES, "all")) or "pending"
-    items = invitations.list_invitations(current_tenant, None if status == "all" else status)
-    return jsonify(page_body(list_page(items, page, per_page), invitation_json))
+    listed = invitations.page_invitations(current_tenant, None if status == "all" else status, page, per_page)
+    return jsonify(page_body(listed, invitation_json))
 
 
 @bp.tenant("/invitations", "invitations.manage", methods=["POST"])

@@ -9,10 +9,10 @@ from flask import jsonify
 from app.api import bp
 from app.api.invitations import invitation_json
 from app.api.openapi import json_request, json_response, list_schema, nullable, ref, tenant_responses
-from app.api.params import iso, list_page, page_body, paging_args, path_int
+from app.api.params import iso, page_body, paging_args, path_int
 from app.api.payload import choice_field, json_body, string_field
 from app.models import ROLES, TenantUser
-from app.services import members
+from app.services import invitations, members
 from app.services.errors import NotFound
 from app.tenancy.context import current_tenant
 from app.tenancy.principal import current_authority
@@ -32,15 +32,14 @@ def member_json(membership: TenantUser) -> dict[str, Any]:
 @bp.tenant("/users", "members.read")
 def list_members():
     page, per_page = paging_args()
-    items = members.list_members(current_tenant)
-    return jsonify(page_body(list_page(items, page, per_page), member_json))
+    return jsonify(page_body(members.page_members(current_tenant, page, per_page), member_json))
 
 
 @bp.tenant("/users", "members.manage", methods=["POST"])
 def add_user():
     """An existing account joins at once (201); an unknown address is invited by email (202)."""
     data = json_body(allowed={"email", "role"}, required={"email"})
-    result = members.add_or_invite(current_tenant, string_field(data, "email", max_length=254),
+    result = invitations.add_or_invite(current_tenant, string_field(data, "email", max_length=254),
                                    choice_field(data, "role", ROLES, default="member"),
                                    current_authority())
     if result.membership is not None:

@@ -81,12 +81,6 @@ def page_body(page: Page, serialize: Callable[[Any], dict]) -> dict[str, Any]:
     return {"items": [serialize(item) for item in page.items], "meta": page.to_meta()}
 
 
-def list_page(items: list, page: int, per_page: int) -> Page:
-    """Paginate a list already in memory (short per-tenant lists: members, invitations, keys)."""
-    start = (page - 1) * per_page
-    return Page(items=items[start:start + per_page], total=len(items), page=page, per_page=per_page)
-
-
 def iso(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 

@@ -7,14 +7,15 @@ import hmac
 
 import email_validator
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.extensions import db
 from app.models import User, normalize_email
 from app.models.types import utcnow
 from app.services.audit import Actor, record, record_now
 from app.services.errors import EmailTaken, NotFound, ValidationError
-from app.services.transaction import unit_of_work
+from app.services.transaction import side_session, unit_of_work
 
 DEFAULT_MIN_PASSWORD_LENGTH = 10
 # A hash to check against when the email is unknown, so a wrong email costs as long as a wrong password.
@@ -141,9 +142,11 @@ def create_platform_admin(email: str, password: str, actor: Actor, name: str = "
 
 
 def set_last_tenant(user: User, tenant_id: str) -> None:
+    """Remember where the user last worked (login lands there), in a transaction of its own."""
     if user.last_tenant_id != tenant_id:
-        user.last_tenant_id = tenant_id
-        db.session.commit()
+        with side_session() as session:
+            session.execute(update(User).where(User.id == user.id).values(last_tenant_id=tenant_id))
+        set_committed_value(user, "last_tenant_id", tenant_id)
 
 
 def count_platform_admins() -> int:
@@ -157,33 +160,10 @@ def password_reset_fingerprint(user: User) -> str:
     return hmac.new(b"password-reset", material, hashlib.sha256).hexdigest()[:16]
 
 
-# --- Self-service sign-up and password reset (the browser portal) -------------------------------
+# --- Password reset (the browser portal) ---------------------------------------------------------
 
 PASSWORD_RESET_MAX_AGE = 3600  # seconds: a reset link works for one hour
 _RESET_SALT = "password-reset"
-
-
-def sign_up(name: str, email: str, password: str, organisation: str, slug: str | None = None,
-            ip: str | None = None):
-    """Create a user and their own tenant on the Free plan, the user as owner, in one transaction.
-
-    Either both exist afterwards or neither does: a taken slug leaves no orphan account behind.
-    Returns `(user, tenant)`.
-    """
-    from app.services import tenants
-    from app.tenancy import isolation
-
-    name = (name or "").strip()
-    if not name:
-        raise ValidationError("Name is required.", field="name")
-    with unit_of_work():
-        user = build_user(email, password, name)
-        actor = Actor.for_user(user, ip=ip)
-        record("user.signed_up", actor, target_type="user", target_id=user.id, details={"email": user.email})
-        tenant = tenants.build_tenant(organisation, slug, user, "free", actor)
-        user.last_tenant_id = tenant.id
-    isolation.provision(tenant)
-    return user, tenant
 
 
 def _reset_serializer():

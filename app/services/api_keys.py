@@ -6,7 +6,8 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import Select, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.extensions import db
 from app.models import ApiKey, Role, Tenant
@@ -15,7 +16,8 @@ from app.services.audit import Actor, record
 from app.services.authority import Authority
 from app.services.errors import NotFound, PermissionDenied, ValidationError
 from app.services.members import ensure_may_grant, validate_role
-from app.services.transaction import unit_of_work
+from app.services.pagination import Page, paginate
+from app.services.transaction import side_session, unit_of_work
 
 SECRET_PREFIX = "sk_"
 # Writing last_used_at on every request would turn each read into a write; once a minute is enough.
@@ -54,12 +56,22 @@ def create_key(tenant: Tenant | None, name: str, role: str, authority: Authority
     return key, secret
 
 
-def list_keys(tenant: Tenant | None, include_revoked: bool = False) -> list[ApiKey]:
+def keys_query(tenant: Tenant | None, include_revoked: bool = False) -> Select:
     """The tenant's keys (or the platform keys), newest first."""
     stmt = select(ApiKey).where(ApiKey.tenant_id == tenant.id if tenant else ApiKey.tenant_id.is_(None))
     if not include_revoked:
         stmt = stmt.where(ApiKey.revoked_at.is_(None))
-    return list(db.session.scalars(stmt.order_by(ApiKey.created_at.desc(), ApiKey.id.desc())))
+    return stmt.order_by(ApiKey.created_at.desc(), ApiKey.id.desc())
+
+
+def list_keys(tenant: Tenant | None, include_revoked: bool = False) -> list[ApiKey]:
+    """The tenant's keys (or the platform keys), newest first."""
+    return list(db.session.scalars(keys_query(tenant, include_revoked)))
+
+
+def page_keys(tenant: Tenant | None, page: int, per_page: int) -> Page[ApiKey]:
+    """One page of the active keys, read as one page from the database."""
+    return paginate(keys_query(tenant), page, per_page)
 
 
 def get_key(tenant: Tenant | None, key_id: int | str) -> ApiKey:
@@ -95,6 +107,8 @@ def authenticate_key(secret: str | None) -> ApiKey | None:
         return None
     now = utcnow()
     if key.last_used_at is None or now - key.last_used_at >= LAST_USED_RESOLUTION:
-        key.last_used_at = now
-        db.session.commit()
+        # Its own short transaction: noting the use must not commit (or wait for) the request's work.
+        with side_session() as session:
+            session.execute(update(ApiKey).where(ApiKey.id == key.id).values(last_used_at=now))
+        set_committed_value(key, "last_used_at", now)
     return key

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import AuditEvent, User
+from app.services.transaction import side_session
 
 
 @dataclass(frozen=True)
@@ -41,10 +42,12 @@ class Actor:
                    ip=ip, impersonator_user_id=impersonator_user_id)
 
 
-def record(action: str, actor: Actor, *, tenant_id: str | None = None, target_type: str | None = None,
+def _event(action: str, actor: Actor, *, tenant_id: str | None = None, target_type: str | None = None,
            target_id: Any = None, details: dict[str, Any] | None = None) -> AuditEvent:
-    """Add an audit event to the current transaction; it commits or rolls back with the change."""
-    event = AuditEvent(
+    details = details or {}
+    if actor.api_key_id is not None:
+        details = {**details, "api_key_id": actor.api_key_id}
+    return AuditEvent(
         tenant_id=tenant_id,
         actor_user_id=actor.user_id,
         actor_label=actor.label,
@@ -52,19 +55,26 @@ def record(action: str, actor: Actor, *, tenant_id: str | None = None, target_ty
         action=action,
         target_type=target_type,
         target_id=None if target_id is None else str(target_id),
-        details=details or {},
+        details=details,
         ip=actor.ip,
     )
-    if actor.api_key_id is not None:
-        event.details = {**event.details, "api_key_id": actor.api_key_id}
+
+
+def record(action: str, actor: Actor, **kwargs: Any) -> AuditEvent:
+    """Add an audit event to the current transaction; it commits or rolls back with the change.
+
+    Keywords: tenant_id, target_type, target_id, details.
+    """
+    event = _event(action, actor, **kwargs)
     db.session.add(event)
     return event
 
 
 def record_now(action: str, actor: Actor, **kwargs: Any) -> None:
-    """Record an event in a transaction of its own (for refusals, where nothing else commits)."""
-    record(action, actor, **kwargs)
-    db.session.commit()
+    """Record an event in a transaction of its own (for refusals, where nothing else commits),
+    leaving whatever the request's session holds untouched."""
+    with side_session() as session:
+        session.add(_event(action, actor, **kwargs))
 
 
 @dataclass

@@ -7,16 +7,18 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, select, update
 
 from app.extensions import db
 from app.models import Tenant, TenantInvitation, TenantUser, User
+from app.models.enums import InvitationStatus
 from app.models.types import utcnow
 from app.services import accounts, emails, quotas, tenant_status
 from app.services.audit import Actor, record
 from app.services.authority import Authority
 from app.services.errors import AlreadyInvited, AlreadyMember, InvitationInvalid, NotFound, ValidationError
-from app.services.members import build_membership, ensure_may_grant, validate_role
+from app.services.members import add_member, build_membership, ensure_may_grant, validate_role
+from app.services.pagination import Page, paginate
 from app.services.transaction import lock_tenant, unit_of_work
 
 
@@ -81,12 +83,42 @@ def invite(tenant: Tenant, email: str, role: str, authority: Authority) -> SentI
     return SentInvitation(invitation, token, sent)
 
 
-def list_invitations(tenant: Tenant, status: str | None = "pending") -> list[TenantInvitation]:
-    """The tenant's invitations (pending ones by default), newest first."""
+@dataclass
+class AddResult:
+    """What `add_or_invite` did: joined an existing account, or invited a new address."""
+
+    membership: TenantUser | None = None
+    invitation: TenantInvitation | None = None
+    token: str | None = None
+    email_sent: bool = False
+
+
+def add_or_invite(tenant: Tenant, email: str, role: str, authority: Authority) -> AddResult:
+    """An existing account joins at once; an address with no account is invited by email."""
+    email = accounts.clean_email(email)
+    user = accounts.find_user(email)
+    if user is not None:
+        return AddResult(membership=add_member(tenant, user, role, authority))
+    sent = invite(tenant, email, role, authority)
+    return AddResult(invitation=sent.invitation, token=sent.token, email_sent=sent.email_sent)
+
+
+def invitations_query(tenant: Tenant, status: str | None = InvitationStatus.PENDING) -> Select:
+    """The tenant's invitations (pending ones by default; None: all), newest first."""
     stmt = select(TenantInvitation).where(TenantInvitation.tenant_id == tenant.id)
     if status:
         stmt = stmt.where(TenantInvitation.status == status)
-    return list(db.session.scalars(stmt.order_by(TenantInvitation.created_at.desc(), TenantInvitation.id.desc())))
+    return stmt.order_by(TenantInvitation.created_at.desc(), TenantInvitation.id.desc())
+
+
+def list_invitations(tenant: Tenant, status: str | None = InvitationStatus.PENDING) -> list[TenantInvitation]:
+    """The tenant's invitations (pending ones by default), newest first."""
+    return list(db.session.scalars(invitations_query(tenant, status)))
+
+
+def page_invitations(tenant: Tenant, status: str | None, page: int, per_page: int) -> Page[TenantInvitation]:
+    """One page of `list_invitations`, read as one page from the database."""
+    return paginate(invitations_query(tenant, status), page, per_page)
 
 
 def get_invitation(tenant: Tenant, invitation_id: int | str) -> TenantInvitation:

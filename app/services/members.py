@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from sqlalchemy import case, func, select
+from sqlalchemy import Select, case, func, select
 
 from app.extensions import db
 from app.models import ROLES, Role, Tenant, TenantInvitation, TenantUser, User
 from app.models.enums import InvitationStatus, MembershipStatus
 from app.models.types import utcnow
-from app.services import accounts, quotas
+from app.services import quotas
 from app.services.audit import Actor, record
 from app.services.authority import Authority, allows, may_grant
 from app.services.errors import AlreadyMember, LastOwner, NotFound, PermissionDenied, ValidationError
+from app.services.pagination import Page, paginate
 from app.services.transaction import lock_tenant, unit_of_work
 
 # Strongest role first, in the one role order (`Role`).
@@ -34,13 +33,21 @@ def ensure_may_grant(authority: Authority, tenant: Tenant, role: str) -> None:
         raise PermissionDenied(f"An {strongest or 'outsider'} cannot grant the {role} role.", field="role")
 
 
-def list_members(tenant: Tenant) -> list[TenantUser]:
+def members_query(tenant: Tenant) -> Select:
     """Active and disabled members, owners first, then by name."""
-    return list(db.session.scalars(
-        select(TenantUser).join(User, User.id == TenantUser.user_id)
-        .where(TenantUser.tenant_id == tenant.id)
-        .order_by(_ROLE_ORDER, func.lower(User.name), User.email)
-    ).unique())
+    return (select(TenantUser).join(User, User.id == TenantUser.user_id)
+            .where(TenantUser.tenant_id == tenant.id)
+            .order_by(_ROLE_ORDER, func.lower(User.name), User.email, TenantUser.id))
+
+
+def list_members(tenant: Tenant) -> list[TenantUser]:
+    """Every member, owners first, then by name."""
+    return list(db.session.scalars(members_query(tenant)).unique())
+
+
+def page_members(tenant: Tenant, page: int, per_page: int) -> Page[TenantUser]:
+    """One page of `list_members`, read as one page from the database."""
+    return paginate(members_query(tenant), page, per_page)
 
 
 def get_membership(tenant: Tenant, user_id: int | str) -> TenantUser:
@@ -93,28 +100,6 @@ def add_member(tenant: Tenant, user: User, role: str, authority: Authority) -> T
     with unit_of_work() as session:
         lock_tenant(session, tenant.id)
         return build_membership(tenant, user, role, authority)
-
-
-@dataclass
-class AddResult:
-    """What `add_or_invite` did: joined an existing account, or invited a new address."""
-
-    membership: TenantUser | None = None
-    invitation: TenantInvitation | None = None
-    token: str | None = None
-    email_sent: bool = False
-
-
-def add_or_invite(tenant: Tenant, email: str, role: str, authority: Authority) -> AddResult:
-    """An existing account joins at once; an address with no account is invited by email."""
-    from app.services import invitations
-
-    email = accounts.clean_email(email)
-    user = accounts.find_user(email)
-    if user is not None:
-        return AddResult(membership=add_member(tenant, user, role, authority))
-    sent = invitations.invite(tenant, email, role, authority)
-    return AddResult(invitation=sent.invitation, token=sent.token, email_sent=sent.email_sent)
 
 
 def change_role(tenant: Tenant, user_id: int | str, new_role: str, authority: Authority) -> TenantUser:

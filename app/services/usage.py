@@ -1,54 +1,34 @@
 """API-call metering: the atomic check-and-count, and the usage the dashboard charts.
 
-Two backends share one contract, `consume_api_call(tenant_id, limit) -> MeterResult`:
-the database (a conditional UPDATE on the tenant's row for today) and, when `REDIS_URL` is
-set, Redis (see `app.services.usage_redis`). Either way the check and the increment are a
-single atomic step, so concurrent requests never admit more than the limit.
+Two meters share one contract (`app.services.meters.Meter`): the database (a conditional UPDATE on
+the tenant's row for today, `DatabaseMeter`) and, when `REDIS_URL` is set, Redis
+(`app.services.usage_redis`). `init_app` chooses one when the app is built; the functions below
+ask that one. Either way the check and the increment are a single atomic step, so concurrent
+requests never admit more than the limit.
 """
 
 from __future__ import annotations
 
-import calendar
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
+from flask import Flask, current_app
 from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.orm import Session
 
 from app.extensions import db
 from app.models import ApiUsageDaily, Tenant
 from app.models.types import utcnow
+from app.services.meters import Meter, MeterResult, period_bounds, seconds_to_next_period
+from app.services.transaction import side_session
+
+__all__ = ["DatabaseMeter", "Meter", "MeterResult", "period_bounds", "seconds_to_next_period"]
+_EXTENSION = "usage_meter"
 
 
-@dataclass(frozen=True)
-class MeterResult:
-    allowed: bool
-    used: int  # calls this month after this one (or at refusal, the calls already counted)
-    limit: int | None
-    retry_after_seconds: int
-
-    @property
-    def remaining(self) -> int | None:
-        return None if self.limit is None else max(0, self.limit - self.used)
-
-
-def period_bounds(now: datetime | None = None) -> tuple[datetime, datetime]:
-    """The current quota period: the UTC calendar month [start, end)."""
-    now = now or utcnow()
-    start = datetime(now.year, now.month, 1, tzinfo=UTC)
-    days = calendar.monthrange(now.year, now.month)[1]
-    return start, start + timedelta(days=days)
-
-
-def seconds_to_next_period(now: datetime | None = None) -> int:
-    now = now or utcnow()
-    _, end = period_bounds(now)
-    return max(1, int((end - now).total_seconds()))
-
-
-def _ensure_today_row(tenant_id: str, today: date) -> None:
+def _ensure_today_row(session: Session, tenant_id: str, today: date) -> None:
     """Create today's row, carrying the month's running total forward from the last day used."""
     month_start = today.replace(day=1)
-    exists = db.session.scalar(
+    exists = session.scalar(
         select(func.count()).select_from(ApiUsageDaily)
         .where(ApiUsageDaily.tenant_id == tenant_id, ApiUsageDaily.day == today)
     )
@@ -56,33 +36,33 @@ def _ensure_today_row(tenant_id: str, today: date) -> None:
         return
     # FOR UPDATE (PostgreSQL; SQLite serialises writers anyway): a call still counting on the previous
     # day's row finishes first, so the carried total includes it.
-    carried = db.session.scalar(
+    carried = session.scalar(
         select(ApiUsageDaily.month_to_date)
         .where(ApiUsageDaily.tenant_id == tenant_id, ApiUsageDaily.day >= month_start, ApiUsageDaily.day < today)
         .order_by(ApiUsageDaily.day.desc()).limit(1).with_for_update()
     ) or 0
-    dialect = db.session.get_bind().dialect.name
+    dialect = session.get_bind().dialect.name
     values = {"tenant_id": tenant_id, "day": today, "calls": 0, "month_to_date": carried}
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
     # Two first-calls-of-the-day racing: the loser's insert does nothing.
-    db.session.execute(insert(ApiUsageDaily).values(**values).on_conflict_do_nothing())
+    session.execute(insert(ApiUsageDaily).values(**values).on_conflict_do_nothing())
 
 
-def _carry_into_later_days(tenant_id: str, day: date) -> None:
+def _carry_into_later_days(session: Session, tenant_id: str, day: date) -> None:
     """A call counted on `day` after the next day's row already carried the month's total forward
     (a request that started just before midnight UTC) must reach that running total too."""
     month_end = (day.replace(day=28) + timedelta(days=4)).replace(day=1)
-    db.session.execute(
+    session.execute(
         update(ApiUsageDaily)
         .where(ApiUsageDaily.tenant_id == tenant_id, ApiUsageDaily.day > day, ApiUsageDaily.day < month_end)
         .values(month_to_date=ApiUsageDaily.month_to_date + 1)
     )
 
 
-def _note_month_total(tenant_id: str, month_start: date) -> None:
+def _note_month_total(tenant_id: str, month_start: date, session: Session | None = None) -> None:
     """Copy the month's running total onto the tenant row (`Tenant.api_calls_month`), in the same
     transaction as the usage row it comes from, for fleet pages that sort 10,000 tenants by it.
 
@@ -90,7 +70,7 @@ def _note_month_total(tenant_id: str, month_start: date) -> None:
     total = (select(func.coalesce(func.max(ApiUsageDaily.month_to_date), 0))
              .where(ApiUsageDaily.tenant_id == tenant_id, ApiUsageDaily.day >= month_start)
              .scalar_subquery())
-    db.session.execute(
+    (session or db.session).execute(
         update(Tenant)
         .where(Tenant.id == tenant_id,
                or_(Tenant.api_calls_month_start.is_(None), Tenant.api_calls_month_start <= month_start))
@@ -100,10 +80,19 @@ def _note_month_total(tenant_id: str, month_start: date) -> None:
 
 
 def consume_api_call_db(tenant_id: str, limit: int | None, now: datetime | None = None) -> MeterResult:
-    """Count one call if the month's total is under `limit`; one conditional UPDATE decides."""
+    """Count one call if the month's total is under `limit`; one conditional UPDATE decides.
+
+    In a transaction of its own: the count stands whatever the request then does, and the
+    request's own pending work is neither committed nor waited for here.
+    """
     now = now or utcnow()
     today = now.date()
-    _ensure_today_row(tenant_id, today)
+    with side_session() as session:
+        return _consume(session, tenant_id, limit, now, today)
+
+
+def _consume(session: Session, tenant_id: str, limit: int | None, now: datetime, today: date) -> MeterResult:
+    _ensure_today_row(session, tenant_id, today)
     row_filter = and_(ApiUsageDaily.tenant_id == tenant_id, ApiUsageDaily.day == today)
     stmt = (
         update(ApiUsageDaily)
@@ -113,13 +102,13 @@ def consume_api_call_db(tenant_id: str, limit: int | None, now: datetime | None 
     )
     if limit is not None:
         stmt = stmt.where(ApiUsageDaily.month_to_date < limit)
-    used = db.session.execute(stmt).scalar_one_or_none()
+    used = session.execute(stmt).scalar_one_or_none()
     if used is not None:
-        _carry_into_later_days(tenant_id, today)
-        _note_month_total(tenant_id, today.replace(day=1))
-    db.session.commit()
+        _carry_into_later_days(session, tenant_id, today)
+        _note_month_total(tenant_id, today.replace(day=1), session)
+    session.commit()
     if used is None:
-        current = db.session.scalar(select(ApiUsageDaily.month_to_date).where(row_filter)) or 0
+        current = session.scalar(select(ApiUsageDaily.month_to_date).where(row_filter)) or 0
         return MeterResult(False, current, limit, seconds_to_next_period(now))
     return MeterResult(True, used, limit, seconds_to_next_period(now))
 
@@ -143,48 +132,57 @@ def daily_calls_db(tenant_id: str, days: int = 30, now: datetime | None = None) 
     return [(first + timedelta(days=i), rows.get(first + timedelta(days=i), 0)) for i in range(days)]
 
 
-def _redis_meter():
-    from flask import current_app
+class DatabaseMeter:
+    """The embedded default: counters are the `api_usage_daily` rows."""
 
-    if not current_app.config.get("REDIS_URL"):
-        return None
-    from app.services import usage_redis
+    keeps_counts_in_database = True
 
-    return usage_redis.meter_for(current_app.config["REDIS_URL"])
+    def consume(self, tenant_id: str, limit: int | None, now: datetime) -> MeterResult:
+        return consume_api_call_db(tenant_id, limit, now)
+
+    def month_total(self, tenant_id: str, now: datetime) -> int:
+        return api_calls_this_month_db(tenant_id, now)
+
+    def daily(self, tenant_id: str, days: int, now: datetime) -> list[tuple[date, int]]:
+        return daily_calls_db(tenant_id, days, now)
+
+    def load(self, tenant_id: str, calls_by_day: dict[date, int]) -> None:
+        write_daily_calls_db(tenant_id, calls_by_day)
+
+
+def init_app(app: Flask) -> None:
+    """Choose the app's meter once: Redis when REDIS_URL is set, else the database."""
+    if app.config.get("REDIS_URL"):
+        from app.services.usage_redis import meter_for
+
+        app.extensions[_EXTENSION] = meter_for(app.config["REDIS_URL"])
+    else:
+        app.extensions[_EXTENSION] = DatabaseMeter()
+
+
+def current_meter() -> Meter:
+    """The meter `init_app` chose for the current app."""
+    return current_app.extensions[_EXTENSION]
 
 
 def consume_api_call(tenant_id: str, limit: int | None, now: datetime | None = None) -> MeterResult:
     """Count one API call against the tenant's monthly quota, atomically; refuse past the limit."""
-    meter = _redis_meter()
-    if meter is not None:
-        return meter.consume(tenant_id, limit, now or utcnow())
-    return consume_api_call_db(tenant_id, limit, now)
+    return current_meter().consume(tenant_id, limit, now or utcnow())
 
 
 def api_calls_this_month(tenant_id: str, now: datetime | None = None) -> int:
     """Calls counted in the current UTC calendar month."""
-    meter = _redis_meter()
-    if meter is not None:
-        return meter.month_total(tenant_id, now or utcnow())
-    return api_calls_this_month_db(tenant_id, now)
+    return current_meter().month_total(tenant_id, now or utcnow())
 
 
 def daily_calls(tenant_id: str, days: int = 30, now: datetime | None = None) -> list[tuple[date, int]]:
     """Calls per UTC day for the last `days` days, oldest first, zero-filled."""
-    meter = _redis_meter()
-    if meter is not None:
-        return meter.daily(tenant_id, days, now or utcnow())
-    return daily_calls_db(tenant_id, days, now)
+    return current_meter().daily(tenant_id, days, now or utcnow())
 
 
 def load_daily_calls(tenant_id: str, calls_by_day: dict[date, int]) -> None:
     """Record past usage (demo data, imports): sets each day's calls and the running monthly totals."""
-    meter = _redis_meter()
-    if meter is not None:
-        for day, calls in calls_by_day.items():
-            meter.add(tenant_id, day, calls)
-        return
-    write_daily_calls_db(tenant_id, calls_by_day)
+    current_meter().load(tenant_id, calls_by_day)
 
 
 def write_daily_calls_db(tenant_id: str, calls_by_day: dict[date, int]) -> None:
@@ -217,8 +215,8 @@ def sync_redis_to_database(today: date | None = None) -> int:
     """
     from app.models import Tenant
 
-    meter = _redis_meter()
-    if meter is None:
+    meter = current_meter()
+    if meter.keeps_counts_in_database:
         return 0
     today = today or utcnow().date()
     first = (today.replace(day=1) - timedelta(days=1)).replace(day=1)

@@ -7,7 +7,7 @@ from functools import lru_cache
 
 import redis
 
-from app.services.usage import MeterResult, seconds_to_next_period
+from app.services.meters import MeterResult, seconds_to_next_period
 
 # KEYS: the month's day keys, today's key last. ARGV: limit (-1 = unlimited), ttl seconds.
 # Summing the month's day keys and incrementing today's in one script is atomic in Redis.
@@ -30,6 +30,8 @@ _KEEP_SECONDS = 60 * 60 * 24 * 400  # day counters feed a 30-day chart and month
 
 
 class RedisMeter:
+    keeps_counts_in_database = False
+
     def __init__(self, client: redis.Redis) -> None:
         self.client = client
         self.script = client.register_script(_CONSUME)
@@ -71,6 +73,10 @@ class RedisMeter:
                 _, tenant_id, day = key.split(":", 2)
                 found.setdefault(tenant_id, {})[date.fromisoformat(day)] = int(value)
         return found
+
+    def load(self, tenant_id: str, calls_by_day: dict[date, int]) -> None:
+        for day, calls in calls_by_day.items():
+            self.add(tenant_id, day, calls)
 
     def add(self, tenant_id: str, day: date, calls: int) -> None:
         """Record past usage (demo data, imports)."""

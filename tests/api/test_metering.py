@@ -148,8 +148,11 @@ def redis_meter(app, server_app):
         pytest.skip("REDIS_URL is not set: the Redis counter is tested in CI's PostgreSQL pass")
     import redis
 
+    from app.services import usage
+
     for instance in (app, server_app):
         instance.config["REDIS_URL"] = REDIS_URL
+        usage.init_app(instance)  # the meter is chosen when an app is built: choose again
     client = redis.Redis.from_url(REDIS_URL)
     created: list[str] = []
     yield created

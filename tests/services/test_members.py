@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import AuditEvent, TenantUser
-from app.services import members
+from app.services import invitations, members
 from app.services.audit import Actor
 from app.services.authority import Authority
 from app.services.errors import AlreadyMember, LastOwner, NotFound, PermissionDenied, QuotaExceeded, ValidationError
@@ -140,8 +140,8 @@ def test_member_of_another_tenant_is_not_found(app):
 def test_add_or_invite_joins_existing_accounts_and_invites_new_addresses(app):
     tenant = f.tenant(plan="basic")
     known = f.user("known@example.test")
-    joined = members.add_or_invite(tenant, "KNOWN@example.test", "member", SYSTEM)
-    invited = members.add_or_invite(tenant, "new@example.test", "viewer", SYSTEM)
+    joined = invitations.add_or_invite(tenant, "KNOWN@example.test", "member", SYSTEM)
+    invited = invitations.add_or_invite(tenant, "new@example.test", "viewer", SYSTEM)
     assert joined.membership is not None and joined.membership.user_id == known.id
     assert invited.invitation is not None and invited.invitation.email == "new@example.test"
     assert invited.invitation.role == "viewer"
