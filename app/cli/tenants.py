@@ -59,7 +59,7 @@ def migrate(refs: tuple[str, ...], include_current: bool) -> None:
     One transaction per tenant; a failing tenant is reported and the rest carry on. Each tenant's
     revision is recorded, so running it again resumes where it stopped and changes nothing twice.
     """
-    from app.tenancy.isolation import plane_migrations
+    from app.placement import plane_migrations
 
     head = plane_migrations.head_revision()
     todo = plane_migrations.pending(include_current=include_current or bool(refs))

@@ -1,4 +1,8 @@
-"""Where a tenant's own data lives: row, schema or database isolation (see docs/isolation.md).
+"""Placement: where a tenant's own data lives, row, schema or database isolation (docs/isolation.md).
+
+Below the services: services call it (provision at creation, drop at purge); it imports no service
+but the error vocabulary and the audit record (`app.services.errors`, `app.services.audit`), and
+nothing of the request side (`app.tenancy`, `app.web`, `app.api`).
 
 `provision` runs when a tenant is created, `drop` when it is purged. The tenant plane is reached
 through `app.workspace.sessions.tenant_plane(tenant)`, which asks the strategy's module here
@@ -29,7 +33,7 @@ def provision(tenant: Tenant) -> None:
     Built from the models and stamped, not replayed through the migration chain, so a sign-up
     does not wait on history. Row tenants share tables that already exist.
     """
-    from app.tenancy.isolation import plane_migrations
+    from app.placement import plane_migrations
 
     tenant_id, strategy = tenant.id, tenant.isolation_strategy
     if strategy not in plane_migrations.DEDICATED:
@@ -42,10 +46,9 @@ def provision(tenant: Tenant) -> None:
 
 
 def drop(tenant: Tenant) -> None:
-    """Remove the tenant's schema or database, or its rows in the shared tables, and its files (at purge)."""
+    """Remove the tenant's schema or database, or its rows in the shared tables (at purge)."""
     from app.extensions import db
-    from app.services import storage
-    from app.tenancy.isolation import database, row, schema
+    from app.placement import database, row, schema
 
     tenant_id, strategy = tenant.id, tenant.isolation_strategy
     if strategy == "schema":
@@ -55,10 +58,9 @@ def drop(tenant: Tenant) -> None:
         database.drop(tenant_id)
     else:
         row.drop(tenant_id)
-    storage.delete_tenant_files(tenant_id)
 
 
 # Registers the control-plane table that records each tenant's tenant-plane revision.
-from app.tenancy.isolation.state import TenantPlaneState  # noqa: E402
+from app.placement.state import TenantPlaneState  # noqa: E402
 
 __all__ = ["TenantPlaneState", "drop", "provision", "validate_strategy"]

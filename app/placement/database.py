@@ -18,7 +18,7 @@ from sqlalchemy.engine import URL, make_url
 
 from app.config import INSTANCE_DIR
 from app.extensions import db, sqlite_pragmas
-from app.tenancy.isolation.schema import schema_name
+from app.placement.schema import schema_name
 
 DEFAULT_CACHE_SIZE = 32
 

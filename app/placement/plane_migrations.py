@@ -25,11 +25,11 @@ from sqlalchemy.engine import Connection
 from app.extensions import db
 from app.models import Tenant
 from app.models.types import utcnow
-from app.tenancy.isolation import database, schema
-from app.tenancy.isolation.state import TenantPlaneState
+from app.placement import database, schema
+from app.placement.state import TenantPlaneState
 from app.workspace.ddl import PLACEMENT_OPTION
 
-SCRIPT_LOCATION = Path(__file__).resolve().parents[3] / "migrations" / "tenant"
+SCRIPT_LOCATION = Path(__file__).resolve().parents[2] / "migrations" / "tenant"
 VERSION_TABLE = "tenant_plane_version"
 DEDICATED = ("schema", "database")
 

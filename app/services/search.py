@@ -15,8 +15,8 @@ from dataclasses import asdict, dataclass
 from sqlalchemy import Column, MetaData, String, Table, Text, case, func, literal_column, select
 
 from app.models import Tenant
+from app.placement import cache as tenant_cache
 from app.services.errors import ValidationError
-from app.tenancy.isolation import cache as tenant_cache
 from app.workspace.ddl import FTS_TABLE
 from app.workspace.models import DocumentPassage
 from app.workspace.sessions import tenant_plane

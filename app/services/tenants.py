@@ -9,10 +9,11 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, Select, any_, func, or_, select
 
+from app import placement
 from app.extensions import db
 from app.models import Tenant, TenantConfig, TenantUser, User, normalize_email
 from app.models.types import utcnow
-from app.services import accounts
+from app.services import accounts, storage
 from app.services.audit import Actor, record
 from app.services.errors import (
     DomainError,
@@ -103,14 +104,12 @@ def build_tenant(name: str, slug: str, owner: User, plan_code: str, actor: Actor
     """Add a tenant with its owner to the current transaction (the caller commits)."""
     from flask import current_app
 
-    from app.tenancy.isolation import validate_strategy
-
     now = now or utcnow()
     name = validate_name(name)
     # No slug given: derive one from the name ("Acme Inc." -> "acme-inc").
     slug = validate_slug(slug if (slug or "").strip() else suggest_slug(name))
     plan = get_plan(plan_code)
-    strategy = validate_strategy(isolation_strategy or current_app.config["ISOLATION_STRATEGY"],
+    strategy = placement.validate_strategy(isolation_strategy or current_app.config["ISOLATION_STRATEGY"],
                                  db.session.get_bind().dialect.name)
     if strategy != "row" and not actor.is_platform_admin:
         raise PermissionDenied("Only platform admins choose an isolation strategy.", field="isolation_strategy")
@@ -146,15 +145,13 @@ def create_tenant(name: str, slug: str, owner_email: str, plan_code: str, actor:
     An owner with no account yet gets one without a password; they set it through the
     password-reset link. Tenant, owner membership and audit event commit together.
     """
-    from app.tenancy import isolation
-
     with unit_of_work():
         owner = accounts.find_user(owner_email)
         if owner is None:
             owner = accounts.build_user(owner_email, password=None, name=owner_name or "")
         tenant = build_tenant(name, slug, owner, plan_code, actor, status=status,
                               isolation_strategy=isolation_strategy, trial_days=trial_days)
-    isolation.provision(tenant)
+    placement.provision(tenant)
     return tenant
 
 
@@ -329,12 +326,11 @@ def restore(tenant: Tenant, actor: Actor, grace_days: int) -> Tenant:
 
 def purge(tenant: Tenant, actor: Actor) -> None:
     """Remove a soft-deleted tenant and everything it owns for good. The audit trail stays."""
-    from app.tenancy import isolation
-
     if not tenant.is_deleted:
         raise ValidationError("Delete the tenant before purging it.", field="status")
     tenant_id, slug = tenant.id, tenant.slug
-    isolation.drop(tenant)
+    placement.drop(tenant)
+    storage.delete_tenant_files(tenant_id)
     with unit_of_work() as session:
         record("tenant.purged", actor, tenant_id=tenant_id, target_type="tenant", target_id=tenant_id,
                details={"slug": slug})

@@ -3,7 +3,7 @@
 - PostgreSQL, row strategy: row-level security on every tenant-plane table, keyed on the
   per-transaction setting `app.tenant_id`, forced on the owner too, and the role `portal_app`
   that owns nothing, cannot bypass RLS and holds only DML on these tables. The tenant-plane
-  session switches to it with `SET LOCAL ROLE` (app/tenancy/isolation/row.py).
+  session switches to it with `SET LOCAL ROLE` (app/placement/row.py).
 - PostgreSQL: the full-text match operator marked LEAKPROOF, so the GIN index serves searches
   under row-level security (`search_index_statements`).
 - SQLite: an FTS5 index of the passages, kept in step by triggers.

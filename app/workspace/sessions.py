@@ -71,7 +71,7 @@ def _stamp_tenant(session: Session, _context, _instances) -> None:
 @contextmanager
 def tenant_plane(tenant: Tenant) -> Iterator[TenantPlaneSession]:
     """A session on `tenant`'s own data, placed by its isolation strategy."""
-    from app.tenancy.isolation import database, row, schema
+    from app.placement import database, row, schema
 
     tenant_id, strategy = tenant.id, tenant.isolation_strategy
     if not tenant_id:

@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, text
 
+from app import placement
 from app.extensions import db
 from app.models import Tenant
+from app.placement import database
 from app.services import storage
-from app.tenancy import isolation
-from app.tenancy.isolation import database
 from tests import factories as f
 
 STRATEGIES = [
@@ -36,7 +36,7 @@ def use_scratch_places(items: list[pytest.Item], here: Path) -> None:
 def tenant_on(strategy: str, slug: str | None = None, **kwargs) -> Tenant:
     """A tenant on `strategy`, with its schema or database created as `create_tenant` does."""
     created = f.tenant(slug, isolation=strategy, **kwargs)
-    isolation.provision(created)
+    placement.provision(created)
     return created
 
 

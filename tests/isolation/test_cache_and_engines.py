@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy import create_engine
 
+from app.placement import cache as tenant_cache
+from app.placement.database import EngineCache
 from app.services import documents, search
 from app.services.audit import Actor
-from app.tenancy.isolation import cache as tenant_cache
-from app.tenancy.isolation.database import EngineCache
 from tests import factories as f
 
 

@@ -10,13 +10,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import inspect, select, text
 
+from app import placement
 from app.extensions import db
+from app.placement import database, plane_migrations, schema
+from app.placement.state import TenantPlaneState
 from app.services import tenants
 from app.services.audit import Actor
 from app.services.errors import ValidationError
-from app.tenancy import isolation
-from app.tenancy.isolation import database, plane_migrations, schema
-from app.tenancy.isolation.state import TenantPlaneState
 from tests import factories as f
 
 HEAD = "t0001"
@@ -69,10 +69,10 @@ def test_a_new_tenant_is_provisioned_at_head_quickly_and_purge_drops_it(app, str
 
 def test_schema_isolation_is_refused_on_sqlite_with_a_clear_message():
     with pytest.raises(ValidationError) as caught:
-        isolation.validate_strategy("schema", "sqlite")
+        placement.validate_strategy("schema", "sqlite")
     assert caught.value.field == "isolation_strategy"
     assert "PostgreSQL" in caught.value.message
-    assert isolation.validate_strategy("schema", "postgresql") == "schema"
+    assert placement.validate_strategy("schema", "postgresql") == "schema"
 
 
 def test_purging_a_row_tenant_removes_its_rows_only(app):

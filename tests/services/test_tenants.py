@@ -94,7 +94,7 @@ def test_unknown_plan_is_refused(app):
 
 
 def test_schema_isolation_is_refused_on_sqlite_with_a_clear_message():
-    from app.tenancy.isolation import validate_strategy
+    from app.placement import validate_strategy
 
     with pytest.raises(ValidationError) as exc:
         validate_strategy("schema", "sqlite")

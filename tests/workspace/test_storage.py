@@ -7,10 +7,10 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from app.extensions import db
 from app.models import Tenant
+from app.placement import database
 from app.services import documents, quotas, storage
 from app.services.audit import Actor
 from app.services.errors import StorageQuotaExceeded
-from app.tenancy.isolation import database
 from tests import factories as f
 from tests.isolation.support import tenant_on
 

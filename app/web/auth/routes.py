@@ -11,6 +11,7 @@ from app.extensions import limiter
 from app.services import accounts, mfa
 from app.services.audit import Actor, record_now
 from app.services.errors import DomainError, SsoRequired
+from app.services.signup import sign_up
 from app.services.sso import connections as sso_connections
 from app.services.sso import enforcement
 from app.web.auth import bp
@@ -132,7 +133,7 @@ def signup():
     form = SignUpForm()
     if form.validate_on_submit():
         try:
-            user, tenant = accounts.sign_up(form.name.data, form.email.data, form.password.data,
+            user, tenant = sign_up(form.name.data, form.email.data, form.password.data,
                                             form.organisation.data, form.slug.data, ip=request.remote_addr)
         except DomainError as exc:
             show_error(form, exc, fallback="email")

@@ -2,7 +2,7 @@
 
 # The tenant-plane tables and the control-plane record of their revisions join the metadata
 # whenever the app is built (create_all in tests, autogenerate, migrations).
-import app.tenancy.isolation
+import app.placement
 import app.workspace.models  # noqa: F401
 from app.tenancy.routes import GuardedBlueprint
 
