@@ -38,7 +38,7 @@ def expire_invitations() -> None:
 def migrate_planes() -> None:
     """Fan out: one job per schema/database tenant not at the tenant-plane head."""
     from app.extensions import db
-    from app.tenancy.isolation import plane_migrations
+    from app.placement import plane_migrations
 
     for tenant_id, _slug, _strategy in plane_migrations.pending():
         enqueue("tenants.migrate_plane", tenant_id=tenant_id)
@@ -50,7 +50,7 @@ def migrate_plane(tenant_id: str) -> None:
     """Bring one tenant's plane to head (a no-op when it is there already)."""
     from app.extensions import db
     from app.models import Tenant
-    from app.tenancy.isolation import plane_migrations
+    from app.placement import plane_migrations
 
     tenant = db.session.get(Tenant, tenant_id)
     if tenant is None:

@@ -14,6 +14,7 @@ from app.jobs.sweep import sweep
 from app.models import Job, OutboundEmail
 from app.services import emails, invitations
 from app.services.audit import Actor
+from app.services.authority import Authority
 from app.services.secret_box import unseal
 from tests import factories as f
 from tests.mailbox import first_link
@@ -47,7 +48,7 @@ def test_a_failed_email_is_retried_with_backoff_until_the_mail_server_answers(ap
     traveller = clock(datetime(2026, 2, 28, 23, 59, 0, tzinfo=UTC))
     app.config["MAIL_PORT"] = _closed_port()
     tenant = f.tenant("acme", name="Acme")
-    sent = invitations.invite(tenant, "late@acme.test", "member", Actor.system(), acting_role=None)
+    sent = invitations.invite(tenant, "late@acme.test", "member", Authority.system())
     assert sent.email_sent is False  # the invitation exists; its email is waiting for a retry
 
     [email] = _outbox()
@@ -95,7 +96,7 @@ def test_an_email_that_never_gets_through_is_marked_failed_and_kept(app, mailbox
 def test_resending_an_invitation_cancels_the_waiting_email_with_the_dead_link(app, mailbox):
     app.config["MAIL_PORT"] = _closed_port()
     tenant = f.tenant("acme", name="Acme")
-    first = invitations.invite(tenant, "new@acme.test", "member", Actor.system(), acting_role=None)
+    first = invitations.invite(tenant, "new@acme.test", "member", Authority.system())
     app.config["MAIL_PORT"] = mailbox.port
     second = invitations.resend(tenant, first.invitation.id, Actor.system())
     assert second.email_sent is True
@@ -108,7 +109,7 @@ def test_resending_an_invitation_cancels_the_waiting_email_with_the_dead_link(ap
 def test_revoking_an_invitation_cancels_its_waiting_email(app):
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=_closed_port())
     tenant = f.tenant("acme", name="Acme")
-    sent = invitations.invite(tenant, "new@acme.test", "member", Actor.system(), acting_role=None)
+    sent = invitations.invite(tenant, "new@acme.test", "member", Authority.system())
     invitations.revoke(tenant, sent.invitation.id, Actor.system())
     assert [e.status for e in _outbox()] == ["cancelled"]
     sweep()
