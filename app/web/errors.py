@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, g, jsonify, redirect, render_template, request, url_for
-from werkzeug.exceptions import HTTPException
+from flask import Flask, g, jsonify, make_response, redirect, render_template, request, url_for
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from app.services.errors import DomainError, TwoFactorRequired, Unauthorized
 
@@ -31,6 +31,12 @@ def envelope(code: str, message: str, status: int, details: dict | None = None):
 def _page(status: int, title: str, message: str, code: str):
     html = render_template("errors/error.html", status=status, title=title, message=message, code=code)
     return html, status
+
+
+def _keep_allow(exc: HTTPException, response) -> None:
+    """A 405 names the methods the resource does answer (RFC 9110 requires the Allow header)."""
+    if isinstance(exc, MethodNotAllowed) and exc.valid_methods:
+        response.headers["Allow"] = ", ".join(sorted(exc.valid_methods))
 
 
 HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
@@ -71,6 +77,7 @@ def init_errorhandlers(app: Flask) -> None:
             response = envelope(code, description, status)
             if status == 429 and exc.response is not None:
                 response.headers.extend(exc.response.headers)
+            _keep_allow(exc, response)
             return response
         if status == 429:
             from flask_babel import gettext as _
@@ -78,7 +85,10 @@ def init_errorhandlers(app: Flask) -> None:
             return _page(status, _("Too many attempts"),
                          _("For your security, this is limited to %(limit)s. Wait a little and try again.",
                            limit=description), code)
-        return _page(status, exc.name, description, code)
+        html, status = _page(status, exc.name, description, code)
+        response = make_response(html, status)
+        _keep_allow(exc, response)
+        return response
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):

@@ -18,6 +18,13 @@ def test_unknown_route_and_wrong_method_answer_in_the_envelope(world, api):
     assert _envelope(api.get("/api/v1/nothing-here"))["code"] == "not_found"
     wrong = api.call("PUT", "/api/v1/tenants/acme", headers=world.headers("owner"))
     assert wrong.status_code == 405 and _envelope(wrong)["code"] == "method_not_allowed"
+    # RFC 9110: a 405 says which methods the resource does answer.
+    assert set(wrong.headers["Allow"].split(", ")) == {"GET", "HEAD", "OPTIONS", "PATCH", "DELETE"}
+
+
+def test_a_portal_page_s_405_names_its_methods_too(client):
+    wrong = client.delete("/login")
+    assert wrong.status_code == 405 and set(wrong.headers["Allow"].split(", ")) == {"GET", "HEAD", "OPTIONS", "POST"}
 
 
 def test_missing_credentials_is_401_with_a_bearer_challenge(api):
@@ -35,7 +42,18 @@ def test_body_that_is_not_an_object_is_400(world, api):
 def test_validation_errors_name_their_fields(world, api):
     response = api.post("/api/v1/tenants/acme/users", headers=world.headers("admin"), json={"email": "", "role": "boss"})
     assert response.status_code == 422
-    assert "email" in _envelope(response)["details"]["fields"]
+    # Every invalid field at once, not only the first.
+    fields = _envelope(response)["details"]["fields"]
+    assert fields.keys() == {"email", "role"} and fields["email"] == ["email is required."]
+
+
+def test_every_invalid_field_of_a_key_is_reported_and_unknown_fields_stay_400(world, api):
+    bad = api.post("/api/v1/tenants/acme/api-keys", headers=world.headers("owner"), json={"name": "  ", "role": 7})
+    assert bad.status_code == 422 and _envelope(bad)["details"]["fields"].keys() == {"name", "role"}
+    unknown = api.post("/api/v1/tenants/acme/api-keys", headers=world.headers("owner"),
+                       json={"name": "ci", "scopes": ["all"]})
+    assert unknown.status_code == 400 and _envelope(unknown)["code"] == "unknown_field"
+    assert _envelope(unknown)["details"]["unknown"] == ["scopes"]
 
 
 def test_nul_characters_are_refused_not_stored(world, api):
