@@ -5,28 +5,49 @@ from __future__ import annotations
 from typing import Any
 
 from flask import jsonify
+from pydantic import Field
 
 from app.api import bp
-from app.api.openapi import json_request, json_response, list_schema, nullable, ref, tenant_responses, text
-from app.api.params import iso, page_body, paging_args, path_int
-from app.api.payload import choice_field, json_body, string_field
-from app.models import ROLES, ApiKey
+from app.api.bodies import MaybeMoment, Moment, RequestBody, ResponseBody, read_body, schemas, text
+from app.api.openapi import json_request, json_response, list_schema, ref, tenant_responses
+from app.api.params import page_body, paging_args, path_int
+from app.models import ApiKey as ApiKeyRow
+from app.models import Role
 from app.services import api_keys
 from app.services.errors import NotFound
 from app.tenancy.context import current_tenant
 from app.tenancy.principal import current_authority
 
 
-def key_json(key: ApiKey) -> dict[str, Any]:
-    return {
-        "id": key.id,
-        "name": key.name,
-        "role": key.role,
-        "prefix": key.prefix,
-        "created_at": iso(key.created_at),
-        "last_used_at": iso(key.last_used_at),
-        "revoked_at": iso(key.revoked_at),
-    }
+class ApiKey(ResponseBody):
+    id: int
+    name: str
+    role: Role
+    prefix: str = Field(description="The first characters of the secret, to recognise it.")
+    created_at: Moment
+    last_used_at: MaybeMoment
+    revoked_at: MaybeMoment
+    secret: str | None = Field(None, description="Only in the creation response.")
+
+    @classmethod
+    def of(cls, key: ApiKeyRow, secret: str | None = None) -> ApiKey:
+        return cls(id=key.id, name=key.name, role=key.role, prefix=key.prefix, created_at=key.created_at,
+                   last_used_at=key.last_used_at, revoked_at=key.revoked_at, secret=secret)
+
+
+KeyName = text(api_keys.NAME_MAX_LENGTH, blank=False)
+
+
+class ApiKeyCreate(RequestBody):
+    name: KeyName
+    role: Role | None = Field(None, description="Default: member. At most the caller's own role.")
+
+
+def key_json(key: ApiKeyRow, secret: str | None = None) -> dict[str, Any]:
+    data = ApiKey.of(key, secret).model_dump(mode="json")
+    if secret is None:
+        del data["secret"]  # shown once, at creation
+    return data
 
 
 @bp.tenant("/api-keys", "apikeys.manage")
@@ -38,11 +59,9 @@ def list_keys():
 @bp.tenant("/api-keys", "apikeys.manage", methods=["POST"])
 def create_key():
     """A key bound to this tenant with a role no higher than the caller's; `secret` appears only here."""
-    data = json_body(allowed={"name", "role"}, required={"name"})
-    key, secret = api_keys.create_key(current_tenant, string_field(data, "name", max_length=120),
-                                      choice_field(data, "role", ROLES, default="member"),
-                                      current_authority())
-    return jsonify({**key_json(key), "secret": secret}), 201
+    body = read_body(ApiKeyCreate)
+    key, secret = api_keys.create_key(current_tenant, body.name, body.role or Role.MEMBER, current_authority())
+    return jsonify(key_json(key, secret)), 201
 
 
 @bp.tenant("/api-keys/<key_id>", "apikeys.manage", methods=["DELETE"])
@@ -53,27 +72,7 @@ def revoke_key(key_id: str):
 
 _TENANT_REF = {"$ref": "#/components/parameters/TenantRef"}
 
-OPENAPI_COMPONENTS = {
-    "ApiKey": {
-        "type": "object",
-        "required": ["id", "name", "role", "prefix", "created_at"],
-        "properties": {
-            "id": {"type": "integer"},
-            "name": {"type": "string"},
-            "role": {"type": "string", "enum": list(ROLES)},
-            "prefix": {"type": "string", "description": "The first characters of the secret, to recognise it."},
-            "created_at": {"type": "string", "format": "date-time"},
-            "last_used_at": nullable({"type": "string", "format": "date-time"}),
-            "revoked_at": nullable({"type": "string", "format": "date-time"}),
-            "secret": {"type": "string", "description": "Only in the creation response."},
-        },
-    },
-    "ApiKeyCreate": {
-        "type": "object", "required": ["name"], "additionalProperties": False,
-        "properties": {"name": text(120, blank=False),
-                       "role": nullable({"type": "string", "enum": list(ROLES), "default": "member"})},
-    },
-}
+OPENAPI_COMPONENTS = schemas(ApiKey, ApiKeyCreate)
 
 OPENAPI_PATHS = {
     "/api/v1/tenants/{tenant_ref}/api-keys": {

@@ -139,7 +139,7 @@ OPENAPI_PATHS = {
             "parameters": [*TENANT_SOURCES, {"$ref": "#/components/parameters/Page"},
                            {"$ref": "#/components/parameters/PerPage"}],
             "responses": {"200": json_response("One page of documents.", list_schema(ref("Document"))),
-                          **tenant_responses(), "422": {"$ref": "#/components/responses/Validation"}},
+                          **tenant_responses(tenant_sources=True), "422": {"$ref": "#/components/responses/Validation"}},
         },
         "post": {
             "operationId": "createDocument", "tags": ["documents"],
@@ -149,7 +149,7 @@ OPENAPI_PATHS = {
                 **json_request(ref("DocumentCreate"))["content"],
                 "multipart/form-data": {"schema": ref("DocumentUpload")},
             }},
-            "responses": {"201": json_response("The document.", ref("Document")), **tenant_responses(),
+            "responses": {"201": json_response("The document.", ref("Document")), **tenant_responses(tenant_sources=True),
                           **_WRITE_ERRORS},
         },
     },
@@ -158,13 +158,13 @@ OPENAPI_PATHS = {
             "operationId": "getDocument", "tags": ["documents"], "summary": "A document with its text.",
             "parameters": [*TENANT_SOURCES, _DOC_ID],
             "responses": {"200": json_response("The document and its content.", ref("Document")),
-                          **tenant_responses()},
+                          **tenant_responses(tenant_sources=True)},
         },
         "delete": {
             "operationId": "deleteDocument", "tags": ["documents"],
             "summary": "Delete a document (your own; admins delete anyone's) and free its storage.",
             "parameters": [*TENANT_SOURCES, _DOC_ID],
-            "responses": {"204": {"description": "Deleted."}, **tenant_responses()},
+            "responses": {"204": {"description": "Deleted."}, **tenant_responses(tenant_sources=True)},
         },
     },
 }

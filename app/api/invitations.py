@@ -7,34 +7,52 @@ from contextlib import contextmanager
 from typing import Any
 
 from flask import jsonify
+from pydantic import Field
 
 from app.api import bp
-from app.api.openapi import json_request, json_response, list_schema, nullable, ref, tenant_responses
-from app.api.params import iso, page_body, paging_args, path_int, query_choice
-from app.api.payload import choice_field, json_body, string_field
-from app.models import ROLES, TenantInvitation
-from app.models.invitation import INVITATION_STATUSES
+from app.api.bodies import Email, MaybeMoment, Moment, RequestBody, ResponseBody, read_body, schemas
+from app.api.openapi import json_request, json_response, list_schema, ref, tenant_responses
+from app.api.params import page_body, paging_args, path_int, query_choice
+from app.models import INVITATION_STATUSES, InvitationStatus, Role, TenantInvitation
 from app.services import invitations
 from app.services.errors import Conflict, NotFound, ValidationError
 from app.tenancy.context import current_tenant
 from app.tenancy.principal import current_authority
 
 
-def invitation_json(invitation: TenantInvitation) -> dict[str, Any]:
+class Invitation(ResponseBody):
     """An invitation as clients see it. Never the token: the link goes to the invitee only."""
-    status = invitation.status
-    if status == "pending" and invitation.is_expired():
-        status = "expired"
-    return {
-        "id": invitation.id,
-        "email": invitation.email,
-        "role": invitation.role,
-        "status": status,
-        "created_at": iso(invitation.created_at),
-        "expires_at": iso(invitation.expires_at),
-        "last_sent_at": iso(invitation.last_sent_at),
-        "send_count": invitation.send_count,
-    }
+
+    id: int
+    email: str
+    role: Role
+    status: InvitationStatus
+    created_at: MaybeMoment
+    expires_at: Moment
+    last_sent_at: MaybeMoment
+    send_count: int | None
+    email_sent: bool | None = Field(None, description="Whether the email went out (sending and resending).")
+
+    @classmethod
+    def of(cls, invitation: TenantInvitation, email_sent: bool | None = None) -> Invitation:
+        status = invitation.status
+        if status == InvitationStatus.PENDING and invitation.is_expired():
+            status = InvitationStatus.EXPIRED
+        return cls(id=invitation.id, email=invitation.email, role=invitation.role, status=status,
+                   created_at=invitation.created_at, expires_at=invitation.expires_at,
+                   last_sent_at=invitation.last_sent_at, send_count=invitation.send_count, email_sent=email_sent)
+
+
+class InvitationCreate(RequestBody):
+    email: Email
+    role: Role | None = Field(None, description="Default: member.")
+
+
+def invitation_json(invitation: TenantInvitation, email_sent: bool | None = None) -> dict[str, Any]:
+    data = Invitation.of(invitation, email_sent).model_dump(mode="json")
+    if email_sent is None:
+        del data["email_sent"]  # only answers that sent an email say how it went
+    return data
 
 
 @bp.tenant("/invitations", "members.read")
@@ -48,10 +66,9 @@ def list_invitations():
 
 @bp.tenant("/invitations", "invitations.manage", methods=["POST"])
 def invite():
-    data = json_body(allowed={"email", "role"}, required={"email"})
-    sent = invitations.invite(current_tenant, string_field(data, "email", max_length=254),
-                              choice_field(data, "role", ROLES, default="member"), current_authority())
-    return jsonify({**invitation_json(sent.invitation), "email_sent": sent.email_sent}), 201
+    body = read_body(InvitationCreate)
+    sent = invitations.invite(current_tenant, body.email, body.role or Role.MEMBER, current_authority())
+    return jsonify(invitation_json(sent.invitation, sent.email_sent)), 201
 
 
 @bp.tenant("/invitations/<invitation_id>", "invitations.manage", methods=["DELETE"])
@@ -65,7 +82,7 @@ def revoke(invitation_id: str):
 def resend(invitation_id: str):
     with _state_conflicts():
         sent = invitations.resend(current_tenant, _invitation_id(invitation_id), current_authority())
-    return jsonify({**invitation_json(sent.invitation), "email_sent": sent.email_sent})
+    return jsonify(invitation_json(sent.invitation, sent.email_sent))
 
 
 @contextmanager
@@ -87,28 +104,7 @@ _TENANT_REF = {"$ref": "#/components/parameters/TenantRef"}
 _INVITATION_ID = {"name": "invitation_id", "in": "path", "required": True,
                   "schema": {"type": "string", "pattern": "^[0-9]+$"}}
 
-OPENAPI_COMPONENTS = {
-    "Invitation": {
-        "type": "object",
-        "required": ["id", "email", "role", "status", "created_at", "expires_at"],
-        "properties": {
-            "id": {"type": "integer"},
-            "email": {"type": "string"},
-            "role": {"type": "string", "enum": list(ROLES)},
-            "status": {"type": "string", "enum": list(INVITATION_STATUSES)},
-            "created_at": {"type": ["string", "null"], "format": "date-time"},
-            "expires_at": {"type": "string", "format": "date-time"},
-            "last_sent_at": {"type": ["string", "null"], "format": "date-time"},
-            "send_count": {"type": ["integer", "null"]},
-            "email_sent": {"type": "boolean"},
-        },
-    },
-    "InvitationCreate": {
-        "type": "object", "required": ["email"], "additionalProperties": False,
-        "properties": {"email": {"type": "string", "format": "email", "maxLength": 254},
-                       "role": nullable({"type": "string", "enum": list(ROLES), "default": "member"})},
-    },
-}
+OPENAPI_COMPONENTS = schemas(Invitation, InvitationCreate)
 
 _ERRORS = {"409": {"$ref": "#/components/responses/Conflict"},
            "422": {"$ref": "#/components/responses/Validation"}}

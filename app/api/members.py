@@ -2,31 +2,59 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from flask import jsonify
+from pydantic import Field
 
 from app.api import bp
-from app.api.invitations import invitation_json
-from app.api.openapi import json_request, json_response, list_schema, nullable, ref, tenant_responses
-from app.api.params import iso, page_body, paging_args, path_int
-from app.api.payload import choice_field, json_body, string_field
-from app.models import ROLES, TenantUser
+from app.api.bodies import Email, MaybeMoment, RequestBody, ResponseBody, read_body, schemas
+from app.api.invitations import Invitation
+from app.api.openapi import json_request, json_response, list_schema, ref, tenant_responses
+from app.api.params import page_body, paging_args, path_int
+from app.models import MembershipStatus, Role, TenantUser
 from app.services import invitations, members
 from app.services.errors import NotFound
 from app.tenancy.context import current_tenant
 from app.tenancy.principal import current_authority
 
 
+class Member(ResponseBody):
+    user_id: int
+    email: str
+    name: str
+    role: Role
+    status: MembershipStatus
+    joined_at: MaybeMoment
+
+    @classmethod
+    def of(cls, membership: TenantUser) -> Member:
+        return cls(user_id=membership.user_id, email=membership.user.email, name=membership.user.name,
+                   role=membership.role, status=membership.status, joined_at=membership.joined_at)
+
+
+class MemberAdd(RequestBody):
+    email: Email
+    role: Role | None = Field(None, description="Default: member.")
+
+
+class RoleChange(RequestBody):
+    role: Role
+
+
+class MemberAdded(ResponseBody):
+    result: Literal["added"] = "added"
+    member: Member
+
+
+class MemberInvited(ResponseBody):
+    result: Literal["invited"] = "invited"
+    invitation: Invitation
+    email_sent: bool
+
+
 def member_json(membership: TenantUser) -> dict[str, Any]:
-    return {
-        "user_id": membership.user_id,
-        "email": membership.user.email,
-        "name": membership.user.name,
-        "role": membership.role,
-        "status": membership.status,
-        "joined_at": iso(membership.joined_at),
-    }
+    return Member.of(membership).model_dump(mode="json")
 
 
 @bp.tenant("/users", "members.read")
@@ -38,21 +66,18 @@ def list_members():
 @bp.tenant("/users", "members.manage", methods=["POST"])
 def add_user():
     """An existing account joins at once (201); an unknown address is invited by email (202)."""
-    data = json_body(allowed={"email", "role"}, required={"email"})
-    result = invitations.add_or_invite(current_tenant, string_field(data, "email", max_length=254),
-                                   choice_field(data, "role", ROLES, default="member"),
-                                   current_authority())
+    body = read_body(MemberAdd)
+    result = invitations.add_or_invite(current_tenant, body.email, body.role or Role.MEMBER, current_authority())
     if result.membership is not None:
-        return jsonify({"result": "added", "member": member_json(result.membership)}), 201
-    return jsonify({"result": "invited", "invitation": invitation_json(result.invitation),
-                    "email_sent": result.email_sent}), 202
+        return jsonify(MemberAdded(member=Member.of(result.membership)).model_dump(mode="json")), 201
+    invited = MemberInvited(invitation=Invitation.of(result.invitation), email_sent=result.email_sent)
+    return jsonify(invited.model_dump(mode="json")), 202
 
 
 @bp.tenant("/users/<user_id>", "members.manage", methods=["PATCH"])
 def change_role(user_id: str):
-    data = json_body(allowed={"role"}, required={"role"})
-    membership = members.change_role(current_tenant, _user_id(user_id), choice_field(data, "role", ROLES),
-                                     current_authority())
+    body = read_body(RoleChange)
+    membership = members.change_role(current_tenant, _user_id(user_id), body.role, current_authority())
     return jsonify(member_json(membership))
 
 
@@ -73,29 +98,7 @@ _WRITE_ERRORS = {"409": {"$ref": "#/components/responses/Conflict"},
                  "413": {"$ref": "#/components/responses/PayloadTooLarge"},
                  "422": {"$ref": "#/components/responses/Validation"}}
 
-OPENAPI_COMPONENTS = {
-    "Member": {
-        "type": "object",
-        "required": ["user_id", "email", "name", "role", "status", "joined_at"],
-        "properties": {
-            "user_id": {"type": "integer"},
-            "email": {"type": "string"},
-            "name": {"type": "string"},
-            "role": {"type": "string", "enum": list(ROLES)},
-            "status": {"type": "string"},
-            "joined_at": {"type": ["string", "null"], "format": "date-time"},
-        },
-    },
-    "MemberAdd": {
-        "type": "object", "required": ["email"], "additionalProperties": False,
-        "properties": {"email": {"type": "string", "format": "email", "maxLength": 254},
-                       "role": nullable({"type": "string", "enum": list(ROLES), "default": "member"})},
-    },
-    "RoleChange": {
-        "type": "object", "required": ["role"], "additionalProperties": False,
-        "properties": {"role": {"type": "string", "enum": list(ROLES)}},
-    },
-}
+OPENAPI_COMPONENTS = schemas(Member, MemberAdd, RoleChange, MemberAdded, MemberInvited)
 
 OPENAPI_PATHS = {
     "/api/v1/tenants/{tenant_ref}/users": {
@@ -112,13 +115,8 @@ OPENAPI_PATHS = {
             "parameters": [_TENANT_REF],
             "requestBody": json_request(ref("MemberAdd")),
             "responses": {
-                "201": json_response("The account joined.", {
-                    "type": "object", "required": ["result", "member"],
-                    "properties": {"result": {"const": "added"}, "member": ref("Member")}}),
-                "202": json_response("An invitation was sent.", {
-                    "type": "object", "required": ["result", "invitation", "email_sent"],
-                    "properties": {"result": {"const": "invited"}, "invitation": ref("Invitation"),
-                                   "email_sent": {"type": "boolean"}}}),
+                "201": json_response("The account joined.", ref("MemberAdded")),
+                "202": json_response("An invitation was sent.", ref("MemberInvited")),
                 **tenant_responses(), **_WRITE_ERRORS,
             },
         },

@@ -103,6 +103,15 @@ BASE_COMPONENTS: dict[str, Any] = {
     },
     "responses": {
         "BadRequest": _error_response("Malformed JSON, an unknown field, or conflicting tenant sources."),
+        "TenantConflict": {**_error_response(
+            "`tenant_conflict`: two of the tenant's sources (path, subdomain, X-Tenant-ID header, access "
+            "token, tenant_id query) name different tenants; details.sources names them. Also malformed "
+            "JSON (`malformed_json`) or an unknown field (`unknown_field`)."),
+            "content": {"application/json": {
+                "schema": {"$ref": "#/components/schemas/Error"},
+                "example": {"error": {"code": "tenant_conflict", "message": "The header names tenant 'acme' but "
+                                      "the query names 'globex'.", "details": {"sources": {
+                                          "header": "acme", "query": "globex"}}}}}}},
         "Unauthorized": _error_response("No, or an invalid, API key or access token."),
         "Forbidden": _error_response("The caller's role does not allow this, or the tenant is suspended."),
         "NotFound": _error_response("No such resource, or one the caller may not see."),
@@ -118,10 +127,15 @@ BASE_COMPONENTS: dict[str, Any] = {
 }
 
 
-def tenant_responses(*, metered: bool = True) -> dict[str, Any]:
-    """Error responses any tenant-scoped route may answer with (merge into an operation's responses)."""
+def tenant_responses(*, metered: bool = True, tenant_sources: bool = False) -> dict[str, Any]:
+    """Error responses any tenant-scoped route may answer with (merge into an operation's responses).
+
+    `tenant_sources`: the operation takes the tenant from the header and the query too, so its 400
+    is (also) `tenant_conflict`.
+    """
     responses = {
-        "400": {"$ref": "#/components/responses/BadRequest"},
+        "400": {"$ref": "#/components/responses/TenantConflict" if tenant_sources
+                else "#/components/responses/BadRequest"},
         "401": {"$ref": "#/components/responses/Unauthorized"},
         "402": {"$ref": "#/components/responses/PaymentRequired"},
         "403": {"$ref": "#/components/responses/Forbidden"},
@@ -199,9 +213,10 @@ def build_document() -> dict[str, Any]:
                     raise ValueError(f"{module.__name__}: {method.upper()} {path} is described twice")
                 merged[method] = copy.deepcopy(operation)
         for name, schema in (getattr(module, "OPENAPI_COMPONENTS", None) or {}).items():
-            if name in components["schemas"]:
-                raise ValueError(f"{module.__name__}: schema {name!r} is defined twice")
-            components["schemas"][name] = copy.deepcopy(schema() if callable(schema) else schema)
+            schema = copy.deepcopy(schema() if callable(schema) else schema)
+            if name in components["schemas"] and components["schemas"][name] != schema:
+                raise ValueError(f"{module.__name__}: schema {name!r} is defined twice, differently")
+            components["schemas"][name] = schema  # the same model (an enum, say) may come from several
     return {
         "openapi": "3.1.0",
         "info": {"title": "SaaS admin portal API", "version": "1.0.0",

@@ -48,6 +48,11 @@ def storable_text(value: str) -> bool:
     return True
 
 
+def unstorable_path(data: Any) -> str | None:
+    """The first key path of a JSON value whose key or text cannot be stored, or None."""
+    return _unstorable(data)
+
+
 def _unstorable(data: Any, where: str = "body") -> str | None:
     """The first key path whose key or string value is not storable text, or None."""
     if isinstance(data, str):

@@ -51,7 +51,7 @@ OPENAPI_PATHS = {
                     "type": "object", "required": ["query", "results"],
                     "properties": {"query": {"type": "string"},
                                    "results": {"type": "array", "items": ref("SearchPassage")}}}),
-                **tenant_responses(), "422": {"$ref": "#/components/responses/Validation"},
+                **tenant_responses(tenant_sources=True), "422": {"$ref": "#/components/responses/Validation"},
             },
         },
     },

@@ -295,8 +295,10 @@ OPENAPI_PATHS = {
                        "parameter, or a tenant key's own tenant. Two sources naming different tenants: 400 "
                        "tenant_conflict.",
         "parameters": [{"name": "X-Tenant-ID", "in": "header", "required": False,
+                        "schema": {"type": "string", "maxLength": 100}},
+                       {"name": "tenant_id", "in": "query", "required": False,
                         "schema": {"type": "string", "maxLength": 100}}],
-        "responses": {"200": json_response("The tenant.", ref("Tenant")), **tenant_responses()},
+        "responses": {"200": json_response("The tenant.", ref("Tenant")), **tenant_responses(tenant_sources=True)},
     }},
     "/api/v1/tenants/{tenant_ref}": {
         "parameters": [_TENANT_REF],

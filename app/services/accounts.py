@@ -18,6 +18,8 @@ from app.services.errors import EmailTaken, NotFound, ValidationError
 from app.services.transaction import side_session, unit_of_work
 
 DEFAULT_MIN_PASSWORD_LENGTH = 10
+EMAIL_MAX_LENGTH = 254  # RFC 5321's limit on a forward path; the users.email column holds it
+NAME_MAX_LENGTH = 120
 # A hash to check against when the email is unknown, so a wrong email costs as long as a wrong password.
 # Self-hosted portals serve intranets: addresses at *.local, *.test or localhost are real there.
 email_validator.SPECIAL_USE_DOMAIN_NAMES = [
@@ -73,8 +75,8 @@ def build_user(email: str, password: str | None, name: str = "", *, is_platform_
     """Add a new user to the current transaction (the caller commits). `password` None: set it later."""
     email = clean_email(email)
     name = (name or "").strip()
-    if len(name) > 120:
-        raise ValidationError("Name must be at most 120 characters.", field="name")
+    if len(name) > NAME_MAX_LENGTH:
+        raise ValidationError(f"Name must be at most {NAME_MAX_LENGTH} characters.", field="name")
     if password is not None:
         check_password_policy(password, email)
     if find_user(email) is not None:

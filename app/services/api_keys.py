@@ -20,6 +20,7 @@ from app.services.pagination import Page, paginate
 from app.services.transaction import side_session, unit_of_work
 
 SECRET_PREFIX = "sk_"
+NAME_MAX_LENGTH = 120
 # Writing last_used_at on every request would turn each read into a write; once a minute is enough.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 
@@ -36,8 +37,8 @@ def create_key(tenant: Tenant | None, name: str, role: str, authority: Authority
     name = (name or "").strip()
     if not name:
         raise ValidationError("Name is required.", field="name")
-    if len(name) > 120:
-        raise ValidationError("Name must be at most 120 characters.", field="name")
+    if len(name) > NAME_MAX_LENGTH:
+        raise ValidationError(f"Name must be at most {NAME_MAX_LENGTH} characters.", field="name")
     if tenant is None:
         if not authority.is_platform_admin:
             raise PermissionDenied("Only platform admins create platform keys.")

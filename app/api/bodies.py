@@ -1,0 +1,123 @@
+"""JSON bodies declared once, as pydantic v2 models: they validate requests and give the OpenAPI schemas.
+
+    class MemberAdd(RequestBody):
+        email: Email
+        role: Role = Role.MEMBER
+
+    data = read_body(MemberAdd)        # 400 malformed JSON / unknown field, 422 every invalid field at once
+    OPENAPI_COMPONENTS = schemas(MemberAdd, Member)    # components.schemas, from model_json_schema()
+
+Why `model_json_schema()` and no Flask integration (spectree, flask-openapi3, APIFlask): routes here
+are declared with their access by `GuardedBlueprint`/`ApiBlueprint`, errors have one envelope, and
+the document is merged from the feature modules; each of those libraries brings its own route
+decorator, blueprint or app class and its own error shape, which would be a second way to declare
+a route. Pydantic v2 emits JSON Schema 2020-12, the dialect of OpenAPI 3.1, so its schemas go into
+the document unchanged; the glue is this module.
+
+Limits and patterns come from the services (`tenants.SLUG_PATTERN`, `accounts.EMAIL_MAX_LENGTH`,
+...) through the field types below, never copied. Text fields refuse NUL characters (no column can
+store them); what the service checks beyond shape (a slug being free, a role the caller may grant)
+stays in the service.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, TypeVar
+
+import pydantic
+from flask import request
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema
+
+from app.api.payload import BadRequest, unstorable_path
+from app.services import accounts
+from app.services.errors import ValidationError
+
+NO_NUL = "^[^\\u0000]*$"
+NOT_BLANK = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$"
+
+Model = TypeVar("Model", bound="RequestBody")
+
+
+class RequestBody(BaseModel):
+    """A request body: unknown fields are refused (400 `unknown_field`), every other fault is a 422."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False, use_enum_values=True)
+
+
+class ResponseBody(BaseModel):
+    """A response body: its schema documents what the API answers."""
+
+    model_config = ConfigDict(use_enum_values=True)
+
+
+def text(max_length: int | None = None, *, blank: bool = True) -> Any:
+    """A string type as the API checks it: no NUL characters; not blank unless `blank`."""
+    return Annotated[str, Field(pattern=NO_NUL if blank else NOT_BLANK, max_length=max_length,
+                                min_length=None if blank else 1)]
+
+
+def _message(error: dict) -> str:
+    """pydantic's message, with the field named the way clients name it."""
+    field = ".".join(str(part) for part in error["loc"]) or "body"
+    kind = error["type"]
+    if kind == "missing" or (kind == "string_too_short" and error.get("ctx", {}).get("min_length") == 1):
+        return f"{field} is required."
+    if kind == "string_pattern_mismatch" and error.get("ctx", {}).get("pattern") in (NO_NUL, NOT_BLANK):
+        return f"{field} must not be blank or contain NUL characters."
+    return f"{field}: {error['msg']}."
+
+
+def read_body(model: type[Model]) -> Model:
+    """The request's JSON object as `model`, or the error that says what is wrong with it.
+
+    Malformed JSON, a body that is not an object, or unknown fields: 400. Otherwise every invalid
+    or missing field at once: 422 `validation_error` with `details.fields = {field: [messages]}`.
+    """
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise BadRequest("The body must be a JSON object (Content-Type: application/json).", code="malformed_json")
+    bad = unstorable_path(data)
+    if bad is not None:
+        raise ValidationError(f"{bad} contains characters that cannot be stored (NUL or lone surrogates).",
+                              field=bad)
+    try:
+        return model.model_validate(data)
+    except pydantic.ValidationError as exc:
+        errors = exc.errors(include_url=False)
+    unknown = sorted(".".join(map(str, e["loc"])) for e in errors if e["type"] == "extra_forbidden")
+    if unknown:
+        raise BadRequest(f"Unknown field {unknown[0]!r}.", field=unknown[0], code="unknown_field",
+                         details={"unknown": unknown}) from None
+    fields: dict[str, list[str]] = {}
+    for error in errors:
+        fields.setdefault(".".join(str(p) for p in error["loc"]) or "body", []).append(_message(error))
+    first = next(iter(fields))
+    raise ValidationError(fields[first][0], field=first, details={"fields": fields}) from None
+
+
+def schemas(*models: type[BaseModel]) -> dict[str, Any]:
+    """`components.schemas` entries for `models` (and the models they use), from pydantic."""
+    found: dict[str, Any] = {}
+    for model in models:
+        schema = model.model_json_schema(ref_template="#/components/schemas/{model}", mode="validation"
+                                         if issubclass(model, RequestBody) else "serialization")
+        for name, nested in schema.pop("$defs", {}).items():
+            found.setdefault(name, nested)
+        found[model.__name__] = schema
+    return found
+
+
+# --- Field types shared by the feature modules, from the services' own limits ----------------------
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+# A moment: ISO 8601 with its UTC offset, as every date-time of the API is written.
+Moment = Annotated[datetime, PlainSerializer(_iso, return_type=str),
+                   WithJsonSchema({"type": "string", "format": "date-time"})]
+MaybeMoment = Annotated[datetime | None, PlainSerializer(_iso, return_type=str | None),
+                        WithJsonSchema({"type": ["string", "null"], "format": "date-time"})]
+# An address: its shape is checked by the service (accounts.clean_email), which says what is wrong.
+Email = Annotated[str, Field(min_length=1, max_length=accounts.EMAIL_MAX_LENGTH, json_schema_extra={"format": "email"})]

@@ -1,0 +1,37 @@
+"""What the document promises beyond shapes: declared conflicts, and bodies generated from the models."""
+
+from __future__ import annotations
+
+from app.api.openapi import build_document
+
+
+def test_operations_taking_the_tenant_from_header_and_query_declare_tenant_conflict(app):
+    document = build_document()
+    checked = 0
+    for path, item in document["paths"].items():
+        for operation in item.values():
+            if not isinstance(operation, dict) or "parameters" not in operation:
+                continue
+            names = {(p.get("in"), p.get("name")) for p in operation["parameters"] if "name" in p}
+            if {("header", "X-Tenant-ID"), ("query", "tenant_id")} <= names:
+                checked += 1
+                assert operation["responses"]["400"] == {"$ref": "#/components/responses/TenantConflict"}, path
+    assert checked >= 5
+    example = document["components"]["responses"]["TenantConflict"]["content"]["application/json"]["example"]
+    assert example["error"]["code"] == "tenant_conflict"
+
+
+def test_a_tenant_conflict_is_what_the_document_says(world, api):
+    response = api.get("/api/v1/tenants/current?tenant_id=globex", headers={**world.headers("platform"),
+                                                                           "X-Tenant-ID": "acme"})
+    assert response.status_code == 400 and response.get_json()["error"]["code"] == "tenant_conflict"
+
+
+def test_request_bodies_come_from_the_models_with_the_services_limits(app):
+    from app.services import accounts, api_keys
+
+    schemas = build_document()["components"]["schemas"]
+    assert schemas["MemberAdd"]["properties"]["email"]["maxLength"] == accounts.EMAIL_MAX_LENGTH
+    assert schemas["ApiKeyCreate"]["properties"]["name"]["maxLength"] == api_keys.NAME_MAX_LENGTH
+    assert schemas["Role"]["enum"] == ["owner", "admin", "member", "viewer"]
+    assert schemas["MemberAdd"]["additionalProperties"] is False
