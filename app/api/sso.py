@@ -12,17 +12,15 @@ from flask import current_app, jsonify
 
 from app.api import bp
 from app.api.openapi import json_request, json_response, list_schema, nullable, ref, tenant_responses, text
-from app.api.params import iso, list_page, page_body, paging_args, path_int
+from app.api.params import iso, page_body, paging_args, path_int
 from app.api.payload import json_body
-from app.api.routing import tenant_endpoint
 from app.models import SsoConnection, TenantDomain
 from app.models.sso import SSO_PROTOCOLS
 from app.services import domains
 from app.services.errors import NotFound
 from app.services.sso import connections
 from app.tenancy.context import current_tenant
-from app.tenancy.guard import acting_role
-from app.tenancy.principal import current_actor
+from app.tenancy.principal import current_authority
 
 PUBLIC_SETTINGS = {
     "oidc": ("preset", "issuer", "client_id"),
@@ -66,79 +64,69 @@ def _connection_id(raw: str) -> str:
     return raw
 
 
-@bp.get("/tenants/<tenant_ref>/sso/connections")
-@tenant_endpoint("sso.manage")
-def list_connections(tenant_ref: str):
+@bp.tenant("/sso/connections", "sso.manage")
+def list_connections():
     page, per_page = paging_args()
-    return jsonify(page_body(list_page(connections.list_connections(current_tenant), page, per_page),
-                             connection_json))
+    return jsonify(page_body(connections.page_connections(current_tenant, page, per_page), connection_json))
 
 
-@bp.post("/tenants/<tenant_ref>/sso/connections")
-@tenant_endpoint("sso.manage")
-def create_connection(tenant_ref: str):
+@bp.tenant("/sso/connections", "sso.manage", methods=["POST"])
+def create_connection():
     data = json_body(allowed=CREATE_FIELDS, required={"type", "name"})
-    created = connections.create_connection(current_tenant, data, current_actor(), acting_role())
+    created = connections.create_connection(current_tenant, data, current_authority())
     return jsonify(connection_json(created)), 201
 
 
-@bp.get("/tenants/<tenant_ref>/sso/connections/<connection_id>")
-@tenant_endpoint("sso.manage")
-def get_connection(tenant_ref: str, connection_id: str):
+@bp.tenant("/sso/connections/<connection_id>", "sso.manage")
+def get_connection(connection_id: str):
     return jsonify(connection_json(connections.get_connection(current_tenant, _connection_id(connection_id))))
 
 
-@bp.patch("/tenants/<tenant_ref>/sso/connections/<connection_id>")
-@tenant_endpoint("sso.manage")
-def update_connection(tenant_ref: str, connection_id: str):
+@bp.tenant("/sso/connections/<connection_id>", "sso.manage", methods=["PATCH"])
+def update_connection(connection_id: str):
     connection = connections.get_connection(current_tenant, _connection_id(connection_id))
     data = json_body(allowed=UPDATE_FIELDS)
-    updated = connections.update_connection(current_tenant, connection.id, data, current_actor(), acting_role())
+    updated = connections.update_connection(current_tenant, connection.id, data, current_authority())
     return jsonify(connection_json(updated))
 
 
-@bp.delete("/tenants/<tenant_ref>/sso/connections/<connection_id>")
-@tenant_endpoint("sso.manage")
-def delete_connection(tenant_ref: str, connection_id: str):
+@bp.tenant("/sso/connections/<connection_id>", "sso.manage", methods=["DELETE"])
+def delete_connection(connection_id: str):
     connection = connections.get_connection(current_tenant, _connection_id(connection_id))
     body = connection_json(connection)
-    connections.delete_connection(current_tenant, connection.id, current_actor())
+    connections.delete_connection(current_tenant, connection.id, current_authority())
     return jsonify(body)
 
 
-@bp.get("/tenants/<tenant_ref>/domains")
-@tenant_endpoint("domains.manage")
-def list_domains(tenant_ref: str):
+@bp.tenant("/domains", "domains.manage")
+def list_domains():
     page, per_page = paging_args()
-    return jsonify(page_body(list_page(domains.list_domains(current_tenant), page, per_page), domain_json))
+    return jsonify(page_body(domains.page_domains(current_tenant, page, per_page), domain_json))
 
 
-@bp.post("/tenants/<tenant_ref>/domains")
-@tenant_endpoint("domains.manage")
-def add_domain(tenant_ref: str):
+@bp.tenant("/domains", "domains.manage", methods=["POST"])
+def add_domain():
     data = json_body(allowed={"domain"}, required={"domain"})
-    return jsonify(domain_json(domains.add_domain(current_tenant, data["domain"], current_actor()))), 201
+    return jsonify(domain_json(domains.add_domain(current_tenant, data["domain"], current_authority()))), 201
 
 
 def _domain_id(raw: str) -> int:
     return path_int(raw, NotFound("Domain not found.", code="domain_not_found"))
 
 
-@bp.post("/tenants/<tenant_ref>/domains/<domain_id>/verify")
-@tenant_endpoint("domains.manage")
-def verify_domain(tenant_ref: str, domain_id: str):
+@bp.tenant("/domains/<domain_id>/verify", "domains.manage", methods=["POST"])
+def verify_domain(domain_id: str):
     """Look the TXT record up now: 200 verified, or 422 `domain_not_verified` with what was found."""
-    verified = domains.verify_domain(current_tenant, _domain_id(domain_id), current_actor(),
+    verified = domains.verify_domain(current_tenant, _domain_id(domain_id), current_authority(),
                                      resolver_address=current_app.config.get("DNS_RESOLVER"))
     return jsonify(domain_json(verified))
 
 
-@bp.delete("/tenants/<tenant_ref>/domains/<domain_id>")
-@tenant_endpoint("domains.manage")
-def remove_domain(tenant_ref: str, domain_id: str):
+@bp.tenant("/domains/<domain_id>", "domains.manage", methods=["DELETE"])
+def remove_domain(domain_id: str):
     claimed = domains.get_domain(current_tenant, _domain_id(domain_id))
     body = domain_json(claimed)
-    domains.remove_domain(current_tenant, claimed.id, current_actor())
+    domains.remove_domain(current_tenant, claimed.id, current_authority())
     return jsonify(body)
 
 

@@ -86,12 +86,17 @@ def allows(authority: Authority, permission: str | Permission, tenant=None) -> b
     return any(role_allows(role, perm) for role in roles)
 
 
-def may_grant(authority: Authority, tenant, role: str) -> bool:
-    """Nobody hands out (or takes away) a role above their own; platform admins may any."""
+def at_least(authority: Authority, tenant, role: str) -> bool:
+    """Whether `authority` holds `role` or a stronger one in `tenant` (platform admins: always)."""
     if authority.is_platform_admin:
         return True
     strongest = authority.strongest_role_in(tenant)
     return strongest is not None and strongest.outranks_or_equals(role)
+
+
+def may_grant(authority: Authority, tenant, role: str) -> bool:
+    """Nobody hands out (or takes away) a role above their own; platform admins may any."""
+    return at_least(authority, tenant, role)
 
 
 def grantable_roles(authority: Authority, tenant) -> list[Role]:

@@ -18,7 +18,7 @@ import dns.query
 import dns.rcode
 import dns.rdatatype
 import dns.resolver
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
@@ -26,6 +26,7 @@ from app.models import Tenant, TenantDomain
 from app.models.types import utcnow
 from app.services.audit import Actor, record, record_now
 from app.services.errors import Conflict, NotFound, ValidationError
+from app.services.pagination import Page, paginate
 from app.services.transaction import unit_of_work
 
 CHALLENGE_PREFIX = "_tenantry-challenge"
@@ -82,9 +83,17 @@ def txt_value(domain: TenantDomain) -> str:
     return TOKEN_PREFIX + domain.token
 
 
+def domains_query(tenant: Tenant) -> Select:
+    return select(TenantDomain).where(TenantDomain.tenant_id == tenant.id).order_by(TenantDomain.domain,
+                                                                                   TenantDomain.id)
+
+
 def list_domains(tenant: Tenant) -> list[TenantDomain]:
-    return list(db.session.scalars(select(TenantDomain).where(TenantDomain.tenant_id == tenant.id)
-                                   .order_by(TenantDomain.domain)))
+    return list(db.session.scalars(domains_query(tenant)))
+
+
+def page_domains(tenant: Tenant, page: int, per_page: int) -> Page[TenantDomain]:
+    return paginate(domains_query(tenant), page, per_page)
 
 
 def get_domain(tenant: Tenant, domain_id: int | str) -> TenantDomain:

@@ -148,7 +148,7 @@ def test_ldap_sign_in_in_the_browser(open_page, directory, _dns_server):
     connections.create_connection(acme, {
         "protocol": "ldap", "name": "Acme Directory", "host": "127.0.0.1", "port": directory.port,
         "security": "plain", "base_dn": "dc=acme,dc=test", "user_dn_template": "uid={username},ou=people,dc=acme,dc=test",
-        "group_roles": {"portal-admins": "admin"}}, SYSTEM, None)
+        "group_roles": {"portal-admins": "admin"}}, SYSTEM)
     page = open_page(390, 844)
     page.goto("/sso/acme")
     page.get_by_label("Username").fill("lena")
@@ -166,7 +166,7 @@ def test_saml_sign_in_in_the_browser(open_page, sso_server, saml_idp, _dns_serve
     acme = f.tenant("acme", owner=f.user("olga@acme.test"), name="Acme")
     verify_domain(acme, "acme.test", _dns_server)
     connection = connections.create_connection(acme, {
-        "protocol": "saml", "name": "Acme SAML", "idp_metadata_url": f"{saml_idp.base}/metadata"}, SYSTEM, None)
+        "protocol": "saml", "name": "Acme SAML", "idp_metadata_url": f"{saml_idp.base}/metadata"}, SYSTEM)
     saml_idp.trust(requests.get(f"{sso_server}/sso/saml/{connection.id}/metadata", timeout=10).text)
     page = open_page()
     page.goto("/login")
@@ -185,7 +185,7 @@ def test_sso_settings_pages_fit_a_phone(open_page, oidc_idp, _dns_server):
     verify_domain(acme, "acme.test", _dns_server)
     connection = connections.create_connection(acme, {
         "protocol": "oidc", "name": "Acme Login", "issuer": oidc_idp.issuer, "client_id": "c",
-        "client_secret": "s"}, SYSTEM, None)
+        "client_secret": "s"}, SYSTEM)
     page = open_page(390, 844)
     _password_sign_in(page, "olga@acme.test")
     page.wait_for_url("**/t/acme/")

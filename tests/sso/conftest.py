@@ -9,11 +9,11 @@ import pytest
 
 from app.models import Tenant
 from app.services import domains
-from app.services.audit import Actor
+from app.services.authority import Authority
 from tests import factories as f
 from tests.sso.idps import Directory, OidcProvider, TxtServer
 
-SYSTEM = Actor.system()
+SYSTEM = Authority.system()
 PORTAL = "http://portal.test"
 CALLBACK = f"{PORTAL}/sso/oidc/callback"
 IDP_ACCOUNTS = {

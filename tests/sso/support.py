@@ -12,7 +12,7 @@ def oidc_connection(tenant: Tenant, issuer: str, client: tuple[str, str], **extr
     client_id, secret = client
     return connections.create_connection(tenant, {
         "protocol": "oidc", "name": "Acme Login", "issuer": issuer, "client_id": client_id, "client_secret": secret,
-        "group_roles": {"portal-admins": "admin"}, **extra}, SYSTEM, None)
+        "group_roles": {"portal-admins": "admin"}, **extra}, SYSTEM)
 
 
 def callback_url(client, connection: SsoConnection, login: str, next_path: str | None = None) -> str:

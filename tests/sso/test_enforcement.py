@@ -6,6 +6,7 @@ import pytest
 
 from app.models import AuditEvent, UserSession
 from app.services import accounts
+from app.services.authority import Authority
 from app.services.errors import PermissionDenied, ValidationError
 from app.services.sso import connections, enforcement
 from tests import factories as f
@@ -18,8 +19,8 @@ def required(acme, oidc_idp, oidc_client):
     """Acme with an OIDC connection and SSO required; returns the owners' recovery code."""
     client_id, secret = oidc_client
     connections.create_connection(acme, {"protocol": "oidc", "name": "Acme Login", "issuer": oidc_idp.issuer,
-                                         "client_id": client_id, "client_secret": secret}, SYSTEM, None)
-    return enforcement.set_require_sso(acme, True, SYSTEM, acting_role=None)
+                                         "client_id": client_id, "client_secret": secret}, SYSTEM)
+    return enforcement.set_require_sso(acme, True, SYSTEM)
 
 
 def _password_login(client, email, password=f.PASSWORD, recovery_code=None):
@@ -89,15 +90,15 @@ def accounts_actor():
 
 def test_requiring_sso_needs_a_usable_connection_and_an_owner(acme):
     with pytest.raises(ValidationError):
-        enforcement.set_require_sso(acme, True, SYSTEM, acting_role=None)
+        enforcement.set_require_sso(acme, True, SYSTEM)
     with pytest.raises(PermissionDenied):
-        enforcement.set_require_sso(acme, False, SYSTEM, acting_role="admin")
+        enforcement.set_require_sso(acme, False, Authority.member(SYSTEM, acme, "admin"))
 
 
 def test_the_owner_requires_sso_in_the_portal_and_sees_the_code_once(client, as_user, acme, oidc_idp, oidc_client):
     client_id, secret = oidc_client
     connections.create_connection(acme, {"protocol": "oidc", "name": "Acme Login", "issuer": oidc_idp.issuer,
-                                         "client_id": client_id, "client_secret": secret}, SYSTEM, None)
+                                         "client_id": client_id, "client_secret": secret}, SYSTEM)
     as_user(acme.owner)
     token = csrf_token(client, "/t/acme/settings/sso")
     response = client.post("/t/acme/settings/sso/require", data={"csrf_token": token, "require_sso": "y"})

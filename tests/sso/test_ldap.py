@@ -18,7 +18,7 @@ def connection(acme, directory):
     return connections.create_connection(acme, {
         "protocol": "ldap", "name": "Acme Directory", "host": "127.0.0.1", "port": directory.port,
         "security": "plain", "base_dn": "dc=acme,dc=test", "user_dn_template": "uid={username},ou=people,dc=acme,dc=test",
-        "group_roles": {"portal-admins": "admin"}}, SYSTEM, None)
+        "group_roles": {"portal-admins": "admin"}}, SYSTEM)
 
 
 def _sign_in(client, connection, username, password):
@@ -91,5 +91,5 @@ def test_plain_ldap_is_refused_off_loopback(acme):
     with pytest.raises(ValidationError) as refused:
         connections.create_connection(acme, {"protocol": "ldap", "name": "D", "host": "ldap.acme.test",
                                              "security": "plain", "base_dn": "dc=acme,dc=test",
-                                             "user_dn_template": "uid={username},dc=acme,dc=test"}, SYSTEM, None)
+                                             "user_dn_template": "uid={username},dc=acme,dc=test"}, SYSTEM)
     assert "security" in refused.value.details["fields"]

@@ -175,20 +175,20 @@ def test_the_client_secret_is_encrypted_at_rest_and_never_shown_again(client, as
 def test_an_http_issuer_is_refused_off_loopback(acme, issuer):
     with pytest.raises(ValidationError) as refused:
         connections.create_connection(acme, {"protocol": "oidc", "name": "X", "issuer": issuer, "client_id": "c",
-                                             "client_secret": "s"}, SYSTEM, None)
+                                             "client_secret": "s"}, SYSTEM)
     assert "issuer" in refused.value.details["fields"]
 
 
 def test_every_field_error_at_once(acme):
     with pytest.raises(ValidationError) as refused:
         connections.create_connection(acme, {"protocol": "oidc", "default_role": "owner",
-                                             "group_roles": "admins = owner"}, SYSTEM, None)
+                                             "group_roles": "admins = owner"}, SYSTEM)
     assert set(refused.value.details["fields"]) == {"name", "issuer", "client_id", "client_secret", "default_role",
                                                     "group_roles"}
 
 
 def test_a_switched_off_connection_refuses(client, acme, connection):
-    connections.update_connection(acme, connection.id, {"status": "disabled"}, SYSTEM, None)
+    connections.update_connection(acme, connection.id, {"status": "disabled"}, SYSTEM)
     assert client.get(f"/sso/start/{connection.id}").status_code == 400
     assert refusals("sso_connection_disabled")
 

@@ -22,7 +22,7 @@ from tests.sso.support import refusals
 def connection(acme, saml_idp, client):
     created = connections.create_connection(acme, {
         "protocol": "saml", "name": "Acme SAML", "idp_metadata_xml": saml_idp.metadata(),
-        "group_roles": {"portal-admins": "admin"}}, SYSTEM, None)
+        "group_roles": {"portal-admins": "admin"}}, SYSTEM)
     saml_idp.trust(client.get(f"/sso/saml/{created.id}/metadata").get_data(as_text=True))
     return created
 
@@ -154,12 +154,12 @@ def test_next_is_never_an_open_redirect(client, connection, saml_idp, target):
 def test_bad_metadata_is_refused_with_a_field_error(acme):
     with pytest.raises(ValidationError) as refused:
         connections.create_connection(acme, {"protocol": "saml", "name": "X", "idp_metadata_xml": "<nope/>"},
-                                      SYSTEM, None)
+                                      SYSTEM)
     assert "idp_metadata_xml" in refused.value.details["fields"]
 
 
 def test_metadata_by_url_is_fetched(acme, saml_idp):
     created = connections.create_connection(acme, {"protocol": "saml", "name": "By URL",
-                                                   "idp_metadata_url": f"{saml_idp.base}/metadata"}, SYSTEM, None)
+                                                   "idp_metadata_url": f"{saml_idp.base}/metadata"}, SYSTEM)
     assert created.settings["idp_entity_id"] == saml_idp.entity_id
     assert created.settings["idp_sso_url"] == f"{saml_idp.base}/sso"

@@ -29,7 +29,7 @@ def people(acme):
 def _ldap(tenant, name="Directory"):
     return connections.create_connection(tenant, {
         "protocol": "ldap", "name": name, "host": "127.0.0.1", "port": 389, "security": "plain",
-        "base_dn": "dc=x,dc=test", "user_dn_template": "uid={username},dc=x,dc=test"}, SYSTEM, None)
+        "base_dn": "dc=x,dc=test", "user_dn_template": "uid={username},dc=x,dc=test"}, SYSTEM)
 
 
 @pytest.mark.parametrize("path", PAGES)

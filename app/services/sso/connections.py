@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import ipaddress
 from typing import Any
-from urllib.parse import urlsplit
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from app.extensions import db
 from app.models import SsoConnection, Tenant
@@ -14,14 +12,17 @@ from app.models.sso import SSO_PROTOCOLS
 from app.models.types import utcnow
 from app.services import secret_box
 from app.services.audit import Actor, record
+from app.services.authority import Authority
 from app.services.domains import email_domain, verified_owner
-from app.services.errors import NotFound, PermissionDenied, ValidationError
+from app.services.errors import NotFound, PermissionDenied
 from app.services.members import ensure_may_grant, validate_role
+from app.services.pagination import Page, paginate
+from app.services.sso.checks import LOOPBACK_HOSTS, FieldErrors, check_url, is_loopback
 from app.services.transaction import unit_of_work
 
+__all__ = ["LOOPBACK_HOSTS", "FieldErrors", "check_url", "is_loopback"]  # where they used to live
+
 MAX_CONNECTIONS_PER_TENANT = 20
-# Plain http is only for identity providers on this machine (local IdPs, the test suite's).
-LOOPBACK_HOSTS = frozenset({"localhost"})
 # An IdP group may make someone at most an admin: ownership is granted by an owner, in the portal.
 MAPPABLE_ROLES = ("admin", "member", "viewer")
 
@@ -34,21 +35,6 @@ OIDC_PRESETS: dict[str, dict[str, Any]] = {
               "email_claim": "email", "groups_claim": "groups"},
 }
 LDAP_SECURITY = ("ldaps", "starttls", "plain")
-
-
-class FieldErrors:
-    """Collects every field's error, so a form or API body hears about all of them at once."""
-
-    def __init__(self) -> None:
-        self.fields: dict[str, list[str]] = {}
-
-    def add(self, field: str, message: str) -> None:
-        self.fields.setdefault(field, []).append(message)
-
-    def raise_if_any(self) -> None:
-        if self.fields:
-            first_field, messages = next(iter(self.fields.items()))
-            raise ValidationError(messages[0], field=first_field, details={"fields": self.fields})
 
 
 TEXT_FIELDS = frozenset({
@@ -85,39 +71,6 @@ def ensure_sso_available(tenant: Tenant) -> None:
 
     Today every plan may configure SSO.
     """
-
-
-def is_loopback(host: str | None) -> bool:
-    if not host:
-        return False
-    if host in LOOPBACK_HOSTS:
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
-
-
-def check_url(value: str | None, field: str, errors: FieldErrors, what: str = "URL") -> str | None:
-    """An https URL, or http on a loopback host. Returns the URL without a trailing slash."""
-    url = (value or "").strip()
-    if not url:
-        errors.add(field, f"The {what} is required.")
-        return None
-    if len(url) > 500:
-        errors.add(field, f"The {what} must be at most 500 characters.")
-        return None
-    parts = urlsplit(url)
-    if parts.scheme not in ("https", "http") or not parts.hostname:
-        errors.add(field, f"The {what} must be an https:// address.")
-        return None
-    if parts.scheme == "http" and not is_loopback(parts.hostname):
-        errors.add(field, f"The {what} must use https:// (plain http only for 127.0.0.1 or localhost).")
-        return None
-    if parts.query or parts.fragment:
-        errors.add(field, f"The {what} must not have a query or fragment.")
-        return None
-    return url.rstrip("/")
 
 
 def _clean_name(value: str | None, errors: FieldErrors) -> str:
@@ -232,9 +185,17 @@ def _saml_settings(data: dict, errors: FieldErrors, existing: dict | None = None
     return saml.clean_settings(data, errors, existing)
 
 
+def connections_query(tenant: Tenant) -> Select:
+    return (select(SsoConnection).where(SsoConnection.tenant_id == tenant.id)
+            .order_by(SsoConnection.created_at, SsoConnection.id))
+
+
 def list_connections(tenant: Tenant) -> list[SsoConnection]:
-    return list(db.session.scalars(select(SsoConnection).where(SsoConnection.tenant_id == tenant.id)
-                                   .order_by(SsoConnection.created_at, SsoConnection.id)))
+    return list(db.session.scalars(connections_query(tenant)))
+
+
+def page_connections(tenant: Tenant, page: int, per_page: int) -> Page[SsoConnection]:
+    return paginate(connections_query(tenant), page, per_page)
 
 
 def get_connection(tenant: Tenant, connection_id: str) -> SsoConnection:
@@ -250,7 +211,7 @@ def find_connection(connection_id: str) -> SsoConnection | None:
     return db.session.get(SsoConnection, str(connection_id)) if connection_id else None
 
 
-def create_connection(tenant: Tenant, data: dict, actor: Actor, acting_role: str | None) -> SsoConnection:
+def create_connection(tenant: Tenant, data: dict, authority: Authority) -> SsoConnection:
     """Add a connection. `data`: protocol, name, default_role, group_roles and the protocol's settings
     (OIDC: issuer or a preset, client_id, client_secret; SAML: idp_metadata_url or idp_metadata_xml;
     LDAP: host, port, security, base_dn, user_dn_template). Every field's error is raised at once."""
@@ -279,9 +240,8 @@ def create_connection(tenant: Tenant, data: dict, actor: Actor, acting_role: str
     if len(list_connections(tenant)) >= MAX_CONNECTIONS_PER_TENANT:
         errors.add("name", f"An organisation can have at most {MAX_CONNECTIONS_PER_TENANT} connections.")
     errors.raise_if_any()
-    if acting_role is not None:
-        for role in {default_role, *group_roles.values()}:
-            ensure_may_grant(acting_role, validate_role(role))
+    for role in {default_role, *group_roles.values()}:
+        ensure_may_grant(authority, tenant, validate_role(role))
     with unit_of_work() as session:
         connection = SsoConnection(tenant_id=tenant.id, protocol=protocol, name=name, status="active",
                                    default_role=default_role, settings=settings, group_roles=group_roles,
@@ -289,7 +249,7 @@ def create_connection(tenant: Tenant, data: dict, actor: Actor, acting_role: str
                                    created_at=utcnow(), updated_at=utcnow())
         session.add(connection)
         session.flush()
-        record("sso.connection_created", actor, tenant_id=tenant.id, target_type="sso_connection",
+        record("sso.connection_created", authority, tenant_id=tenant.id, target_type="sso_connection",
                target_id=connection.id, details={"protocol": protocol, "name": name, **_audit_settings(settings)})
     return connection
 
@@ -301,8 +261,7 @@ def _audit_settings(settings: dict) -> dict:
     return {k: settings[k] for k in keep if settings.get(k) not in (None, "")}
 
 
-def update_connection(tenant: Tenant, connection_id: str, data: dict, actor: Actor,
-                      acting_role: str | None) -> SsoConnection:
+def update_connection(tenant: Tenant, connection_id: str, data: dict, authority: Authority) -> SsoConnection:
     """Change a connection; only the fields given change. A new client secret replaces the old one."""
     connection = get_connection(tenant, connection_id)
     errors = FieldErrors()
@@ -334,9 +293,8 @@ def update_connection(tenant: Tenant, connection_id: str, data: dict, actor: Act
     if len(secret) > 1000:
         errors.add("client_secret", "The client secret must be at most 1000 characters.")
     errors.raise_if_any()
-    if acting_role is not None:
-        for role in {default_role, *group_roles.values()}:
-            ensure_may_grant(acting_role, role)
+    for role in {default_role, *group_roles.values()}:
+        ensure_may_grant(authority, tenant, role)
     with unit_of_work():
         connection.name, connection.default_role, connection.group_roles = name, default_role, dict(group_roles)
         connection.settings = dict(settings)
@@ -344,7 +302,7 @@ def update_connection(tenant: Tenant, connection_id: str, data: dict, actor: Act
         if secret:
             connection.secret_ciphertext = secret_box.seal(secret)
         connection.updated_at = utcnow()
-        record("sso.connection_updated", actor, tenant_id=tenant.id, target_type="sso_connection",
+        record("sso.connection_updated", authority, tenant_id=tenant.id, target_type="sso_connection",
                target_id=connection.id, details={"fields": sorted(k for k in data if k != "client_secret")
                                                  + (["client_secret"] if secret else [])})
     return connection

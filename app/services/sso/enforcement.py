@@ -17,7 +17,9 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Tenant, TenantConfig, TenantUser, User
+from app.models.enums import Role
 from app.services.audit import Actor, record, record_now
+from app.services.authority import Authority, at_least
 from app.services.errors import PermissionDenied, SsoRequired, ValidationError
 from app.services.sso.connections import usable_connections
 from app.services.transaction import unit_of_work
@@ -92,9 +94,9 @@ def check_password_reset(user: User) -> None:
         raise _refusal(user, requiring[0], "reset your password")
 
 
-def set_require_sso(tenant: Tenant, enabled: bool, actor: Actor, acting_role: str | None) -> str | None:
+def set_require_sso(tenant: Tenant, enabled: bool, authority: Authority) -> str | None:
     """Switch "Require SSO" on or off (owners). Switching it on returns a new recovery code, shown once."""
-    if acting_role not in (None, "owner"):
+    if not at_least(authority, tenant, Role.OWNER):
         raise PermissionDenied("Only an owner can change whether single sign-on is required.", field="require_sso")
     if enabled and not usable_connections(tenant):
         raise ValidationError("Add and switch on a connection first: with SSO required and no connection, nobody "
@@ -103,21 +105,21 @@ def set_require_sso(tenant: Tenant, enabled: bool, actor: Actor, acting_role: st
     with unit_of_work():
         tenant.config.require_sso = bool(enabled)
         tenant.config.sso_recovery_code_hash = _hash(code) if code else None
-        record("sso.require_changed", actor, tenant_id=tenant.id, target_type="tenant", target_id=tenant.id,
+        record("sso.require_changed", authority, tenant_id=tenant.id, target_type="tenant", target_id=tenant.id,
                details={"require_sso": bool(enabled)})
     return code
 
 
-def new_recovery_code(tenant: Tenant, actor: Actor, acting_role: str | None) -> str:
+def new_recovery_code(tenant: Tenant, authority: Authority) -> str:
     """Replace the owners' recovery code (the old one stops working); returns it, shown once."""
-    if acting_role not in (None, "owner"):
+    if not at_least(authority, tenant, Role.OWNER):
         raise PermissionDenied("Only an owner can create a recovery code.")
     if not tenant.config.require_sso:
         raise ValidationError("Recovery codes are for when single sign-on is required.", code="sso_not_required")
     code = _new_code()
     with unit_of_work():
         tenant.config.sso_recovery_code_hash = _hash(code)
-        record("sso.recovery_code_created", actor, tenant_id=tenant.id, target_type="tenant", target_id=tenant.id)
+        record("sso.recovery_code_created", authority, tenant_id=tenant.id, target_type="tenant", target_id=tenant.id)
     return code
 
 

@@ -22,7 +22,8 @@ from joserfc.jwk import KeySet
 
 from app.models import SsoConnection
 from app.services.errors import SsoRefused, ValidationError
-from app.services.sso.connections import FieldErrors, check_url, client_secret
+from app.services.sso.checks import FieldErrors, check_url, http_timeout
+from app.services.sso.connections import client_secret
 from app.services.sso.egress import ensure_public_destination
 from app.services.sso.identity import VerifiedIdentity
 
@@ -32,9 +33,7 @@ SCOPES = "openid email profile"
 
 
 def _timeout() -> float:
-    from flask import current_app, has_app_context
-
-    return float(current_app.config.get("SSO_HTTP_TIMEOUT", 10)) if has_app_context() else 10.0
+    return http_timeout()
 
 
 def _get_json(url: str, what: str) -> dict:

@@ -24,7 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from app.extensions import db
 from app.models import SamlAssertionSeen, SsoConnection
 from app.services.errors import SsoRefused
-from app.services.sso.connections import FieldErrors, check_url
+from app.services.sso.checks import FieldErrors, check_url, http_timeout
 from app.services.sso.identity import VerifiedIdentity
 
 MAX_METADATA_BYTES = 1024 * 1024
@@ -37,14 +37,13 @@ GROUP_ATTRIBUTES = ("groups", "memberOf", "http://schemas.microsoft.com/ws/2008/
 
 def _fetch_metadata(url: str) -> str:
     from app.services.sso.egress import ensure_public_destination
-    from app.services.sso.oidc import _timeout
 
     try:
         ensure_public_destination(url)
     except SsoRefused as exc:
         raise ValueError(exc.message) from None
     try:
-        response = requests.get(url, timeout=_timeout(), allow_redirects=False, stream=True)
+        response = requests.get(url, timeout=http_timeout(), allow_redirects=False, stream=True)
         response.raise_for_status()
         body = response.raw.read(MAX_METADATA_BYTES + 1, decode_content=True)
     except requests.RequestException as exc:

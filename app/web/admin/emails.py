@@ -10,7 +10,7 @@ from app.models import EMAIL_STATUSES
 from app.services import emails
 from app.services.errors import DomainError
 from app.services.pagination import clamp_paging
-from app.tenancy.principal import current_actor
+from app.tenancy.principal import current_authority
 from app.web.admin import bp
 from app.web.admin.forms import ActionForm
 from app.web.rendering import render_page
@@ -33,7 +33,7 @@ def email_list():
 def email_retry(email_id: int):
     if ActionForm().validate_on_submit():
         try:
-            email = emails.retry(email_id, current_actor())
+            email = emails.retry(email_id, current_authority())
         except DomainError as exc:
             flash(exc.message, "danger")
         else:

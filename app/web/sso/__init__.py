@@ -1,7 +1,7 @@
 """Single sign-on in the portal: the flows people sign in through, and the settings admins configure."""
 
-from flask import Blueprint
+from app.tenancy.routes import GuardedBlueprint
 
-bp = Blueprint("sso", __name__)
+bp = GuardedBlueprint("sso", __name__)
 
 from app.web.sso import flows, saml_flow, settings  # noqa: E402,F401

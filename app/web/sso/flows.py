@@ -9,18 +9,17 @@ services (`security.sso_refused`) and shown on a plain page that says what to do
 from __future__ import annotations
 
 from flask import abort, current_app, redirect, render_template, request, session, url_for
-from flask_babel import gettext as _
 
 from app.extensions import limiter
-from app.models import SsoConnection
 from app.models.types import utcnow
 from app.services import tenants
 from app.services.errors import DomainError, QuotaExceeded, SsoRefused
 from app.services.sso import connections, ldap, oidc, provisioning
-from app.web.auth.sign_in import complete_sign_in
 from app.web.redirects import safe_next
 from app.web.sso import bp
 from app.web.sso.forms import LdapSignInForm
+from app.web.sso.landing import _connection_or_404, _land, _refused, redirect_uri
+from app.web.sso.saml_flow import start_saml
 
 PENDING_KEY = "sso_pending"
 
@@ -29,40 +28,7 @@ def _login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
-def public_url(endpoint: str, **values) -> str:
-    """An absolute URL on the portal's public address (what the customer registers at their IdP)."""
-    return current_app.config["PUBLIC_URL"] + url_for(endpoint, **values)
-
-
-def redirect_uri(connection: SsoConnection | None = None) -> str:
-    """One redirect URI for every OIDC connection, so the form can show it before the connection
-    exists; the browser's pending sign-in names the connection, and `iss` is checked against it."""
-    return public_url("sso.oidc_callback")
-
-
-def _refused(connection: SsoConnection | None, exc: DomainError):
-    message = exc.message
-    if isinstance(exc, QuotaExceeded):
-        message = _("You could not be added to %(org)s: %(reason)s Ask one of its admins to free a seat.",
-                    org=connection.tenant.name if connection else "", reason=exc.message)
-    return render_template("sso/refused.html", message=message, code=exc.code, connection=connection), \
-        exc.http_status
-
-
-def _connection_or_404(connection_id: str) -> SsoConnection:
-    connection = connections.find_connection(connection_id)
-    if connection is None or connection.tenant.is_deleted:
-        abort(404)
-    return connection
-
-
-def _land(connection: SsoConnection, user, next_path: str | None):
-    return complete_sign_in(user, method=connection.protocol, mfa_satisfied=connection.protocol in ("oidc", "saml"),
-                            tenant=connection.tenant,
-                            next_url=safe_next(next_path) or url_for("dashboard.index", tenant_slug=connection.tenant.slug))
-
-
-@bp.get("/sso/<tenant_slug>")
+@bp.public("/sso/<tenant_slug>", reason="the sign-in page of an organisation: before sign-in, by design")
 def choose(tenant_slug: str):
     """The direct link a tenant hands out: its connections (straight to the IdP when there is one)."""
     tenant = tenants.find_tenant(tenant_slug)
@@ -76,7 +42,7 @@ def choose(tenant_slug: str):
         (200 if usable else 404)
 
 
-@bp.get("/sso/start/<connection_id>")
+@bp.public("/sso/start/<connection_id>")
 def start(connection_id: str):
     connection = _connection_or_404(connection_id)
     next_path = safe_next(request.args.get("next"))
@@ -88,8 +54,6 @@ def start(connection_id: str):
     if connection.protocol == "ldap":
         return redirect(url_for("sso.ldap_sign_in", connection_id=connection.id, next=next_path))
     if connection.protocol == "saml":
-        from app.web.sso.saml_flow import start_saml
-
         return start_saml(connection, next_path)
     try:
         url, pending = oidc.begin(connection, redirect_uri(connection))
@@ -99,7 +63,7 @@ def start(connection_id: str):
     return redirect(url)
 
 
-@bp.get("/sso/oidc/callback")
+@bp.public("/sso/oidc/callback")
 def oidc_callback():
     # One use only: whatever happens next, this browser's pending sign-in is spent.
     pending = session.pop(PENDING_KEY, None)
@@ -119,7 +83,7 @@ def oidc_callback():
     return _land(connection, user, (pending or {}).get("next"))
 
 
-@bp.route("/sso/ldap/<connection_id>", methods=["GET", "POST"])
+@bp.public("/sso/ldap/<connection_id>", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"])
 def ldap_sign_in(connection_id: str):
     connection = _connection_or_404(connection_id)

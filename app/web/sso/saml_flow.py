@@ -19,7 +19,7 @@ from app.models.types import utcnow
 from app.services.errors import QuotaExceeded, SsoRefused
 from app.services.sso import provisioning, saml
 from app.web.sso import bp
-from app.web.sso.flows import _connection_or_404, _land, _refused, public_url
+from app.web.sso.landing import _connection_or_404, _land, _refused, public_url
 
 PENDING_SECONDS = 900  # 15 minutes to sign in at the IdP
 COOKIE = "sso_saml"
@@ -50,7 +50,7 @@ def start_saml(connection: SsoConnection, next_path: str | None):
     return response
 
 
-@bp.get("/sso/saml/<connection_id>/metadata")
+@bp.public("/sso/saml/<connection_id>/metadata")
 def saml_metadata(connection_id: str):
     connection = _connection_or_404(connection_id)
     if connection.protocol != "saml":
@@ -61,7 +61,7 @@ def saml_metadata(connection_id: str):
     return response
 
 
-@bp.post("/sso/saml/<connection_id>/acs")
+@bp.public("/sso/saml/<connection_id>/acs", methods=["POST"])
 @csrf.exempt  # the IdP's form posts here from its own site; the signed response and RelayState protect it
 def saml_acs(connection_id: str):
     connection = _connection_or_404(connection_id)

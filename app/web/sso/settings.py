@@ -9,8 +9,7 @@ from app.services import domains
 from app.services.errors import DomainError
 from app.services.sso import connections, enforcement
 from app.tenancy.context import current_tenant
-from app.tenancy.guard import acting_role, tenant_required
-from app.tenancy.principal import current_actor
+from app.tenancy.principal import current_authority
 from app.web.sso import bp
 from app.web.sso.forms import CONNECTION_FORMS, DomainForm, RequireSsoForm
 
@@ -19,7 +18,7 @@ PROTOCOL_LABELS = {"oidc": "OpenID Connect", "saml": "SAML 2.0", "ldap": "LDAP"}
 
 def registration_values(connection) -> dict[str, str]:
     """What the customer registers at their IdP for this connection (shown with copy buttons)."""
-    from app.web.sso.flows import public_url, redirect_uri
+    from app.web.sso.landing import public_url, redirect_uri
 
     if connection.protocol == "oidc":
         return {"redirect_uri": redirect_uri(connection)}
@@ -54,9 +53,8 @@ def _group_roles_text(mapping: dict) -> str:
     return "\n".join(f"{group} = {role}" for group, role in (mapping or {}).items())
 
 
-@bp.get("/t/<tenant_slug>/settings/sso")
-@tenant_required("sso.manage")
-def index(tenant_slug: str):
+@bp.tenant("/settings/sso", "sso.manage")
+def index():
     return _index_page()
 
 
@@ -68,15 +66,14 @@ def _index_page(recovery_code: str | None = None, require_form=None, status: int
                            recovery_code=recovery_code, registration_values=registration_values), status
 
 
-@bp.post("/t/<tenant_slug>/settings/sso/require")
-@tenant_required("sso.manage")
-def require(tenant_slug: str):
+@bp.tenant("/settings/sso/require", "sso.manage", methods=["POST"])
+def require():
     tenant = current_tenant._get_current_object()
     form = RequireSsoForm()
     if not form.validate_on_submit():
         return _index_page(require_form=form, status=422)
     try:
-        code = enforcement.set_require_sso(tenant, bool(form.require_sso.data), current_actor(), acting_role())
+        code = enforcement.set_require_sso(tenant, bool(form.require_sso.data), current_authority())
     except DomainError as exc:
         apply_errors(form, exc)
         return _index_page(require_form=form, status=exc.http_status)
@@ -88,15 +85,14 @@ def require(tenant_slug: str):
     return redirect(url_for("sso.index", tenant_slug=tenant.slug))
 
 
-@bp.post("/t/<tenant_slug>/settings/sso/recovery-code")
-@tenant_required("sso.manage")
-def recovery_code(tenant_slug: str):
+@bp.tenant("/settings/sso/recovery-code", "sso.manage", methods=["POST"])
+def recovery_code():
     tenant = current_tenant._get_current_object()
     form = RequireSsoForm()
     if not form.validate_on_submit():
         return _index_page(require_form=form, status=422)
     try:
-        code = enforcement.new_recovery_code(tenant, current_actor(), acting_role())
+        code = enforcement.new_recovery_code(tenant, current_authority())
     except DomainError as exc:
         apply_errors(form, exc)
         return _index_page(require_form=form, status=exc.http_status)
@@ -104,9 +100,8 @@ def recovery_code(tenant_slug: str):
     return _index_page(recovery_code=code)
 
 
-@bp.route("/t/<tenant_slug>/settings/sso/new/<protocol>", methods=["GET", "POST"])
-@tenant_required("sso.manage")
-def new(tenant_slug: str, protocol: str):
+@bp.tenant("/settings/sso/new/<protocol>", "sso.manage", methods=["GET", "POST"])
+def new(protocol: str):
     if protocol not in CONNECTION_FORMS:
         abort(404)
     tenant = current_tenant._get_current_object()
@@ -115,7 +110,7 @@ def new(tenant_slug: str, protocol: str):
     if form.validate_on_submit():
         try:
             connection = connections.create_connection(tenant, {"protocol": protocol, **_form_data(form)},
-                                                       current_actor(), acting_role())
+                                                       current_authority())
         except DomainError as exc:
             apply_errors(form, exc)
             status = 422
@@ -125,16 +120,15 @@ def new(tenant_slug: str, protocol: str):
             return redirect(url_for("sso.edit", tenant_slug=tenant.slug, connection_id=connection.id))
     elif request.method == "POST":
         status = 422
-    from app.web.sso.flows import redirect_uri
+    from app.web.sso.landing import redirect_uri
 
     values = {"redirect_uri": redirect_uri()} if protocol == "oidc" else {}
     return render_template("sso/connection_form.html", form=form, protocol=protocol, labels=PROTOCOL_LABELS,
                            connection=None, values=values), status
 
 
-@bp.route("/t/<tenant_slug>/settings/sso/<connection_id>", methods=["GET", "POST"])
-@tenant_required("sso.manage")
-def edit(tenant_slug: str, connection_id: str):
+@bp.tenant("/settings/sso/<connection_id>", "sso.manage", methods=["GET", "POST"])
+def edit(connection_id: str):
     tenant = current_tenant._get_current_object()
     connection = connections.get_connection(tenant, connection_id)
     form_class = CONNECTION_FORMS[connection.protocol]
@@ -144,8 +138,7 @@ def edit(tenant_slug: str, connection_id: str):
         # The secret is never shown again: an empty field keeps the stored one.
         if form.validate_on_submit():
             try:
-                connections.update_connection(tenant, connection.id, _form_data(form), current_actor(),
-                                              acting_role())
+                connections.update_connection(tenant, connection.id, _form_data(form), current_authority())
             except DomainError as exc:
                 apply_errors(form, exc)
                 status = 422
@@ -163,9 +156,8 @@ def edit(tenant_slug: str, connection_id: str):
                            values=registration_values(connection)), status
 
 
-@bp.post("/t/<tenant_slug>/settings/sso/<connection_id>/status")
-@tenant_required("sso.manage")
-def set_status(tenant_slug: str, connection_id: str):
+@bp.tenant("/settings/sso/<connection_id>/status", "sso.manage", methods=["POST"])
+def set_status(connection_id: str):
     tenant = current_tenant._get_current_object()
     wanted = "active" if request.form.get("status") == "active" else "disabled"
     form = RequireSsoForm()
@@ -173,8 +165,7 @@ def set_status(tenant_slug: str, connection_id: str):
         abort(400)
     connection = connections.get_connection(tenant, connection_id)
     try:
-        connection = connections.update_connection(tenant, connection.id, {"status": wanted}, current_actor(),
-                                                   acting_role())
+        connection = connections.update_connection(tenant, connection.id, {"status": wanted}, current_authority())
     except DomainError as exc:
         flash(exc.message, "danger")
     else:
@@ -183,16 +174,15 @@ def set_status(tenant_slug: str, connection_id: str):
     return redirect(url_for("sso.index", tenant_slug=tenant.slug))
 
 
-@bp.post("/t/<tenant_slug>/settings/sso/<connection_id>/delete")
-@tenant_required("sso.manage")
-def delete(tenant_slug: str, connection_id: str):
+@bp.tenant("/settings/sso/<connection_id>/delete", "sso.manage", methods=["POST"])
+def delete(connection_id: str):
     tenant = current_tenant._get_current_object()
     form = RequireSsoForm()
     if not form.validate_on_submit():
         abort(400)
     connection = connections.get_connection(tenant, connection_id)
     name = connection.name
-    connections.delete_connection(tenant, connection.id, current_actor())
+    connections.delete_connection(tenant, connection.id, current_authority())
     flash(_("%(name)s is deleted. Its people keep their accounts and memberships.", name=name), "info")
     return redirect(url_for("sso.index", tenant_slug=tenant.slug))
 
@@ -205,21 +195,19 @@ def _domains_page(form=None, status: int = 200):
                            txt_name=domains.txt_name, txt_value=domains.txt_value), status
 
 
-@bp.get("/t/<tenant_slug>/settings/domains")
-@tenant_required("domains.manage")
-def domains_index(tenant_slug: str):
+@bp.tenant("/settings/domains", "domains.manage")
+def domains_index():
     return _domains_page()
 
 
-@bp.post("/t/<tenant_slug>/settings/domains")
-@tenant_required("domains.manage")
-def domains_add(tenant_slug: str):
+@bp.tenant("/settings/domains", "domains.manage", methods=["POST"])
+def domains_add():
     tenant = current_tenant._get_current_object()
     form = DomainForm()
     if not form.validate_on_submit():
         return _domains_page(form, 422)
     try:
-        claimed = domains.add_domain(tenant, form.domain.data, current_actor())
+        claimed = domains.add_domain(tenant, form.domain.data, current_authority())
     except DomainError as exc:
         apply_errors(form, exc)
         return _domains_page(form, exc.http_status)
@@ -227,15 +215,14 @@ def domains_add(tenant_slug: str):
     return redirect(url_for("sso.domains_index", tenant_slug=tenant.slug))
 
 
-@bp.post("/t/<tenant_slug>/settings/domains/<int:domain_id>/verify")
-@tenant_required("domains.manage")
-def domains_verify(tenant_slug: str, domain_id: int):
+@bp.tenant("/settings/domains/<int:domain_id>/verify", "domains.manage", methods=["POST"])
+def domains_verify(domain_id: int):
     tenant = current_tenant._get_current_object()
     form = DomainForm()
     if not form.validate_on_submit() and form.csrf_token.errors:
         abort(400)
     try:
-        claimed = domains.verify_domain(tenant, domain_id, current_actor(),
+        claimed = domains.verify_domain(tenant, domain_id, current_authority(),
                                         resolver_address=current_app.config.get("DNS_RESOLVER"))
     except DomainError as exc:
         if exc.http_status == 404:
@@ -246,15 +233,14 @@ def domains_verify(tenant_slug: str, domain_id: int):
     return redirect(url_for("sso.domains_index", tenant_slug=tenant.slug))
 
 
-@bp.post("/t/<tenant_slug>/settings/domains/<int:domain_id>/auto-join")
-@tenant_required("domains.manage")
-def domains_auto_join(tenant_slug: str, domain_id: int):
+@bp.tenant("/settings/domains/<int:domain_id>/auto-join", "domains.manage", methods=["POST"])
+def domains_auto_join(domain_id: int):
     tenant = current_tenant._get_current_object()
     form = DomainForm()
     if not form.validate_on_submit() and form.csrf_token.errors:
         abort(400)
     try:
-        claimed = domains.set_auto_join(tenant, domain_id, request.form.get("auto_join") == "on", current_actor())
+        claimed = domains.set_auto_join(tenant, domain_id, request.form.get("auto_join") == "on", current_authority())
     except DomainError as exc:
         if exc.http_status == 404:
             raise
@@ -265,15 +251,14 @@ def domains_auto_join(tenant_slug: str, domain_id: int):
     return redirect(url_for("sso.domains_index", tenant_slug=tenant.slug))
 
 
-@bp.post("/t/<tenant_slug>/settings/domains/<int:domain_id>/delete")
-@tenant_required("domains.manage")
-def domains_delete(tenant_slug: str, domain_id: int):
+@bp.tenant("/settings/domains/<int:domain_id>/delete", "domains.manage", methods=["POST"])
+def domains_delete(domain_id: int):
     tenant = current_tenant._get_current_object()
     form = DomainForm()
     if not form.validate_on_submit() and form.csrf_token.errors:
         abort(400)
     claimed = domains.get_domain(tenant, domain_id)
     name = claimed.domain
-    domains.remove_domain(tenant, domain_id, current_actor())
+    domains.remove_domain(tenant, domain_id, current_authority())
     flash(_("%(domain)s is removed.", domain=name), "info")
     return redirect(url_for("sso.domains_index", tenant_slug=tenant.slug))
