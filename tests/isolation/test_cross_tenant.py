@@ -94,7 +94,9 @@ def tenant_scoped_routes(app: Flask) -> list[tuple[object, str]]:
         walk = access is not None and access.kind in (AccessKind.TENANT, AccessKind.PLATFORM) and (
             access.kind == AccessKind.TENANT or names_tenant(rule))
         if not walk:
-            if names_tenant(rule):
+            # A public page naming a tenant (an organisation's SSO sign-in page) says why in its
+            # declaration; anything else naming a tenant must be walkable here.
+            if names_tenant(rule) and not (access is not None and access.kind == AccessKind.PUBLIC and access.reason):
                 unwalked.append(rule.rule)
             continue
         for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
