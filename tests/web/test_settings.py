@@ -29,11 +29,12 @@ def test_admin_saves_settings_and_the_header_takes_the_brand_colour(client, as_u
     assert "--brand: #0f766e" in css and "--brand-contrast: #ffffff" in css
 
 
-def test_a_light_brand_colour_gets_dark_header_text(client, org):
+def test_a_light_brand_colour_gets_dark_header_text(client, as_user, org):
     from app.services.audit import Actor
     from app.services.tenants import update_tenant
 
     update_tenant(org.tenant, Actor.system(), brand_color="#fde68a")
+    as_user(org.viewer)  # the stylesheet is a page of the tenant: members only
     assert "--brand-contrast: #111827" in client.get("/t/acme/brand.css").get_data(as_text=True)
 
 
