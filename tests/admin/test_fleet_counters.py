@@ -12,7 +12,7 @@ from sqlalchemy import delete, func, insert, select, update
 from app.extensions import db
 from app.models import Tenant, TenantUser, User
 from app.services import members, usage
-from app.services.audit import Actor
+from app.services.authority import Authority
 from tests import factories as f
 from tests.services.test_concurrency import run_in_parallel
 
@@ -36,7 +36,7 @@ def test_member_count_follows_every_way_a_membership_changes(app):
     first, second = f.member(tenant), f.member(tenant)
     assert _counted(tenant.id) == (3, 3)
 
-    members.remove_member(tenant, first.id, Actor.system(), acting_role=None)
+    members.remove_member(tenant, first.id, Authority.system())
     assert _counted(tenant.id) == (2, 2)
 
     # Writes that no service makes still count: a status change, a bulk insert, a deleted user's cascade.
@@ -63,8 +63,8 @@ def test_members_added_at_the_same_moment_are_all_counted(app, database_url):
         def job():
             from app.services.tenants import get_tenant
 
-            members.add_member(get_tenant(tenant_id), db.session.get(User, user_id), "member", Actor.system(),
-                               acting_role=None)
+            members.add_member(get_tenant(tenant_id), db.session.get(User, user_id), "member",
+                               Authority.system())
             return "added"
         return job
 

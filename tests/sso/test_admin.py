@@ -43,7 +43,7 @@ def test_a_connection_of_another_tenant_is_not_found_under_this_one(client, as_u
 
 def test_a_platform_admin_lifts_require_sso_with_a_reason(client, as_user, acme):
     _ldap(acme)
-    enforcement.set_require_sso(acme, True, SYSTEM, acting_role=None)
+    enforcement.set_require_sso(acme, True, SYSTEM)
     as_user(f.user("root@platform.test", admin=True))
     token = csrf_token(client, f"/admin/tenants/{acme.id}")
     empty = client.post(f"/admin/tenants/{acme.id}/sso/lift-requirement", data={"csrf_token": token, "reason": ""})

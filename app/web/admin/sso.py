@@ -5,36 +5,30 @@ from __future__ import annotations
 
 from flask import abort
 from flask_babel import gettext as _
-from flask_login import login_required
 
 from app.services import tenants
 from app.services.sso import connections, enforcement
-from app.tenancy.guard import platform_required
-from app.tenancy.principal import current_actor
+from app.tenancy.principal import current_authority
 from app.web.admin import bp
 from app.web.admin.forms import LiftSsoForm, SwitchConnectionForm
 from app.web.admin.tenants import _act
 
 
-@bp.post("/tenants/<tenant_id>/sso/<connection_id>/switch")
-@login_required
-@platform_required
+@bp.platform("/tenants/<tenant_id>/sso/<connection_id>/switch", methods=["POST"])
 def switch_connection(tenant_id: str, connection_id: str):
     tenant, form = tenants.get_tenant(tenant_id), SwitchConnectionForm()
     connection = connections.find_connection(connection_id)
     if connection is None or connection.tenant_id != tenant.id:
         abort(404)
     off = form.disabled.data == "1"
-    return _act(tenant, form, "switch_form", lambda: connections.set_platform_disabled(connection, off, current_actor()),
+    return _act(tenant, form, "switch_form", lambda: connections.set_platform_disabled(connection, off, current_authority()),
                 lambda: (_("%(name)s is switched off for %(org)s.", name=connection.name, org=tenant.name) if off
                          else _("%(name)s may be used again.", name=connection.name)))
 
 
-@bp.post("/tenants/<tenant_id>/sso/lift-requirement")
-@login_required
-@platform_required
+@bp.platform("/tenants/<tenant_id>/sso/lift-requirement", methods=["POST"])
 def lift_sso_requirement(tenant_id: str):
     tenant, form = tenants.get_tenant(tenant_id), LiftSsoForm()
     return _act(tenant, form, "lift_sso_form",
-                lambda: enforcement.lift_requirement(tenant, current_actor(), form.reason.data or ""),
+                lambda: enforcement.lift_requirement(tenant, current_authority(), form.reason.data or ""),
                 lambda: _("%(org)s's members may sign in with a password again.", org=tenant.name), fallback="reason")
