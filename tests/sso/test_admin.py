@@ -13,7 +13,7 @@ from tests.sso.conftest import SYSTEM
 def _ldap(tenant):
     return connections.create_connection(tenant, {
         "protocol": "ldap", "name": "Acme Directory", "host": "127.0.0.1", "port": 389, "security": "plain",
-        "base_dn": "dc=acme,dc=test", "user_dn_template": "uid={username},dc=acme,dc=test"}, SYSTEM, None)
+        "base_dn": "dc=acme,dc=test", "user_dn_template": "uid={username},dc=acme,dc=test"}, SYSTEM)
 
 
 def test_a_platform_admin_switches_a_connection_off_and_the_tenant_cannot_undo_it(client, as_user, acme):

@@ -28,5 +28,5 @@ def test_loopback_is_allowed_only_when_the_url_names_it():
 def test_saml_metadata_on_the_internal_network_is_refused_with_a_field_error(acme):
     with pytest.raises(ValidationError) as refused:
         connections.create_connection(acme, {"protocol": "saml", "name": "X",
-                                             "idp_metadata_url": "https://169.254.169.254/metadata"}, SYSTEM, None)
+                                             "idp_metadata_url": "https://169.254.169.254/metadata"}, SYSTEM)
     assert "portal's own network" in refused.value.details["fields"]["idp_metadata_url"][0]
