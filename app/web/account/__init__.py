@@ -1,7 +1,7 @@
 """The account page: one's profile, password, two-factor authentication and sessions."""
 
-from flask import Blueprint
+from app.tenancy.routes import GuardedBlueprint
 
-bp = Blueprint("account", __name__)
+bp = GuardedBlueprint("account", __name__)
 
 from app.web.account import routes, two_factor  # noqa: E402,F401

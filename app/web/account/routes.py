@@ -9,7 +9,7 @@ from flask_login import current_user
 from app.extensions import login_manager
 from app.services import accounts, mfa, sessions
 from app.services.errors import DomainError, PermissionDenied
-from app.tenancy.principal import current_actor
+from app.tenancy.principal import current_authority
 from app.web.account import bp
 from app.web.account.forms import ActionForm, PasswordForm, ProfileForm
 from app.web.auth.sign_in import current_session_record, current_session_token, sign_out
@@ -46,17 +46,17 @@ def _page(profile_form=None, password_form=None, status: int = 200, block: str |
                        recovery_left=mfa.remaining_recovery_codes(user), **_sessions_context())
 
 
-@bp.get("/account")
+@bp.signed_in("/account")
 def index():
     return _page()
 
 
-@bp.post("/account/profile")
+@bp.signed_in("/account/profile", methods=["POST"])
 def update_profile():
     form = ProfileForm()
     if form.validate_on_submit():
         try:
-            accounts.update_profile(current_user._get_current_object(), current_actor(), name=form.name.data,
+            accounts.update_profile(current_user._get_current_object(), current_authority(), name=form.name.data,
                                     locale=form.locale.data, timezone=form.timezone.data)
         except DomainError as exc:
             for name, messages in exc.details.get("fields", {exc.field: [exc.message]}).items():
@@ -67,13 +67,13 @@ def update_profile():
     return _page(profile_form=form, status=422)
 
 
-@bp.post("/account/password")
+@bp.signed_in("/account/password", methods=["POST"])
 def change_password():
     form = PasswordForm()
     if form.validate_on_submit():
         try:
             accounts.change_password(current_user._get_current_object(), form.current_password.data,
-                                     form.password.data, current_actor(), keep_session_token=current_session_token())
+                                     form.password.data, current_authority(), keep_session_token=current_session_token())
         except DomainError as exc:
             show_error(form, exc, fallback="password")
         else:
@@ -82,14 +82,14 @@ def change_password():
     return _page(password_form=form, status=422)
 
 
-@bp.post("/account/sessions/<session_id>/end")
+@bp.signed_in("/account/sessions/<session_id>/end", methods=["POST"])
 def end_session(session_id: str):
     if not ActionForm().validate_on_submit():
         flash(_("The form expired; try again."), "danger")
         return redirect(url_for("account.index"))
     current = current_session_record()
     try:
-        sessions.end_session(current_user._get_current_object(), session_id, current_actor())
+        sessions.end_session(current_user._get_current_object(), session_id, current_authority())
     except DomainError as exc:
         flash(exc.message, "warning")
     else:
@@ -101,11 +101,11 @@ def end_session(session_id: str):
     return _after_session_change()
 
 
-@bp.post("/account/sessions/end-others")
+@bp.signed_in("/account/sessions/end-others", methods=["POST"])
 def end_other_sessions():
     if ActionForm().validate_on_submit():
         ended = sessions.end_other_sessions(current_user._get_current_object(), current_session_token(),
-                                            current_actor())
+                                            current_authority())
         flash(_("%(count)s other session(s) signed out.", count=ended), "success")
     return _after_session_change()
 

@@ -12,7 +12,7 @@ from app.extensions import limiter
 from app.services import mfa, sessions
 from app.services.errors import DomainError
 from app.services.transaction import unit_of_work
-from app.tenancy.principal import current_actor
+from app.tenancy.principal import current_authority
 from app.web.account import bp
 from app.web.account.forms import ActionForm, CodeForm
 from app.web.auth.sign_in import current_session_record, current_session_token, second_factor_rate_key
@@ -54,12 +54,12 @@ def _page(status: int = 200, form: CodeForm | None = None, **context):
         remember_days=mfa.remember_days(), **context), status
 
 
-@bp.get("/account/two-factor")
+@bp.signed_in("/account/two-factor")
 def two_factor():
     return _page()
 
 
-@bp.post("/account/two-factor/setup")
+@bp.signed_in("/account/two-factor/setup", methods=["POST"])
 def two_factor_setup():
     if ActionForm().validate_on_submit():
         try:
@@ -69,13 +69,13 @@ def two_factor_setup():
     return redirect(url_for("account.two_factor", next=_next()))
 
 
-@bp.post("/account/two-factor/confirm")
+@bp.signed_in("/account/two-factor/confirm", methods=["POST"])
 @code_attempts
 def two_factor_confirm():
     form = CodeForm()
     if form.validate_on_submit():
         try:
-            codes = mfa.confirm_enrolment(current_user._get_current_object(), form.code.data, current_actor())
+            codes = mfa.confirm_enrolment(current_user._get_current_object(), form.code.data, current_authority())
         except DomainError as exc:
             show_error(form, exc, fallback="code")
         else:
@@ -84,14 +84,14 @@ def two_factor_confirm():
     return _page(422, form)
 
 
-@bp.post("/account/two-factor/verify")
+@bp.signed_in("/account/two-factor/verify", methods=["POST"])
 @code_attempts
 def two_factor_verify():
     """This session was signed in before (or without) a code: prove the second factor now."""
     form = CodeForm()
     if form.validate_on_submit():
         try:
-            mfa.verify(current_user._get_current_object(), form.code.data, current_actor())
+            mfa.verify(current_user._get_current_object(), form.code.data, current_authority())
         except DomainError as exc:
             show_error(form, exc, fallback="code")
         else:
@@ -101,14 +101,14 @@ def two_factor_verify():
     return _page(422, form)
 
 
-@bp.post("/account/two-factor/recovery-codes")
+@bp.signed_in("/account/two-factor/recovery-codes", methods=["POST"])
 @code_attempts
 def two_factor_recovery_codes():
     form = CodeForm()
     if form.validate_on_submit():
         try:
             codes = mfa.regenerate_recovery_codes(current_user._get_current_object(), form.code.data,
-                                                  current_actor())
+                                                  current_authority())
         except DomainError as exc:
             show_error(form, exc, fallback="code")
         else:
@@ -116,14 +116,14 @@ def two_factor_recovery_codes():
     return _page(422, form, failed="recovery")
 
 
-@bp.post("/account/two-factor/disable")
+@bp.signed_in("/account/two-factor/disable", methods=["POST"])
 @code_attempts
 def two_factor_disable():
     form = CodeForm()
     if form.validate_on_submit():
         user = current_user._get_current_object()
         try:
-            mfa.disable(user, form.code.data, current_actor())
+            mfa.disable(user, form.code.data, current_authority())
         except DomainError as exc:
             show_error(form, exc, fallback="code")
         else:
@@ -136,9 +136,9 @@ def two_factor_disable():
     return _page(422, form, failed="disable")
 
 
-@bp.post("/account/two-factor/forget-devices")
+@bp.signed_in("/account/two-factor/forget-devices", methods=["POST"])
 def two_factor_forget_devices():
     if ActionForm().validate_on_submit():
-        mfa.forget_devices(current_user._get_current_object(), current_actor())
+        mfa.forget_devices(current_user._get_current_object(), current_authority())
         flash(_("Remembered devices are forgotten: each asks for a code at its next sign-in."), "success")
     return redirect(url_for("account.two_factor"))
