@@ -240,7 +240,7 @@ def update_profile(user: User, actor: Actor, *, name: str | None, locale: str | 
     """Change one's name, language and time zone (empty language / zone: follow the organisation)."""
     import zoneinfo
 
-    from app.services.tenants import SUPPORTED_LOCALES
+    from app.services.languages import SUPPORTED_LOCALES
 
     errors: dict[str, list[str]] = {}
     name = (name or "").strip()

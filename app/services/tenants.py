@@ -23,6 +23,7 @@ from app.services.errors import (
     TenantNotFound,
     ValidationError,
 )
+from app.services.languages import SUPPORTED_LOCALES
 from app.services.pagination import Page, paginate
 from app.services.plans import get_plan
 from app.services.tenant_status import effective_status
@@ -38,7 +39,6 @@ RESERVED_SLUGS = frozenset({
     # only be reached by id there.
     "current", "plans",
 })
-SUPPORTED_LOCALES = {"en": "English", "zh": "中文"}
 HEX_COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
 FLAG_NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 SETTINGS_FIELDS = ("display_name", "timezone", "locale", "brand_color", "feature_flags", "require_2fa")

@@ -18,7 +18,7 @@ from app.services.errors import SsoRefused
 
 
 def _loopback_name(host: str) -> bool:
-    from app.services.sso.connections import is_loopback
+    from app.services.sso.checks import is_loopback
 
     return is_loopback(host)
 
