@@ -73,7 +73,7 @@ def test_deleted_tenants_are_purged_once_the_grace_period_ends(app, clock):
 
 @pytest.mark.app_config(**PLACES)
 def test_the_plane_migration_fan_out_enqueues_one_job_per_tenant_behind(app):
-    from app.tenancy.isolation import plane_migrations
+    from app.placement import plane_migrations
     from tests.isolation.support import tenant_on
 
     behind = tenant_on("database")
@@ -83,6 +83,6 @@ def test_the_plane_migration_fan_out_enqueues_one_job_per_tenant_behind(app):
     jobs = list(db.session.scalars(select(Job).where(Job.name == "tenants.migrate_plane")))
     assert [(j.kwargs, j.status) for j in jobs] == [({"tenant_id": behind.id}, "done")]
     assert plane_migrations.pending() == []
-    from app.tenancy.isolation import database
+    from app.placement import database
 
     database.drop(behind.id)

@@ -12,11 +12,11 @@ import os
 import pytest
 
 from app.services import documents, quotas, storage, tenants
-from app.services.audit import Actor
+from app.services.authority import Authority
 from app.services.errors import StorageQuotaExceeded
 from tests import factories as f
 
-SYSTEM = Actor.system()
+SYSTEM = Authority.system()
 
 
 @pytest.fixture(params=["local", "s3"])
@@ -94,7 +94,7 @@ def test_documents_count_against_the_storage_quota_and_free_it_on_delete(app, ba
     with pytest.raises(StorageQuotaExceeded):
         documents.create_document(tenant, SYSTEM, documents.Upload(title="Too much", content="123"))
     assert storage.keys_of(tenant.id) == [f"documents/{doc.id}"]  # the refused one left nothing
-    documents.delete_document(tenant, doc.id, SYSTEM, acting_role=None)
+    documents.delete_document(tenant, doc.id, SYSTEM)
     assert tenant.storage_used_bytes == 0
     assert backend() == []
 
