@@ -76,6 +76,17 @@ def _authorized() -> bool:
     return header.startswith("Bearer ") and hmac.compare_digest(header[7:].encode(), token.encode())
 
 
+def mark_public(reason: str):
+    """Put a public-access declaration on a view registered outside a GuardedBlueprint."""
+    from app.tenancy.routes import Access, AccessKind
+
+    def decorate(view):
+        view.access = Access(AccessKind.PUBLIC, reason=reason)
+        return view
+
+    return decorate
+
+
 def init_metrics(app: Flask) -> None:
     if not app.config.get("METRICS_ENABLED", True):
         return
@@ -100,6 +111,8 @@ def init_metrics(app: Flask) -> None:
             api_calls.labels(_plan_of(g.get("tenant")), "admitted" if result.allowed else "refused").inc()
         return response
 
+    # Declared public: it checks its own scrape token (_authorized) and answers 404 otherwise.
+    @mark_public(reason="Prometheus scrapes with the METRICS_TOKEN bearer (required in production)")
     @app.get("/metrics")
     def metrics() -> Response:
         if not _authorized():
