@@ -273,13 +273,40 @@ def is_postgres(app: Flask) -> bool:
     return db.engine.dialect.name == "postgresql"
 
 
+# Session fixtures that start a peer in another process (it keeps real time: its cookies, tokens
+# and signatures carry real timestamps), so a test using one runs on the real clock.
+REAL_TIME_PEERS = frozenset({"oidc_idp"})
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if REAL_TIME_PEERS & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.real_clock)
     if TEST_DATABASE_URL:
         return
     skip = pytest.mark.skip(reason="needs PostgreSQL: set TEST_DATABASE_URL (CI does)")
     for item in items:
         if "postgres" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def _real_clock_for_real_time_peers(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Under TEST_CLOCK, a `real_clock` test (one that talks to a peer process keeping real time)
+    runs on the real clock; the suite's clock then resumes where it would have been."""
+    config = request.config
+    suite_clock = getattr(config, "_suite_clock", None)
+    if suite_clock is None or request.node.get_closest_marker("real_clock") is None:
+        yield
+        return
+    shifted = datetime.now(UTC)
+    suite_clock.stop()
+    real_start = datetime.now(UTC)
+    try:
+        yield
+    finally:
+        config._suite_clock = time_machine.travel(shifted + (datetime.now(UTC) - real_start), tick=True)
+        config._suite_clock.start()
 
 
 REDIS_URL = os.environ.get("REDIS_URL")
