@@ -69,6 +69,7 @@ def prepare_database() -> None:
     from app import create_app
     from app.services import api_keys, quotas, tenants
     from app.services.audit import Actor
+    from app.services.authority import Authority
 
     app = create_app("production")
     with app.app_context():
@@ -77,7 +78,7 @@ def prepare_database() -> None:
         tenant = tenants.create_tenant("Bench Company", "bench-company", "owner@bench.example", "pro", actor,
                                        status="active")
         quotas.set_custom_limits(tenant, {"api_calls": BENCH_QUOTA}, actor)
-        _key, secret = api_keys.create_key(tenant, "bench", "viewer", actor, acting_role=None)
+        _key, secret = api_keys.create_key(tenant, "bench", "viewer", Authority.cli())
     print(secret)
 
 
