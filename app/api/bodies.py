@@ -23,13 +23,14 @@ stays in the service.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
 import pydantic
 from flask import request
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema
 
 from app.api.payload import BadRequest, unstorable_path
+from app.models import PLAN_CODES
 from app.services import accounts
 from app.services.errors import ValidationError
 
@@ -121,3 +122,5 @@ MaybeMoment = Annotated[datetime | None, PlainSerializer(_iso, return_type=str |
                         WithJsonSchema({"type": ["string", "null"], "format": "date-time"})]
 # An address: its shape is checked by the service (accounts.clean_email), which says what is wrong.
 Email = Annotated[str, Field(min_length=1, max_length=accounts.EMAIL_MAX_LENGTH, json_schema_extra={"format": "email"})]
+# A plan's code: the catalogue's codes (the seed is the catalogue; plans are never added at run time).
+PlanCode = Literal[PLAN_CODES]

@@ -2,74 +2,70 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import jsonify
+from pydantic import Field
 
 from app.api import bp
+from app.api.bodies import PlanCode, RequestBody, ResponseBody, read_body, schemas
 from app.api.openapi import json_request, json_response, ref, tenant_responses
-from app.api.payload import choice_field, json_body
 from app.api.tenants import tenant_json
-from app.models import PLAN_SEED, Plan
+from app.models import Plan as PlanRow
 from app.services import plans
 from app.tenancy.context import current_tenant
 from app.tenancy.principal import current_authority
 
 
-def plan_json(plan: Plan) -> dict[str, Any]:
-    return {
-        "code": plan.code,
-        "name": plan.name,
-        "price_cents": plan.price_cents,
-        "custom_price": plan.is_custom_priced,
-        "limits": {"users": plan.max_users, "storage_bytes": plan.max_storage_bytes,
-                   "api_calls_per_month": plan.max_api_calls_per_month},
-    }
+class PlanLimits(ResponseBody):
+    """A plan's limits; null = unlimited."""
+
+    users: int | None
+    storage_bytes: int | None
+    api_calls_per_month: int | None
+
+
+class Plan(ResponseBody):
+    code: str
+    name: str
+    price_cents: int | None = Field(description="Per month; null = custom (sales).")
+    custom_price: bool
+    limits: PlanLimits
+
+    @classmethod
+    def of(cls, plan: PlanRow) -> Plan:
+        return cls(code=plan.code, name=plan.name, price_cents=plan.price_cents, custom_price=plan.is_custom_priced,
+                   limits=PlanLimits(users=plan.max_users, storage_bytes=plan.max_storage_bytes,
+                                     api_calls_per_month=plan.max_api_calls_per_month))
+
+
+class PlanList(ResponseBody):
+    items: list[Plan]
+
+
+class PlanChange(RequestBody):
+    new_plan: PlanCode
 
 
 @bp.signed_in("/tenants/plans")
 def list_plans():
     """The plans, cheapest first (limits: null = unlimited)."""
-    return jsonify({"items": [plan_json(p) for p in plans.list_plans()]})
+    return jsonify(PlanList(items=[Plan.of(p) for p in plans.list_plans()]).model_dump(mode="json"))
 
 
 @bp.tenant("/change-plan", "plan.change", methods=["POST"])
 def change_plan():
     """Upgrade at once; a downgrade that current usage exceeds is 409 naming what exceeds."""
-    data = json_body(allowed={"new_plan"}, required={"new_plan"})
-    new_plan = choice_field(data, "new_plan", [p.code for p in plans.list_plans()])
-    tenant = plans.change_plan(current_tenant._get_current_object(), new_plan, current_authority())
+    body = read_body(PlanChange)
+    tenant = plans.change_plan(current_tenant._get_current_object(), body.new_plan, current_authority())
     return jsonify(tenant_json(tenant))
 
 
-OPENAPI_COMPONENTS = {
-    "Plan": {
-        "type": "object",
-        "required": ["code", "name", "price_cents", "custom_price", "limits"],
-        "properties": {
-            "code": {"type": "string"},
-            "name": {"type": "string"},
-            "price_cents": {"type": ["integer", "null"], "description": "Per month; null = custom (sales)."},
-            "custom_price": {"type": "boolean"},
-            "limits": {"type": "object", "required": ["users", "storage_bytes", "api_calls_per_month"],
-                       "properties": {"users": {"type": ["integer", "null"]},
-                                      "storage_bytes": {"type": ["integer", "null"]},
-                                      "api_calls_per_month": {"type": ["integer", "null"]}}},
-        },
-    },
-    "PlanChange": {
-        "type": "object", "required": ["new_plan"], "additionalProperties": False,
-        "properties": {"new_plan": {"type": "string", "enum": [p["code"] for p in PLAN_SEED]}},
-    },
-}
+OPENAPI_COMPONENTS = schemas(Plan, PlanList, PlanChange)
 
 OPENAPI_PATHS = {
     "/api/v1/tenants/plans": {"get": {
         "operationId": "listPlans", "tags": ["plans"], "summary": "The plan catalogue.",
-        "responses": {"200": json_response("The plans, cheapest first.", {
-            "type": "object", "required": ["items"],
-            "properties": {"items": {"type": "array", "items": ref("Plan")}}}, metered=False),
-            "401": {"$ref": "#/components/responses/Unauthorized"}},
+        "responses": {"200": json_response("The plans, cheapest first.", ref("PlanList"), metered=False),
+                      "401": {"$ref": "#/components/responses/Unauthorized"}},
     }},
     "/api/v1/tenants/{tenant_ref}/change-plan": {"post": {
         "operationId": "changePlan", "tags": ["plans"],

@@ -3,12 +3,27 @@
 from __future__ import annotations
 
 from flask import jsonify, request
+from pydantic import Field
 
 from app.api import bp
+from app.api.bodies import ResponseBody, schemas
 from app.api.documents import TENANT_SOURCES
 from app.api.openapi import json_response, ref, tenant_responses, text
 from app.services import search
 from app.tenancy.context import current_tenant
+
+
+class SearchPassage(ResponseBody):
+    document_id: str
+    title: str
+    position: int = Field(ge=0, description="The passage's place in its document.")
+    snippet: str = Field(description="Matched words between « and ».")
+    score: float = Field(ge=0, description="Relevance in [0, 1); an exact-title match adds 1.")
+
+
+class SearchResults(ResponseBody):
+    query: str
+    results: list[SearchPassage]
 
 
 @bp.tenant("/rag/search", "documents.read", prefixed=False)
@@ -16,22 +31,11 @@ def rag_search():
     """Ranked passages of the tenant's documents for `query` (at most `limit`, default 10)."""
     query = request.args.get("query")
     passages = search.search(current_tenant, query, request.args.get("limit"))
-    return jsonify({"query": (query or "").strip(), "results": [p.to_dict() for p in passages]})
+    found = SearchResults(query=(query or "").strip(), results=[SearchPassage(**p.to_dict()) for p in passages])
+    return jsonify(found.model_dump(mode="json"))
 
 
-OPENAPI_COMPONENTS = {
-    "SearchPassage": {
-        "type": "object", "required": ["document_id", "title", "position", "snippet", "score"],
-        "properties": {
-            "document_id": {"type": "string"},
-            "title": {"type": "string"},
-            "position": {"type": "integer", "minimum": 0, "description": "The passage's place in its document."},
-            "snippet": {"type": "string", "description": "Matched words between « and »."},
-            "score": {"type": "number", "minimum": 0,
-                      "description": "Relevance in [0, 1); an exact-title match adds 1."},
-        },
-    },
-}
+OPENAPI_COMPONENTS = schemas(SearchResults)
 
 OPENAPI_PATHS = {
     "/api/v1/rag/search": {
@@ -47,10 +51,7 @@ OPENAPI_PATHS = {
                             "default": search.DEFAULT_LIMIT}},
             ],
             "responses": {
-                "200": json_response("The best passages first.", {
-                    "type": "object", "required": ["query", "results"],
-                    "properties": {"query": {"type": "string"},
-                                   "results": {"type": "array", "items": ref("SearchPassage")}}}),
+                "200": json_response("The best passages first.", ref("SearchResults")),
                 **tenant_responses(tenant_sources=True), "422": {"$ref": "#/components/responses/Validation"},
             },
         },

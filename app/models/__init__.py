@@ -19,7 +19,7 @@ from app.models.job import JOB_STATUSES, Job
 from app.models.membership import TenantUser
 from app.models.mfa import RecoveryCode, UserTotp
 from app.models.outbound_email import EMAIL_STATUSES, OutboundEmail
-from app.models.plan import GIB, PLAN_SEED, RESOURCES, Plan
+from app.models.plan import GIB, PLAN_CODES, PLAN_SEED, RESOURCES, Plan
 from app.models.sso import SamlAssertionSeen, SsoConnection, SsoIdentity, TenantDomain
 from app.models.tenant import Tenant, TenantConfig, TenantQuota
 from app.models.types import utcnow
@@ -29,7 +29,7 @@ from app.models.user_session import UserSession
 
 __all__ = [
     "EMAIL_STATUSES", "GIB", "INVITATION_STATUSES", "ISOLATION_STRATEGIES", "JOB_STATUSES", "MEMBERSHIP_STATUSES",
-    "PLAN_SEED", "RESOURCES", "ROLES", "TENANT_STATUSES", "ApiKey", "ApiUsageDaily", "AuditEvent", "InvitationStatus",
+    "PLAN_CODES", "PLAN_SEED", "RESOURCES", "ROLES", "TENANT_STATUSES", "ApiKey", "ApiUsageDaily", "AuditEvent", "InvitationStatus",
     "IsolationStrategy", "Job", "MembershipStatus", "OutboundEmail", "Plan", "RecoveryCode", "Role",
     "SamlAssertionSeen", "SsoConnection", "SsoIdentity", "Tenant", "TenantConfig", "TenantDomain", "TenantInvitation",
     "TenantQuota", "TenantStatus", "TenantUser", "User", "UserSession", "UserTotp", "normalize_email", "utcnow",

@@ -20,6 +20,7 @@ PLAN_SEED: list[dict] = [
     {"code": "enterprise", "name": "Enterprise", "price_cents": None, "max_users": None,
      "max_storage_bytes": None, "max_api_calls_per_month": None, "sort_order": 3},
 ]
+PLAN_CODES: tuple[str, ...] = tuple(row["code"] for row in PLAN_SEED)
 
 
 class Plan(db.Model):

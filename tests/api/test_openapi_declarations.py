@@ -35,3 +35,14 @@ def test_request_bodies_come_from_the_models_with_the_services_limits(app):
     assert schemas["ApiKeyCreate"]["properties"]["name"]["maxLength"] == api_keys.NAME_MAX_LENGTH
     assert schemas["Role"]["enum"] == ["owner", "admin", "member", "viewer"]
     assert schemas["MemberAdd"]["additionalProperties"] is False
+
+
+def test_plan_quota_and_audit_schemas_come_from_their_models(app):
+    from app.models import PLAN_CODES
+
+    schemas = build_document()["components"]["schemas"]
+    assert schemas["PlanChange"]["properties"]["new_plan"]["enum"] == list(PLAN_CODES)
+    assert schemas["PlanChange"]["additionalProperties"] is False
+    assert set(schemas["QuotaLines"]["required"]) == {"users", "storage", "api_calls"}
+    assert schemas["AuditEvent"]["properties"]["created_at"]["format"] == "date-time"
+    assert schemas["SearchPassage"]["properties"]["score"]["minimum"] == 0
