@@ -11,7 +11,7 @@ from app.api.tokens import issue_token
 from app.extensions import limiter
 from app.services import accounts, mfa, tenants
 from app.services.audit import Actor
-from app.services.errors import InvalidCode, TenantNotFound, Unauthorized
+from app.services.errors import InvalidCode, PermissionDenied, TenantNotFound, Unauthorized
 
 
 def _token_limit() -> str:
@@ -22,7 +22,8 @@ def _token_limit() -> str:
 @limiter.limit(_token_limit)
 def issue_access_token():
     """Email and password (and `otp`, a current two-factor or recovery code, for accounts with two-factor
-    on) -> a bearer token; with `tenant` (id or slug) the token acts in that tenant only."""
+    on) -> a bearer token; with `tenant` (id or slug) the token acts in that tenant only, with the holder's role there (a
+    platform admin's tenant token has no platform powers)."""
     data = json_body(allowed={"email", "password", "tenant", "otp"}, required={"email", "password"})
     user = accounts.authenticate(string_field(data, "email", max_length=254),
                                  string_field(data, "password", max_length=1000))
@@ -42,8 +43,14 @@ def issue_access_token():
     tenant_ref = string_field(data, "tenant", max_length=100)
     if tenant_ref:
         tenant = tenants.find_tenant(tenant_ref)
+        if tenant is not None and tenants.role_of(tenant.id, user.id) is None and user.is_platform_admin:
+            # A tenant token carries the holder's role in that tenant and nothing more (no platform
+            # powers), so for a platform admin who is not a member it would carry nothing.
+            raise PermissionDenied("A token limited to a tenant carries your role there, and you are not a "
+                                   "member of it. Ask for a token without `tenant` for platform work.",
+                                   field="tenant", code="not_a_member")
         # A tenant one does not belong to looks exactly like one that does not exist.
-        if tenant is None or (tenants.role_of(tenant.id, user.id) is None and not user.is_platform_admin):
+        if tenant is None or tenants.role_of(tenant.id, user.id) is None:
             raise TenantNotFound("Tenant not found.", field="tenant")
     token, ttl = issue_token(user, tenant, mfa=second_factor)
     return jsonify({"access_token": token, "token_type": "Bearer", "expires_in": ttl,
@@ -75,6 +82,7 @@ OPENAPI_PATHS = {
                                  {"$ref": "#/components/schemas/Token"}, metered=False),
             "400": {"$ref": "#/components/responses/BadRequest"},
             "401": {"$ref": "#/components/responses/Unauthorized"},
+            "403": {"$ref": "#/components/responses/Forbidden"},
             "404": {"$ref": "#/components/responses/NotFound"},
             "413": {"$ref": "#/components/responses/PayloadTooLarge"},
             "422": {"$ref": "#/components/responses/Validation"},

@@ -103,6 +103,9 @@ def platform_required(view: Callable) -> Callable:
         if not principal.is_authenticated:
             raise Unauthorized("Sign in or send an API key.")
         if not principal.is_platform_admin:
+            if principal.is_tenant_scoped_token:
+                raise PermissionDenied("This access token is limited to one tenant; platform routes need a "
+                                       "token issued without `tenant`.", code="token_tenant_scoped")
             if principal.is_platform_admin_account and principal.lacks_platform_second_factor:
                 raise TwoFactorRequired("Platform administration requires two-factor authentication. "
                                         "Set it up (or enter a code) to continue.")

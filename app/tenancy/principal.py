@@ -40,8 +40,17 @@ class Principal:
 
     @property
     def is_platform_admin_account(self) -> bool:
-        """The user is a platform admin acting as themselves (their powers may still wait on a second factor)."""
-        return bool(self.user and self.user.is_platform_admin and self.impersonator_user_id is None)
+        """The user is a platform admin acting as themselves (their powers may still wait on a second factor).
+
+        Not through a token limited to one tenant: such a token carries the user's role there and
+        nothing else, so a leaked tenant token cannot list, create or delete tenants."""
+        return bool(self.user and self.user.is_platform_admin and self.impersonator_user_id is None
+                    and not self.is_tenant_scoped_token)
+
+    @property
+    def is_tenant_scoped_token(self) -> bool:
+        """An access token minted for one tenant (`POST /auth/token {"tenant": ...}`)."""
+        return self.via == "jwt" and self.jwt_tenant_id is not None
 
     @property
     def lacks_platform_second_factor(self) -> bool:

@@ -183,3 +183,46 @@ def test_a_token_with_a_second_factor_enters_a_tenant_that_requires_one(world, a
     tenants.update_tenant(world.tenant, Actor.system(), require_2fa=True)
     token = issue(api, "admin@acme.test", otp=totp.now(), tenant="acme").get_json()["access_token"]
     assert api.get("/api/v1/tenants/acme/users", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+
+
+# --- Issue 9, finding 8: a platform admin's tenant token is a tenant token ---------------------
+
+def _platform_admin_of_acme(world):
+    admin = factories.user("root@acme.test", admin=True)
+    factories.member(world.tenant, "admin", admin)
+    return admin
+
+
+def test_platform_admins_tenant_token_has_no_platform_powers(world, api):
+    _platform_admin_of_acme(world)
+    token = issue(api, "root@acme.test", tenant="acme").get_json()["access_token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    listed = api.get("/api/v1/tenants/", headers=headers)
+    assert listed.status_code == 403 and listed.get_json()["error"]["code"] == "token_tenant_scoped"
+    created = api.post("/api/v1/tenants/", headers=headers, json={"name": "Evil", "slug": "evil"})
+    assert created.status_code == 403
+    deleted = api.delete("/api/v1/tenants/globex", headers=headers)
+    assert deleted.status_code == 403
+    assert db.session.get(type(world.other), world.other.id).deleted_at is None
+    # ...nor any other tenant, though the account is a platform admin (the token names acme)
+    for path in ("/api/v1/tenants/globex/users", "/api/v1/tenants/globex"):
+        other = api.get(path, headers=headers)
+        assert other.status_code == 400 and other.get_json()["error"]["code"] == "tenant_conflict"
+    assert api.get("/api/v1/tenants/current", headers={**headers, "X-Tenant-ID": "globex"}).status_code == 400
+    # ...and in its own tenant it acts with the account's role there
+    assert api.get("/api/v1/tenants/acme/users", headers=headers).status_code == 200
+
+
+def test_platform_admins_unscoped_token_keeps_platform_powers(world, api):
+    _platform_admin_of_acme(world)
+    token = issue(api, "root@acme.test").get_json()["access_token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    assert api.get("/api/v1/tenants/", headers=headers).status_code == 200
+    assert api.get("/api/v1/tenants/globex/users", headers=headers).status_code == 200
+
+
+def test_platform_admin_cannot_scope_a_token_to_a_tenant_they_are_not_in(world, api):
+    factories.user("root@example.test", admin=True)
+    response = issue(api, "root@example.test", tenant="globex")
+    assert response.status_code == 403
+    assert response.get_json()["error"]["code"] == "not_a_member"
