@@ -34,6 +34,9 @@ def create_key(tenant: Tenant | None, name: str, role: str, authority: Authority
 
     Returns the key and its secret; the secret is not stored and cannot be shown again.
     """
+    if authority.impersonator_user_id is not None:
+        # A key would outlive the impersonation and act as the owner with nobody watching.
+        raise PermissionDenied("API keys cannot be created while viewing as an owner.", code="impersonation_refused")
     name = (name or "").strip()
     if not name:
         raise ValidationError("Name is required.", field="name")

@@ -75,6 +75,9 @@ def enter_tenant(permission: str | Permission, principal: Principal | None = Non
     tenant = resolution.tenant
     if tenant is None:
         raise _not_found()
+    if not principal.may_enter(tenant):
+        raise PermissionDenied("While viewing as an organisation's owner, only that organisation is open. "
+                               "Return to the admin console first.", code="impersonation_other_tenant")
     authority = principal.authority(tenant)
     if not authority.roles and not authority.is_platform_admin:
         _record_denied_access(principal, tenant, resolution.source, resolution.reference)

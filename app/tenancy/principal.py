@@ -25,6 +25,8 @@ class Principal:
     via: str = "anonymous"  # "session", "api_key", "jwt"
     jwt_tenant_id: str | None = None
     impersonator_user_id: int | None = None
+    # The one tenant an impersonation was started for: the owner's other tenants stay closed.
+    impersonation_tenant_id: str | None = None
     # Whether this sign-in passed a second factor (the session's record, or the JWT's `mfa` claim).
     mfa: bool = False
 
@@ -69,10 +71,16 @@ class Principal:
                 return None
             return self.api_key.role if self.api_key.tenant_id == tenant.id else None
         if self.user is not None:
+            if not self.may_enter(tenant):
+                return None
             if self.via == "jwt" and self.jwt_tenant_id and self.jwt_tenant_id != tenant.id:
                 return None  # a token minted for one tenant acts in that tenant only
             return tenants.role_of(tenant.id, self.user.id)
         return None
+
+    def may_enter(self, tenant: Tenant) -> bool:
+        """False only for an impersonation and a tenant other than the one it was started for."""
+        return self.impersonator_user_id is None or tenant.id == self.impersonation_tenant_id
 
     @property
     def way_in(self) -> Via:
@@ -108,11 +116,21 @@ def current_principal() -> Principal:
         record = g.get("user_session")
         principal = Principal(user=current_user._get_current_object(), via="session",
                               impersonator_user_id=session.get("impersonator_id"),
+                              impersonation_tenant_id=session.get("impersonation_tenant_id"),
                               mfa=bool(record and record.mfa))
     else:
         principal = Principal()
     g.principal = principal
     return principal
+
+
+def caller_tenants() -> list[tuple[Tenant, str]]:
+    """The tenants the signed-in caller may open, with their role in each (the switcher, the
+    organisations page): while impersonating, only the tenant the impersonation is for."""
+    if not current_user or not current_user.is_authenticated:
+        return []
+    principal = current_principal()
+    return [(tenant, role) for tenant, role in tenants.tenants_for_user(current_user) if principal.may_enter(tenant)]
 
 
 def current_actor() -> Actor:

@@ -23,13 +23,13 @@ def _can(permission: str) -> bool:
 
 
 def _user_tenants():
-    from app.services.tenants import tenants_for_user
+    from app.tenancy.principal import caller_tenants
 
     if not current_user or not current_user.is_authenticated:
         return []
     cached = g.get("_user_tenants")
     if cached is None:
-        cached = g._user_tenants = tenants_for_user(current_user)
+        cached = g._user_tenants = caller_tenants()
     return cached
 
 

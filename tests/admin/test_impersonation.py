@@ -151,3 +151,53 @@ def test_the_owner_sees_in_their_audit_log_when_and_by_whom_they_were_viewed(pos
     html = as_user(owner).get(f"/t/{tenant.slug}/audit").get_data(as_text=True)
     assert "impersonation.started" in html and "impersonation.ended" in html
     assert "root@platform.test" in html
+
+
+# --- Issue 9, finding 7: an impersonation reaches one tenant, and mints no keys ----------------
+
+@pytest.fixture
+def owner_with_two_orgs(acme):
+    tenant, owner = acme
+    globex = f.tenant("globex", owner=owner, plan="pro", status="active", name="Globex")
+    return tenant, globex, owner
+
+
+def test_impersonation_opens_only_the_tenant_it_was_started_for(post, admin_client, owner_with_two_orgs):
+    acme, globex, _owner = owner_with_two_orgs
+    post(f"/admin/tenants/{acme.id}/impersonate")
+    assert admin_client.get(f"/t/{acme.slug}/").status_code == 200
+    for path in (f"/t/{globex.slug}/", f"/t/{globex.slug}/members", f"/t/{globex.slug}/keys"):
+        refused = admin_client.get(path)
+        assert refused.status_code == 403, path
+        assert "only that organisation is open" in refused.get_data(as_text=True)
+    token = csrf_token(admin_client, f"/t/{acme.slug}/")
+    renamed = admin_client.post(f"/t/{globex.slug}/settings", data={"csrf_token": token, "name": "Hacked"})
+    assert renamed.status_code == 403
+    db.session.expire_all()
+    assert db.session.get(type(globex), globex.id).name == "Globex"
+    # The switcher and the organisations page list only the impersonated tenant.
+    page = admin_client.get("/organisations").get_data(as_text=True)
+    assert "/t/globex/" not in page and "/t/acme/" in page
+    assert admin_client.get("/organisations/new").status_code == 403
+
+
+def test_no_api_key_can_be_created_while_impersonating(post, admin_client, owner_with_two_orgs):
+    from app.models import ApiKey
+
+    acme, _globex, _owner = owner_with_two_orgs
+    post(f"/admin/tenants/{acme.id}/impersonate")
+    token = csrf_token(admin_client, f"/t/{acme.slug}/keys")
+    response = admin_client.post(f"/t/{acme.slug}/keys", data={"csrf_token": token, "name": "backdoor",
+                                                               "role": "owner"})
+    assert response.status_code == 422
+    assert "cannot be created while viewing as an owner" in response.get_data(as_text=True)
+    assert db.session.scalar(select(ApiKey).where(ApiKey.name == "backdoor")) is None
+
+
+def test_owner_signed_in_as_themselves_still_reaches_both_tenants(as_user, owner_with_two_orgs):
+    acme, globex, owner = owner_with_two_orgs
+    client = as_user(owner)
+    assert client.get(f"/t/{acme.slug}/").status_code == 200
+    assert client.get(f"/t/{globex.slug}/").status_code == 200
+    page = client.get("/organisations").get_data(as_text=True)
+    assert "/t/globex/" in page and "/t/acme/" in page

@@ -10,9 +10,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.services import accounts, tenants
-from app.services.errors import DomainError
-from app.services.tenants import tenants_for_user
-from app.tenancy.principal import current_authority
+from app.services.errors import DomainError, PermissionDenied
+from app.tenancy.principal import caller_tenants, current_authority
 from app.web.home import bp
 from app.web.home.forms import NewOrganisationForm
 from app.web.rendering import show_error
@@ -22,7 +21,7 @@ from app.web.rendering import show_error
 def index():
     if not current_user.is_authenticated:
         return redirect(url_for("auth.login"))
-    memberships = tenants_for_user(current_user)
+    memberships = caller_tenants()
     by_id = {t.id: t for t, _ in memberships}
     for remembered in (session.get("tenant_id"), current_user.last_tenant_id):
         if remembered in by_id:
@@ -37,12 +36,15 @@ def index():
 @bp.signed_in("/organisations")
 def choose():
     """Every organisation of the user: the tenant switcher's page when JavaScript is off."""
-    return render_template("home/choose.html", memberships=tenants_for_user(current_user))
+    return render_template("home/choose.html", memberships=caller_tenants())
 
 
 @bp.signed_in("/organisations/new", methods=["GET", "POST"])
 def new_organisation():
     """A signed-in user creates another organisation, on the Free plan, as its owner."""
+    if session.get("impersonator_id"):
+        raise PermissionDenied(_("New organisations cannot be created while viewing as an owner."),
+                               code="impersonation_refused")
     form = NewOrganisationForm()
     if form.validate_on_submit():
         try:
