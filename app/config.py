@@ -54,6 +54,9 @@ class Config:
     TRIAL_DAYS = int(os.environ.get("TRIAL_DAYS", "14"))
     INVITATION_TTL_DAYS = int(os.environ.get("INVITATION_TTL_DAYS", "7"))
     DELETED_TENANT_GRACE_DAYS = int(os.environ.get("DELETED_TENANT_GRACE_DAYS", "30"))
+    # Billing (docs/billing.md): who collects (`manual` or `stripe`), days an invoice is payable.
+    BILLING_PROVIDER = os.environ.get("BILLING_PROVIDER", "manual")
+    BILLING_INVOICE_DUE_DAYS = int(os.environ.get("BILLING_INVOICE_DUE_DAYS", "14"))
     PASSWORD_MIN_LENGTH = int(os.environ.get("PASSWORD_MIN_LENGTH", "10"))
     PASSWORD_HASH_METHOD = "scrypt"
     PRODUCT_NAME = os.environ.get("PRODUCT_NAME", "Tenantry")

@@ -13,13 +13,15 @@ import pytest
 # Higher layers may import lower ones, never the reverse.
 FORBIDDEN = {
     "app.models": ("app.services", "app.placement", "app.workspace", "app.tenancy", "app.web", "app.api", "app.cli"),
-    "app.services": ("app.tenancy", "app.web", "app.api", "app.cli", "app.jobs"),
+    "app.services": ("app.tenancy", "app.web", "app.api", "app.cli", "app.jobs", "app.billing"),
+    # Billing's rules sit beside the services (they use them; the services never use billing).
+    "app.billing": ("app.tenancy", "app.web", "app.api", "app.cli", "app.jobs"),
     "app.placement": ("app.tenancy", "app.web", "app.api", "app.cli", "app.jobs"),
     "app.workspace": ("app.tenancy", "app.web", "app.api", "app.cli", "app.jobs"),
     "app.tenancy": ("app.web", "app.api", "app.cli", "app.jobs"),
 }
 # Services ask for background work through the one enqueue interface (docs/jobs.md), nothing else of jobs.
-ALLOWED = {"app.services": {"app.jobs", "app.jobs.queue"}}
+ALLOWED = {"app.services": {"app.jobs", "app.jobs.queue"}, "app.billing": {"app.jobs", "app.jobs.queue"}}
 # Placement sits below the services: of them it may use only the error vocabulary and the audit record.
 PLACEMENT_MAY_USE = {"app.services.errors", "app.services.audit"}
 

@@ -37,13 +37,20 @@ class MembershipStatus(StrEnum):
 
 
 class TenantStatus(StrEnum):
-    """A tenant's stored status. A trial past its end is *effectively* expired (`services.tenant_status`)."""
+    """A tenant's stored status. A trial past its end is *effectively* expired (`services.tenant_status`).
+
+    Billing's lifecycle (docs/billing.md) walks an unpaid tenant active -> past_due -> read_only ->
+    suspended -> pending_deletion, and a payment brings it back to active from any of them.
+    """
 
     TRIAL = "trial"
     ACTIVE = "active"
     SUSPENDED = "suspended"
     EXPIRED = "expired"
     DELETED = "deleted"
+    PAST_DUE = "past_due"
+    READ_ONLY = "read_only"
+    PENDING_DELETION = "pending_deletion"
 
 
 class InvitationStatus(StrEnum):
@@ -61,6 +68,17 @@ class IsolationStrategy(StrEnum):
     DATABASE = "database"
 
 
+class InvoiceStatus(StrEnum):
+    OPEN = "open"
+    PAID = "paid"
+    VOID = "void"
+
+
+class PaymentStatus(StrEnum):
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+
+
 def texts(enum: type[StrEnum]) -> tuple[str, ...]:
     """The plain texts of an enum, in order (for CHECK constraints and JSON schema enums)."""
     return tuple(member.value for member in enum)
@@ -71,3 +89,5 @@ MEMBERSHIP_STATUSES = texts(MembershipStatus)
 TENANT_STATUSES = texts(TenantStatus)
 INVITATION_STATUSES = texts(InvitationStatus)
 ISOLATION_STRATEGIES = texts(IsolationStrategy)
+INVOICE_STATUSES = texts(InvoiceStatus)
+PAYMENT_STATUSES = texts(PaymentStatus)

@@ -118,6 +118,20 @@ class TenantSuspended(DomainError):
     http_status = 403
 
 
+class TenantReadOnly(DomainError):
+    """The tenant's invoices are unpaid past the grace period: it may be read, not changed."""
+
+    code = "tenant_read_only"
+    http_status = 403
+
+
+class TenantPendingDeletion(DomainError):
+    """Unpaid long enough to be scheduled for deletion; paying brings it back until then."""
+
+    code = "tenant_pending_deletion"
+    http_status = 403
+
+
 class TenantExpired(DomainError):
     code = "tenant_expired"
     http_status = 402

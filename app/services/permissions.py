@@ -23,6 +23,9 @@ class Permission:
     name: str
     least_role: Role | None
     writes: bool
+    # Billing's own pages: they stay open while the tenant is unpaid (read-only, suspended for
+    # non-payment, pending deletion), so the owner can always reach the way to pay.
+    billing: bool = False
 
     @property
     def is_platform(self) -> bool:
@@ -32,8 +35,8 @@ class Permission:
         return self.name
 
 
-def _tenant(name: str, least_role: Role, *, writes: bool) -> Permission:
-    return Permission(name, least_role, writes)
+def _tenant(name: str, least_role: Role, *, writes: bool, billing: bool = False) -> Permission:
+    return Permission(name, least_role, writes, billing)
 
 
 _TENANT_PERMISSIONS = (
@@ -57,6 +60,9 @@ _TENANT_PERMISSIONS = (
     _tenant("domains.manage", Role.OWNER, writes=True),
     _tenant("tenant.delete", Role.OWNER, writes=True),
     _tenant("ownership.transfer", Role.OWNER, writes=True),
+    # Viewers, members and admins see nothing of billing.
+    _tenant("billing.read", Role.OWNER, writes=False, billing=True),
+    _tenant("billing.manage", Role.OWNER, writes=True, billing=True),
 )
 
 # permission name -> the least role that holds it. Platform admins hold every permission.

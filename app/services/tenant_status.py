@@ -6,17 +6,34 @@
 
 Refusals: deleted -> 404 `tenant_not_found` (a deleted tenant is gone for its users), suspended ->
 403 `tenant_suspended` with the reason, expired -> 402 `tenant_expired`. `writing` is where a state
-that allows reading but refuses every write (billing's `read_only`) is decided, in one place.
+that allows reading but refuses every write (billing's `read_only`: 403 `tenant_read_only`) is
+decided, in one place. Billing's lifecycle (docs/billing.md): `past_due` is usable; `read_only`
+refuses writes; `pending_deletion` refuses everything (403 `tenant_pending_deletion`). `billing`
+is a request to billing's own pages, which stay open through all of it (and through a suspension
+for non-payment) so that the owner can always pay.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from app.models import Tenant
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Subscription, Tenant
 from app.models.enums import TenantStatus
 from app.models.types import utcnow
-from app.services.errors import DomainError, TenantExpired, TenantNotFound, TenantSuspended
+from app.services.errors import (
+    DomainError,
+    TenantExpired,
+    TenantNotFound,
+    TenantPendingDeletion,
+    TenantReadOnly,
+    TenantSuspended,
+)
+
+# States billing put the tenant in for non-payment; its billing pages stay open in each.
+UNPAID_STATUSES = frozenset({TenantStatus.PAST_DUE, TenantStatus.READ_ONLY, TenantStatus.PENDING_DELETION})
 
 
 def effective_status(tenant: Tenant, now: datetime | None = None) -> TenantStatus:
@@ -27,11 +44,31 @@ def effective_status(tenant: Tenant, now: datetime | None = None) -> TenantStatu
     return status
 
 
-def refusal(tenant: Tenant, *, writing: bool = False, now: datetime | None = None) -> DomainError | None:
+def suspended_for_non_payment(tenant: Tenant) -> bool:
+    """A suspension billing made (the tenant has unpaid invoices past due), not a platform admin's."""
+    since = db.session.scalar(select(Subscription.past_due_since).where(Subscription.tenant_id == tenant.id))
+    return since is not None
+
+
+def refusal(tenant: Tenant, *, writing: bool = False, now: datetime | None = None,
+            billing: bool = False) -> DomainError | None:
     """Why the tenant's users cannot use it now, as the error to raise; None when they can."""
     status = effective_status(tenant, now)
     if status == TenantStatus.DELETED:
         return TenantNotFound("Tenant not found.")
+    if billing and (status in UNPAID_STATUSES or
+                    (status == TenantStatus.SUSPENDED and suspended_for_non_payment(tenant))):
+        return None
+    if status == TenantStatus.READ_ONLY:
+        if not writing:
+            return None
+        return TenantReadOnly(f"{tenant.name} is read-only because its invoices are unpaid. "
+                              "The owner can pay on the Billing page to restore it.",
+                              details={"billing_path": f"/t/{tenant.slug}/billing"})
+    if status == TenantStatus.PENDING_DELETION:
+        return TenantPendingDeletion(f"{tenant.name} is scheduled for deletion because its invoices are unpaid. "
+                                     "The owner can pay on the Billing page to keep it.",
+                                     details={"billing_path": f"/t/{tenant.slug}/billing"})
     if status == TenantStatus.SUSPENDED:
         reason = (tenant.suspended_reason or "no reason given").rstrip(". ")
         return TenantSuspended(f"{tenant.name} is suspended: {reason}. Contact support to restore access.",
@@ -41,9 +78,10 @@ def refusal(tenant: Tenant, *, writing: bool = False, now: datetime | None = Non
     return None
 
 
-def ensure_usable(tenant: Tenant, *, writing: bool = False, now: datetime | None = None) -> None:
+def ensure_usable(tenant: Tenant, *, writing: bool = False, now: datetime | None = None,
+                  billing: bool = False) -> None:
     """Raise the refusal of `refusal()`, if any."""
-    error = refusal(tenant, writing=writing, now=now)
+    error = refusal(tenant, writing=writing, now=now, billing=billing)
     if error is not None:
         raise error
 

@@ -30,11 +30,11 @@ def _not_found() -> TenantNotFound:
     return TenantNotFound("Tenant not found.")
 
 
-def check_status(tenant: Tenant, principal: Principal, *, writing: bool = False) -> None:
+def check_status(tenant: Tenant, principal: Principal, *, writing: bool = False, billing: bool = False) -> None:
     """The tenant must be usable (`services.tenant_status`); platform admins pass whatever its state."""
     if principal.is_platform_admin:
         return
-    tenant_status.ensure_usable(tenant, writing=writing)
+    tenant_status.ensure_usable(tenant, writing=writing, billing=billing)
 
 
 def check_second_factor(tenant: Tenant, principal: Principal) -> None:
@@ -85,7 +85,7 @@ def enter_tenant(permission: str | Permission, principal: Principal | None = Non
     check_second_factor(tenant, principal)
     # A write is a request that may change something; the route's declaration made sure its
     # permission writes. This is where a tenant that may only be read refuses it.
-    check_status(tenant, principal, writing=request.method not in SAFE_METHODS)
+    check_status(tenant, principal, writing=request.method not in SAFE_METHODS, billing=permission.billing)
     role = authority.strongest_role_in(tenant)
     if not allows(authority, permission):
         raise PermissionDenied("Your role does not allow this.", details={"permission": permission.name,
