@@ -65,10 +65,17 @@ class QuotaLine:
 
 
 def limits_for(tenant: Tenant, plan: Plan | None = None) -> dict[str, int | None]:
-    """Each resource's limit: the tenant's override where one is set, else the plan's."""
-    plan = plan or tenant.plan
+    """Each resource's limit: the tenant's override where one is set, else the plan's.
+
+    Without `plan`, the tenant's current plan, read from the database (populate_existing): called
+    under the tenant lock, the limits are the ones committed now, not the ones loaded earlier.
+    The overrides belong to the current plan only; another `plan` (a downgrade's target) is bare.
+    """
+    current = plan is None or plan.code == tenant.plan_code
+    if plan is None:
+        plan = db.session.get(Plan, tenant.plan_code, populate_existing=True)
     limits = {r: plan.limit_for(r) for r in RESOURCES}
-    if plan is tenant.plan:
+    if current:
         overrides = db.session.execute(
             select(TenantQuota.resource, TenantQuota.limit_value).where(TenantQuota.tenant_id == tenant.id)
         ).all()
@@ -142,9 +149,10 @@ def set_custom_limits(tenant: Tenant, limits: dict[str, int | str | None], actor
     """Set or clear per-tenant overrides. A value of "plan" (or a missing key) removes the override."""
     from app.services.audit import record
     from app.services.errors import ValidationError
-    from app.services.transaction import unit_of_work
+    from app.services.transaction import lock_tenant, unit_of_work
 
     with unit_of_work() as session:
+        lock_tenant(session, tenant.id)  # serialised with the seat and storage checks that read them
         changes: dict[str, object] = {}
         for resource, value in limits.items():
             if resource not in RESOURCES:

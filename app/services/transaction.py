@@ -13,6 +13,7 @@ from contextlib import contextmanager
 
 from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
 from app.extensions import db
 from app.models import Tenant
@@ -62,19 +63,29 @@ def unit_of_work() -> Iterator[Session]:
         raise
 
 
-def lock_tenant(session: Session, tenant_id: str) -> None:
-    """Serialise membership and quota changes of one tenant (row lock on PostgreSQL).
+def lock_tenant(session: Session, tenant_id: str) -> Tenant | None:
+    """Serialise membership and quota changes of one tenant (row lock on PostgreSQL); return the
+    tenant as committed now.
 
     Two admins inviting the last free seat at once, or two owners demoting each other at once,
     must not both succeed. PostgreSQL: a row lock (FOR UPDATE). SQLite has no row locks and
     ignores FOR UPDATE; a no-op UPDATE takes its database write lock instead, so the counting
     that follows cannot race another writer.
+
+    Whatever this session loaded of the tenant before the lock (its plan, status, counters) may
+    have been changed by a writer that committed while we waited: a downgrade racing an invitation
+    must be seen by the invitation's seat check. So the loaded tenant is expired here and every
+    check after the lock reads the row (and its plan) as committed.
     """
     if session.get_bind().dialect.name == "sqlite":
         session.execute(update(Tenant).where(Tenant.id == tenant_id).values(id=Tenant.id)
                         .execution_options(synchronize_session=False))
     else:
         session.execute(select(Tenant.id).where(Tenant.id == tenant_id).with_for_update())
+    loaded = session.identity_map.get(identity_key(Tenant, tenant_id))
+    if loaded is not None:
+        session.expire(loaded)
+    return session.get(Tenant, tenant_id)
 
 
 @contextmanager
