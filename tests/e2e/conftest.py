@@ -2,6 +2,10 @@
 
 Without /usr/bin/chromium the browser tests skip with a reason; with REQUIRE_BROWSER=1 (CI) a
 missing browser fails the run instead. Screenshots go to tests/e2e/artifacts/ (git-ignored).
+
+`check_page(page, name)` is what every browser test calls on each page state it visits: axe-core
+(vendored in tests/e2e/vendor/) finds no serious or critical violation, nothing is wider than a
+390 px phone, and a desktop and a phone screenshot are saved.
 """
 
 from __future__ import annotations
@@ -22,6 +26,10 @@ CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run", "--disable-quic", "--disable-dev-shm-usage"]
 ARTIFACTS = Path(__file__).parent / "artifacts"
+AXE_SOURCE = Path(__file__).parent / "vendor" / "axe.min.js"
+PHONE = {"width": 390, "height": 844}
+# What a failing page costs its users: serious and critical findings block, the rest are advice.
+BLOCKING_IMPACTS = ("serious", "critical")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -86,7 +94,7 @@ def live_server(app, database_url: str, mailbox) -> Iterator[LiveServer]:
 @pytest.fixture
 def page(browser, live_server) -> Iterator:
     """A fresh browser context (its own cookies) with a page; `new_context()` makes more."""
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1440, "height": 900})
     context.set_default_timeout(10_000)
     page = context.new_page()
     yield page
@@ -114,3 +122,67 @@ def screenshot(page, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+_AXE_RUN = """async (blocking) => {
+    const result = await axe.run(document, {resultTypes: ["violations"]});
+    return result.violations.filter(v => blocking.includes(v.impact)).map(v => ({
+        id: v.id, impact: v.impact, help: v.help,
+        nodes: v.nodes.slice(0, 5).map(n => n.target.join(" ") + " :: " + n.failureSummary.replace(/\\s+/g, " ")),
+    }));
+}"""
+
+
+def axe_violations(page) -> list[dict]:
+    """Serious and critical axe-core findings on the page as it is now.
+
+    axe is evaluated through the DevTools protocol, not a <script> tag, so the portal's CSP
+    ('self' only) stays exactly as users get it.
+    """
+    if not page.evaluate("typeof window.axe === 'object'"):
+        page.evaluate(AXE_SOURCE.read_text(encoding="utf-8"))
+    return page.evaluate(_AXE_RUN, list(BLOCKING_IMPACTS))
+
+
+def _format(violations: list[dict]) -> str:
+    return "\n".join(f"  [{v['impact']}] {v['id']}: {v['help']}\n      " + "\n      ".join(v["nodes"])
+                     for v in violations)
+
+
+# The elements that stick out past the right edge, to say what to fix.
+_WIDEST = """() => Array.from(document.querySelectorAll('body *'))
+    .filter(e => e.getBoundingClientRect().right > window.innerWidth + 0.5)
+    .slice(0, 5).map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') +
+        (e.className && typeof e.className === 'string' ? '.' + e.className.trim().split(/\\s+/).join('.') : '') +
+        ' (right ' + Math.round(e.getBoundingClientRect().right) + ')')"""
+
+
+def check_page(page, name: str) -> None:
+    """The checks every visited page state passes: no serious/critical axe finding at desktop and
+    phone width, no sideways scrolling at 390 px, and screenshots `<name>.png` / `<name>-phone.png`.
+
+    The viewport is put back afterwards, so a journey continues where it was.
+    """
+    page.wait_for_load_state()
+    original = page.viewport_size or {"width": 1440, "height": 900}
+    # A test that already browses at phone width gets one pass, its screenshot under the plain name.
+    sizes = [("", original), ("-phone", PHONE)] if original["width"] > PHONE["width"] else [("", original)]
+    problems: list[str] = []
+    try:
+        for suffix, size in sizes:
+            if page.viewport_size != size:
+                page.set_viewport_size(size)
+            found = axe_violations(page)
+            if found:
+                problems.append(f"axe at {size['width']} px:\n{_format(found)}")
+            if size["width"] <= PHONE["width"]:
+                widths = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+                if widths[0] > widths[1]:
+                    wide = page.evaluate(_WIDEST)
+                    problems.append(f"scrolls sideways at {widths[1]} px (scrollWidth {widths[0]}): {wide}")
+            screenshot(page, name + suffix)
+    finally:
+        if page.viewport_size != original:
+            page.set_viewport_size(original)
+    assert not problems, f"{name} ({page.url}):\n" + "\n".join(problems)
+

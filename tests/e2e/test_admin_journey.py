@@ -12,7 +12,7 @@ from app.models import GIB, Tenant
 from app.models.types import utcnow
 from app.services import usage
 from tests import factories as f
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import check_page
 
 COMPANIES = ["Acme Corp", "Globex", "Initech", "Umbrella Health", "Hooli", "Vandelay Industries", "Stark Logistics",
              "Wayne Analytics", "Soylent Foods", "Cyberdyne Robotics", "Tyrell Bio", "Wonka Sweets", "Pied Piper",
@@ -65,11 +65,11 @@ def test_admin_reactivates_a_suspended_pro_tenant_and_views_it_as_its_owner(page
     _sign_in(page, "admin@platform.test")
     page.wait_for_url("**/admin/")
     assert page.get_by_text("Fleet overview").is_visible()
-    screenshot(page, "admin-overview")
+    check_page(page, "admin-overview")
 
     page.get_by_role("link", name="Tenants", exact=True).click()
     page.wait_for_url("**/admin/tenants")
-    screenshot(page, "admin-tenants")
+    check_page(page, "admin-tenants")
     page.get_by_label("Status").select_option("suspended")
     page.wait_for_url("**/admin/tenants?*status=suspended*")
     page.get_by_label("Plan").select_option("pro")
@@ -80,7 +80,7 @@ def test_admin_reactivates_a_suspended_pro_tenant_and_views_it_as_its_owner(page
     statuses = page.locator("#tenant-table tbody tr .status-badge").all_inner_texts()
     assert len(statuses) == 3 and set(statuses) == {"Suspended"}
     assert set(page.locator("#tenant-table tbody tr .plan-badge").all_inner_texts()) == {"Professional"}
-    screenshot(page, "admin-tenants-suspended-pro")
+    check_page(page, "admin-tenants-suspended-pro")
 
     # The bookmarked URL renders the same filtered table from scratch.
     bookmarked = page.url
@@ -91,13 +91,13 @@ def test_admin_reactivates_a_suspended_pro_tenant_and_views_it_as_its_owner(page
     page.wait_for_url(f"**/admin/tenants/{initech.id}")
     page.get_by_role("button", name="Reactivate").click()
     assert page.get_by_text("Initech is active again.").is_visible()
-    screenshot(page, "admin-tenant-detail")
+    check_page(page, "admin-tenant-detail")
 
     page.get_by_role("button", name="View as owner").click()
     page.wait_for_url(f"**/t/{initech.slug}/")
     banner = page.locator(".impersonation-banner")
     assert "You are viewing as owner@initech.test" in banner.inner_text()
-    screenshot(page, "admin-impersonating")
+    check_page(page, "admin-impersonating")
 
     banner.get_by_role("button", name="Return to admin").click()
     page.wait_for_url(f"**/admin/tenants/{initech.id}")
@@ -110,7 +110,7 @@ def test_admin_reactivates_a_suspended_pro_tenant_and_views_it_as_its_owner(page
     log = page.locator("#audit-table").inner_text()
     assert "tenant.reactivated" in log and "impersonation.started" in log and "impersonation.ended" in log
     assert "admin@platform.test" in log
-    screenshot(page, "admin-audit")
+    check_page(page, "admin-audit")
 
     page.get_by_role("link", name="Users", exact=True).click()
     page.get_by_label("Search all tenants").fill("owner@initech")
@@ -118,5 +118,5 @@ def test_admin_reactivates_a_suspended_pro_tenant_and_views_it_as_its_owner(page
     assert "Initech" in page.locator("#user-table").inner_text()
     page.get_by_label("Search all tenants").fill("")
     page.locator("#user-table tbody tr").nth(20).wait_for()
-    screenshot(page, "admin-users")
+    check_page(page, "admin-users")
     assert violations == []

@@ -10,7 +10,7 @@ from datetime import timedelta
 from app.extensions import db
 from app.models.types import utcnow
 from app.services import tenants, usage
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import check_page
 from tests.mailbox import first_link
 
 PASSWORD = "a-long-enough-secret"
@@ -53,7 +53,7 @@ def test_owner_signs_up_invites_a_colleague_and_upgrades(page, new_context, live
     _seed_usage("northwind")
     page.reload()
     assert page.locator("svg.usage-chart rect.bar").count() == 30
-    screenshot(page, "dashboard")
+    check_page(page, "dashboard")
 
     # Invite a colleague; the email arrives at the real SMTP server.
     page.get_by_role("link", name="Invitations").first.click()
@@ -83,7 +83,7 @@ def test_owner_signs_up_invites_a_colleague_and_upgrades(page, new_context, live
     page.reload()
     assert page.get_by_test_id("member-row").filter(has_text="colin@northwind.test") \
         .get_by_test_id("role-select").input_value() == "viewer"
-    screenshot(page, "members")
+    check_page(page, "members")
 
     # Free allows 5 users: 2 members + 3 pending invitations fill it; the next one is refused.
     page.get_by_role("link", name="Invitations").first.click()
@@ -95,7 +95,7 @@ def test_owner_signs_up_invites_a_colleague_and_upgrades(page, new_context, live
     _invite(page, "one-too-many@northwind.test")
     message = page.get_by_test_id("quota-message")
     message.get_by_text("The Free plan allows 5 users").wait_for()
-    screenshot(page, "invitations-quota")
+    check_page(page, "invitations-quota")
     message.get_by_role("link", name="See plans with more seats").click()
 
     # The plan picker: upgrade to Basic, and the users meter has room again.
@@ -103,7 +103,7 @@ def test_owner_signs_up_invites_a_colleague_and_upgrades(page, new_context, live
     users_meter = page.locator("#meter-users")
     assert "5 / 5" in users_meter.inner_text()
     assert users_meter.get_attribute("data-state") == "danger"
-    screenshot(page, "plan-picker")
+    check_page(page, "plan-picker")
     page.get_by_role("button", name="Upgrade to Basic").click()
     page.get_by_text("Upgraded to Basic").wait_for()
     assert "5 / 20" in page.locator("#meter-users").inner_text()
@@ -128,6 +128,4 @@ def test_pages_fit_a_phone(new_context, live_server):
     for path, name in (("/t/phoneco/", "phone-dashboard"), ("/t/phoneco/members", "phone-members"),
                        ("/t/phoneco/plan", "phone-plan-picker")):
         page.goto(path)
-        # Nothing wider than the screen: no sideways scrolling on a phone.
-        screenshot(page, name)
-        assert page.evaluate("document.documentElement.scrollWidth") <= 390, path
+        check_page(page, name)  # includes: nothing wider than the screen, no sideways scrolling

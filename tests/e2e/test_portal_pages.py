@@ -5,7 +5,7 @@ violations. Screenshots for a look at each."""
 from __future__ import annotations
 
 from tests import factories as f
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import check_page
 
 
 def _sign_in(page, email: str) -> None:
@@ -37,7 +37,7 @@ def test_settings_brand_colour_recolours_the_header(page, live_server):
     assert delete.is_disabled()
     page.get_by_label("Type the slug to confirm").fill("brandco")
     assert delete.is_enabled()
-    screenshot(page, "settings")
+    check_page(page, "settings")
     assert violations == []
 
 
@@ -57,7 +57,7 @@ def test_api_key_secret_is_shown_once_with_a_copy_button(browser, live_server):
         page.get_by_role("button", name="Copy").click()
         page.get_by_role("button", name="Copied").wait_for()
         assert page.evaluate("navigator.clipboard.readText()") == secret
-        screenshot(page, "keys")
+        check_page(page, "keys")
         page.reload()
         assert secret not in page.content()
     finally:
@@ -81,7 +81,7 @@ def test_audit_log_pages_in_place(page, live_server):
     assert "page=2" in page.url
     page.get_by_label("Action").select_option("tenant.created")
     page.get_by_test_id("event-count").filter(has_text="1 event").wait_for()
-    screenshot(page, "audit")
+    check_page(page, "audit")
 
 
 def test_public_pages_render_cleanly(page, live_server):
@@ -91,7 +91,7 @@ def test_public_pages_render_cleanly(page, live_server):
     for path, name in (("/login", "login"), ("/signup", "signup"), (f"/invitations/{token}", "accept-invitation"),
                        ("/invitations/not-a-real-token", "invitation-invalid")):
         page.goto(path)
-        screenshot(page, name)
+        check_page(page, name)
     assert violations == []
 
 
@@ -107,7 +107,7 @@ def test_removing_a_member_asks_first_then_drops_the_row_in_place(page, live_ser
     row.get_by_role("link", name="Remove Lee Leaver").click()
     dialog = page.get_by_role("dialog")
     assert "Remove Lee Leaver from TeamCo?" in dialog.inner_text()
-    screenshot(page, "members-confirm-remove")
+    check_page(page, "members-confirm-remove")
     dialog.get_by_role("button", name="Cancel").click()
     assert row.is_visible()
 

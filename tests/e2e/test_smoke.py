@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests import factories as f
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import check_page
 
 
 def test_owner_signs_in_and_sees_their_dashboard(page, live_server):
@@ -23,4 +23,4 @@ def test_owner_signs_in_and_sees_their_dashboard(page, live_server):
     assert page.evaluate("getComputedStyle(document.querySelector('header')).display") == "flex"
     assert page.evaluate("typeof htmx") == "object"
     assert violations == []
-    screenshot(page, "smoke-dashboard")
+    check_page(page, "smoke-dashboard")

@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 import pyotp
 
 from tests import factories as f
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import check_page
 
 START = datetime(2026, 3, 15, 9, 0, 5, tzinfo=UTC)
 STEP = timedelta(seconds=30)
@@ -56,16 +56,12 @@ def test_enrol_sign_in_with_a_code_then_a_recovery_code_and_end_another_session(
     page.get_by_test_id("start-two-factor").click()
     assert page.locator(".qr-code svg").is_visible()
     secret = page.get_by_test_id("totp-secret").inner_text().strip()
-    for width, name in ((1440, "two-factor-enrol-1440"), (390, "two-factor-enrol-390")):
-        page.set_viewport_size({"width": width, "height": 900})
-        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-        screenshot(page, name)
-    page.set_viewport_size({"width": 1280, "height": 900})
+    check_page(page, "two-factor-enrol")
     page.get_by_label("Authentication code").fill(pyotp.TOTP(secret).now())
     page.get_by_role("button", name="Confirm and turn on").click()
     codes = page.get_by_test_id("recovery-codes").locator("li").all_inner_texts()
     assert len(codes) == 10
-    screenshot(page, "two-factor-recovery-codes")
+    check_page(page, "two-factor-recovery-codes")
     page.get_by_role("link", name="I have saved them").click()
 
     # Sign out, then in with the password and a fresh code.
@@ -73,7 +69,7 @@ def test_enrol_sign_in_with_a_code_then_a_recovery_code_and_end_another_session(
     traveller.shift(STEP)
     _password(page)
     page.wait_for_url("**/login/two-factor")
-    screenshot(page, "two-factor-sign-in")
+    check_page(page, "two-factor-sign-in")
     _code(page, pyotp.TOTP(secret).now())
     page.wait_for_url("**/t/acme/")
 
@@ -95,11 +91,7 @@ def test_enrol_sign_in_with_a_code_then_a_recovery_code_and_end_another_session(
     page.goto("/account")
     rows = page.get_by_test_id("session-row")
     assert rows.count() == 2
-    for width, name in ((1440, "account-1440"), (390, "account-390")):
-        page.set_viewport_size({"width": width, "height": 900})
-        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-        screenshot(page, name)
-    page.set_viewport_size({"width": 1280, "height": 900})
+    check_page(page, "account")
     other = rows.filter(has_not_text="This device")
     other.get_by_test_id("end-session").click()
     page.get_by_text("That session is signed out").wait_for()

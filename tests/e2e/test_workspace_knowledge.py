@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from app.services import storage
 from tests import factories as f
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import check_page
 
 
 def test_member_adds_searches_and_deletes_documents(page, live_server, tmp_path: Path):
@@ -44,7 +44,7 @@ def test_member_adds_searches_and_deletes_documents(page, live_server, tmp_path:
         result = page.get_by_test_id("search-result")
         expect(result).to_have_count(1)
         expect(result.first).to_contain_text("Travel policy")
-        screenshot(page, "workspace-knowledge-search")
+        check_page(page, "workspace-knowledge-search")
 
         page.once("dialog", lambda dialog: dialog.accept())
         page.get_by_role("button", name="Delete security").click()
