@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 8000
 FLASK  := APP_ENV=development $(BIN)/flask --app wsgi
 
-.PHONY: run test lint format vendor clean prod-smoke
+.PHONY: run test lint format vendor clean prod-smoke translations
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,14 @@ format: $(VENV)/.dev-installed
 # gunicorn + a Celery worker against PostgreSQL, Redis and an S3 server, and a journey over HTTP (ops/prod_smoke.py).
 prod-smoke: $(VENV)/.dev-installed
 	$(BIN)/python ops/prod_smoke.py
+
+# Re-extract the portal's messages, merge them into the Chinese catalogue and compile it (both committed,
+# so a fresh clone speaks Chinese); tests/test_translations.py fails until every new message is translated.
+translations: $(VENV)/.dev-installed
+	$(BIN)/pybabel --quiet extract -F app/translations/babel.cfg -k _l -k lazy_gettext --no-location --omit-header \
+		--sort-output -o app/translations/messages.pot .
+	$(BIN)/pybabel --quiet update -i app/translations/messages.pot -d app/translations -l zh_Hans --no-wrap
+	$(BIN)/pybabel --quiet compile -d app/translations -l zh_Hans
 
 # Refresh the committed front-end files from the npm registry (see app/static/vendor/README.md).
 vendor:

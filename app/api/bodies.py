@@ -27,6 +27,7 @@ from typing import Annotated, Any, Literal, TypeVar
 
 import pydantic
 from flask import request
+from flask_babel import gettext
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema
 
 from app.api.payload import BadRequest, unstorable_path
@@ -62,10 +63,40 @@ def _message(error: dict) -> str:
     """pydantic's message, with the field named the way clients name it."""
     field = ".".join(str(part) for part in error["loc"]) or "body"
     kind = error["type"]
-    if kind == "missing" or (kind == "string_too_short" and error.get("ctx", {}).get("min_length") == 1):
-        return f"{field} is required."
-    if kind == "string_pattern_mismatch" and error.get("ctx", {}).get("pattern") in (NO_NUL, NOT_BLANK):
-        return f"{field} must not be blank or contain NUL characters."
+    ctx = error.get("ctx", {})
+    if kind == "missing" or (kind == "string_too_short" and ctx.get("min_length") == 1):
+        return gettext("%(field)s is required.", field=field)
+    if kind == "string_pattern_mismatch" and ctx.get("pattern") in (NO_NUL, NOT_BLANK):
+        return gettext("%(field)s must not be blank or contain NUL characters.", field=field)
+    # The kinds clients meet, in the reader's language (Accept-Language); the rest keep pydantic's words.
+    known = {
+        "string_too_long": lambda: gettext("%(field)s must be at most %(n)s characters.", field=field,
+                                           n=ctx.get("max_length")),
+        "string_too_short": lambda: gettext("%(field)s must be at least %(n)s characters.", field=field,
+                                            n=ctx.get("min_length")),
+        "string_pattern_mismatch": lambda: gettext("%(field)s does not have the expected form.", field=field),
+        "string_type": lambda: gettext("%(field)s must be text.", field=field),
+        "int_type": lambda: gettext("%(field)s must be a whole number.", field=field),
+        "int_parsing": lambda: gettext("%(field)s must be a whole number.", field=field),
+        "int_from_float": lambda: gettext("%(field)s must be a whole number.", field=field),
+        "bool_type": lambda: gettext("%(field)s must be true or false.", field=field),
+        "bool_parsing": lambda: gettext("%(field)s must be true or false.", field=field),
+        "list_type": lambda: gettext("%(field)s must be a list.", field=field),
+        "dict_type": lambda: gettext("%(field)s must be an object.", field=field),
+        "greater_than_equal": lambda: gettext("%(field)s must be at least %(n)s.", field=field, n=ctx.get("ge")),
+        "less_than_equal": lambda: gettext("%(field)s must be at most %(n)s.", field=field, n=ctx.get("le")),
+        "greater_than": lambda: gettext("%(field)s must be more than %(n)s.", field=field, n=ctx.get("gt")),
+        "less_than": lambda: gettext("%(field)s must be less than %(n)s.", field=field, n=ctx.get("lt")),
+        "enum": lambda: gettext("%(field)s must be one of %(choices)s.", field=field, choices=ctx.get("expected")),
+        "literal_error": lambda: gettext("%(field)s must be one of %(choices)s.", field=field,
+                                         choices=ctx.get("expected")),
+        "datetime_parsing": lambda: gettext("%(field)s must be a date and time (ISO 8601).", field=field),
+        "datetime_type": lambda: gettext("%(field)s must be a date and time (ISO 8601).", field=field),
+        "too_long": lambda: gettext("%(field)s has too many items (at most %(n)s).", field=field,
+                                    n=ctx.get("max_length")),
+    }
+    if kind in known:
+        return known[kind]()
     return f"{field}: {error['msg']}."
 
 
@@ -77,10 +108,10 @@ def read_body(model: type[Model]) -> Model:
     """
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
-        raise BadRequest("The body must be a JSON object (Content-Type: application/json).", code="malformed_json")
+        raise BadRequest(gettext("The body must be a JSON object (Content-Type: application/json)."), code="malformed_json")
     bad = unstorable_path(data)
     if bad is not None:
-        raise ValidationError(f"{bad} contains characters that cannot be stored (NUL or lone surrogates).",
+        raise ValidationError(gettext("%(bad)s contains characters that cannot be stored (NUL or lone surrogates).", bad=bad),
                               field=bad)
     try:
         return model.model_validate(data)
@@ -88,7 +119,7 @@ def read_body(model: type[Model]) -> Model:
         errors = exc.errors(include_url=False)
     unknown = sorted(".".join(map(str, e["loc"])) for e in errors if e["type"] == "extra_forbidden")
     if unknown:
-        raise BadRequest(f"Unknown field {unknown[0]!r}.", field=unknown[0], code="unknown_field",
+        raise BadRequest(gettext("Unknown field %(unknown)s.", unknown=repr(unknown[0])), field=unknown[0], code="unknown_field",
                          details={"unknown": unknown}) from None
     fields: dict[str, list[str]] = {}
     for error in errors:

@@ -18,6 +18,7 @@ import dns.query
 import dns.rcode
 import dns.rdatatype
 import dns.resolver
+from flask_babel import gettext
 from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError
 
@@ -50,23 +51,22 @@ PUBLIC_MAIL_DOMAINS = frozenset({
 def normalize_domain(value: str | None) -> str:
     """A lowercased domain name ("Example.COM." -> "example.com"), or `ValidationError` (field `domain`)."""
     if value is not None and not isinstance(value, str):
-        raise ValidationError("Domain must be text.", field="domain")
+        raise ValidationError(gettext("Domain must be text."), field="domain")
     if value is not None and len(value) > 253:
-        raise ValidationError("Domain must be at most 253 characters.", field="domain")
+        raise ValidationError(gettext("Domain must be at most 253 characters."), field="domain")
     domain = (value or "").strip().lower().rstrip(".")
     if domain.startswith("@"):
         domain = domain[1:]
     if not domain:
-        raise ValidationError("Domain is required.", field="domain")
+        raise ValidationError(gettext("Domain is required."), field="domain")
     try:
         domain = domain.encode("idna").decode("ascii")
     except UnicodeError:
-        raise ValidationError(f"{value!r} is not a domain name.", field="domain") from None
+        raise ValidationError(gettext("%(value)s is not a domain name.", value=repr(value)), field="domain") from None
     if not DOMAIN_RE.match(domain):
-        raise ValidationError(f"{value!r} is not a domain name like example.com.", field="domain")
+        raise ValidationError(gettext("%(value)s is not a domain name like example.com.", value=repr(value)), field="domain")
     if domain in PUBLIC_MAIL_DOMAINS:
-        raise ValidationError(f"{domain} is a public mail provider: anyone can have an address there, so no "
-                              "organisation can claim it.", field="domain", code="public_mail_domain")
+        raise ValidationError(gettext("%(domain)s is a public mail provider: anyone can have an address there, so no organisation can claim it.", domain=domain), field="domain", code="public_mail_domain")
     return domain
 
 
@@ -101,10 +101,10 @@ def get_domain(tenant: Tenant, domain_id: int | str) -> TenantDomain:
     try:
         did = int(domain_id)
     except (TypeError, ValueError):
-        raise NotFound("Domain not found.", code="domain_not_found") from None
+        raise NotFound(gettext("Domain not found."), code="domain_not_found") from None
     found = db.session.scalar(select(TenantDomain).where(TenantDomain.tenant_id == tenant.id, TenantDomain.id == did))
     if found is None:
-        raise NotFound("Domain not found.", code="domain_not_found")
+        raise NotFound(gettext("Domain not found."), code="domain_not_found")
     return found
 
 
@@ -126,18 +126,18 @@ def add_domain(tenant: Tenant, value: str, actor: Actor) -> TenantDomain:
     claim = verified_owner(domain)
     if claim is not None:
         if claim.tenant_id == tenant.id:
-            raise Conflict(f"{domain} is already verified for this organisation.", field="domain",
+            raise Conflict(gettext("%(domain)s is already verified for this organisation.", domain=domain), field="domain",
                            code="domain_exists")
         # Claiming another tenant's domain is how one would aim an IdP at its people: a security event.
         record_now("security.domain_claim_refused", actor, tenant_id=tenant.id, target_type="domain",
                    target_id=claim.id, details={"domain": domain, "verified_by": claim.tenant_id})
-        raise Conflict(f"{domain} is verified by another organisation. If it is yours, contact support.",
+        raise Conflict(gettext("%(domain)s is verified by another organisation. If it is yours, contact support.", domain=domain),
                        field="domain", code="domain_taken")
     if db.session.scalar(select(TenantDomain.id).where(TenantDomain.tenant_id == tenant.id,
                                                        TenantDomain.domain == domain)) is not None:
-        raise Conflict(f"{domain} is already on this organisation's list.", field="domain", code="domain_exists")
+        raise Conflict(gettext("%(domain)s is already on this organisation's list.", domain=domain), field="domain", code="domain_exists")
     if len(list_domains(tenant)) >= MAX_DOMAINS_PER_TENANT:
-        raise ValidationError(f"An organisation can claim at most {MAX_DOMAINS_PER_TENANT} domains.", field="domain")
+        raise ValidationError(gettext("An organisation can claim at most %(max_domains_per_tenant)s domains.", max_domains_per_tenant=MAX_DOMAINS_PER_TENANT), field="domain")
     with unit_of_work():
         claimed = TenantDomain(tenant_id=tenant.id, domain=domain, status="pending",
                                token=secrets.token_urlsafe(24), created_at=utcnow())
@@ -182,14 +182,13 @@ def verify_domain(tenant: Tenant, domain_id: int | str, actor: Actor, *, resolve
     try:
         found = lookup_txt(name, resolver_address)
     except (dns.exception.DNSException, OSError) as exc:
-        raise ValidationError(f"The DNS lookup of {name} failed ({exc.__class__.__name__}). Try again in a minute.",
+        raise ValidationError(gettext("The DNS lookup of %(name)s failed (%(error)s). Try again in a minute.", name=name, error=exc.__class__.__name__),
                               field="domain", code="dns_lookup_failed") from None
     if txt_value(claimed) not in found:
         with unit_of_work():
             claimed.last_checked_at = now
         seen = ", ".join(repr(v) for v in found[:3]) or "no TXT record"
-        raise ValidationError(f"{name} has {seen}; add a TXT record with the value {txt_value(claimed)} and "
-                              "try again (DNS changes can take a few minutes).", field="domain",
+        raise ValidationError(gettext("%(name)s has %(seen)s; add a TXT record with the value %(claimed)s and try again (DNS changes can take a few minutes).", name=name, seen=seen, claimed=txt_value(claimed)), field="domain",
                               code="domain_not_verified", details={"txt_name": name, "found": found[:10]})
     try:
         with unit_of_work():
@@ -200,7 +199,7 @@ def verify_domain(tenant: Tenant, domain_id: int | str, actor: Actor, *, resolve
                    details={"domain": claimed.domain})
     except IntegrityError:
         # The unique index on verified domains: another tenant verified it a moment ago.
-        raise Conflict(f"{claimed.domain} is verified by another organisation.", field="domain",
+        raise Conflict(gettext("%(domain)s is verified by another organisation.", domain=claimed.domain), field="domain",
                        code="domain_taken") from None
     return claimed
 
@@ -209,7 +208,7 @@ def set_auto_join(tenant: Tenant, domain_id: int | str, enabled: bool, actor: Ac
     """Offer people who sign up with an address at this (verified) domain to join with the default role."""
     claimed = get_domain(tenant, domain_id)
     if enabled and claimed.status != "verified":
-        raise ValidationError("Verify the domain before turning auto-join on.", field="auto_join")
+        raise ValidationError(gettext("Verify the domain before turning auto-join on."), field="auto_join")
     with unit_of_work():
         claimed.auto_join = bool(enabled)
         record("domain.auto_join_changed", actor, tenant_id=tenant.id, target_type="domain", target_id=claimed.id,

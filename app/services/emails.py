@@ -18,11 +18,14 @@ import math
 import os
 import re
 import socket
+from contextlib import contextmanager
 from datetime import datetime
 from email.message import EmailMessage
 from pathlib import Path
 
-from flask import current_app, render_template
+from flask import current_app, has_request_context, render_template
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from sqlalchemy import select, update
 
 from app.extensions import db
@@ -155,26 +158,58 @@ def _write_to_outbox(to: str, sender: str, subject: str, text_body: str, html_bo
     return f"outbox {path}"
 
 
+def recipient_language(email: str, tenant=None) -> str:
+    """The language to write to `email` in: the account's own choice, else the organisation's (an
+    invitee without an account yet reads the inviting organisation's language), else the language of
+    the page that caused the email, else English."""
+    from app.services.languages import SUPPORTED_LOCALES
+
+    user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is not None and user.locale in SUPPORTED_LOCALES:
+        return user.locale
+    if tenant is not None and tenant.config is not None and tenant.config.locale in SUPPORTED_LOCALES:
+        return tenant.config.locale
+    if has_request_context():
+        from app.web.i18n import chosen_language
+
+        return chosen_language()
+    return "en"
+
+
+@contextmanager
+def speaking(language: str):
+    """Render (subjects, bodies, dates) in `language`, whatever the current request speaks."""
+    from app.services.languages import BABEL_LOCALES
+
+    with force_locale(BABEL_LOCALES.get(language, "en")):
+        yield
+
+
 def send_invitation(invitation: TenantInvitation, token: str) -> bool:
     """Email the invitation link; True if it is sent or queued (False: its first try failed, retries follow)."""
     link = public_url(f"/invitations/{token}")
     tenant = invitation.tenant
-    inviter = invitation.invited_by.display_name if invitation.invited_by else "An administrator"
     days_valid = max(1, math.ceil((invitation.expires_at - utcnow()).total_seconds() / 86400))
-    context = {"invitation": invitation, "tenant": tenant, "link": link, "inviter": inviter, "days_valid": days_valid}
-    subject = f"{inviter} invited you to join {tenant.name}"
-    return send_mail(invitation.email, subject, render_template("email/invitation.txt", **context),
-                     render_template("email/invitation.html", **context), kind="invitation",
-                     ref=f"invitation:{invitation.id}", tenant_id=tenant.id)
+    with speaking(recipient_language(invitation.email, tenant)):
+        inviter = invitation.invited_by.display_name if invitation.invited_by else _("An administrator")
+        context = {"invitation": invitation, "tenant": tenant, "link": link, "inviter": inviter,
+                   "days_valid": days_valid}
+        subject = _("%(inviter)s invited you to join %(organisation)s", inviter=inviter, organisation=tenant.name)
+        text, html = render_template("email/invitation.txt", **context), render_template("email/invitation.html",
+                                                                                           **context)
+    return send_mail(invitation.email, subject, text, html, kind="invitation", ref=f"invitation:{invitation.id}",
+                     tenant_id=tenant.id)
 
 
 def send_password_reset(user: User, token: str) -> bool:
     """Email a password-reset link; True if it is sent or queued."""
     link = public_url(f"/reset-password/{token}")
     context = {"user": user, "link": link}
-    return send_mail(user.email, "Reset your password", render_template("email/password_reset.txt", **context),
-                     render_template("email/password_reset.html", **context), kind="password_reset",
-                     ref=f"password_reset:{user.id}")
+    with speaking(recipient_language(user.email)):
+        subject = _("Reset your password")
+        text, html = (render_template("email/password_reset.txt", **context),
+                      render_template("email/password_reset.html", **context))
+    return send_mail(user.email, subject, text, html, kind="password_reset", ref=f"password_reset:{user.id}")
 
 
 def list_emails(status: str | None = None, page: int = 1, per_page: int = 25):
@@ -218,6 +253,8 @@ def retry(email_id: int, actor) -> OutboundEmail:
 def send_two_factor_reset(user: User, admin_label: str) -> bool:
     """Tell a user that a platform admin turned their two-factor authentication off."""
     context = {"user": user, "admin": admin_label, "link": public_url("/account/two-factor")}
-    return send_mail(user.email, "Two-factor authentication was turned off on your account",
-                     render_template("email/two_factor_reset.txt", **context),
-                     render_template("email/two_factor_reset.html", **context), kind="two_factor_reset")
+    with speaking(recipient_language(user.email)):
+        subject = _("Two-factor authentication was turned off on your account")
+        text, html = (render_template("email/two_factor_reset.txt", **context),
+                      render_template("email/two_factor_reset.html", **context))
+    return send_mail(user.email, subject, text, html, kind="two_factor_reset")

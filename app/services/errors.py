@@ -9,16 +9,30 @@ from __future__ import annotations
 from typing import Any
 
 
+def _plain(value: Any) -> Any:
+    """`value` with every lazy string (a translated message evaluated later) turned into text."""
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    if hasattr(value, "__html__") and not isinstance(value, str):
+        return str(value)
+    return value
+
+
 class DomainError(Exception):
     code = "error"
     http_status = 400
 
     def __init__(self, message: str, *, field: str | None = None, details: dict[str, Any] | None = None,
                  code: str | None = None) -> None:
+        # Messages arrive translated (`gettext` at the raise, in the request's language) or as lazy
+        # strings; either way they are plain text from here on, so JSON, logs and audit can hold them.
+        message = str(message)
         super().__init__(message)
         self.message = message
         self.field = field
-        self.details = dict(details or {})
+        self.details = _plain(dict(details or {}))
         if code:
             self.code = code
 

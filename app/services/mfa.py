@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 
 import pyotp
 from flask import current_app
+from flask_babel import gettext
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import delete, func, select, update
 
@@ -71,7 +72,7 @@ def begin_enrolment(user: User, now: datetime | None = None) -> Enrolment:
     """Start (or restart) setting up an authenticator; a new seed each time."""
     found = _authenticator(user)
     if found is not None and found.confirmed_at is not None:
-        raise Conflict("Two-factor authentication is already on.", code="mfa_already_enabled")
+        raise Conflict(gettext("Two-factor authentication is already on."), code="mfa_already_enabled")
     secret = pyotp.random_base32()
     with unit_of_work():
         if found is None:
@@ -109,8 +110,7 @@ def _matching_step(secret: str, code: str, now: datetime) -> int | None:
 
 
 def _wrong_code() -> InvalidCode:
-    return InvalidCode("That code is not right. Enter the 6-digit code your authenticator app shows now, "
-                       "or one of your recovery codes.", field="code")
+    return InvalidCode(gettext("That code is not right. Enter the 6-digit code your authenticator app shows now, or one of your recovery codes."), field="code")
 
 
 def _new_recovery_codes(user: User, now: datetime) -> list[str]:
@@ -131,14 +131,13 @@ def confirm_enrolment(user: User, code: str | None, actor: Actor, now: datetime 
     now = now or utcnow()
     found = _authenticator(user)
     if found is None or found.confirmed_at is not None:
-        raise ValidationError("There is no set-up in progress; start again.", field="code",
+        raise ValidationError(gettext("There is no set-up in progress; start again."), field="code",
                               code="mfa_enrolment_missing")
     cleaned = _clean_code(code)
     step = _matching_step(secret_box.unseal(found.secret_encrypted), cleaned, now) \
         if cleaned.isdigit() and len(cleaned) == 6 else None
     if step is None:
-        raise InvalidCode("That code is not right. Check the time on your phone and enter the 6-digit code "
-                          "your authenticator app shows now.", field="code")
+        raise InvalidCode(gettext("That code is not right. Check the time on your phone and enter the 6-digit code your authenticator app shows now."), field="code")
     with unit_of_work():
         found.confirmed_at = now
         found.last_used_step = step
@@ -167,7 +166,7 @@ def verify(user: User, code: str | None, actor: Actor, now: datetime | None = No
                 update(UserTotp).where(UserTotp.user_id == user.id, UserTotp.last_used_step < step)
                 .values(last_used_step=step).execution_options(synchronize_session=False)).rowcount
         if not claimed:
-            raise InvalidCode("That code was already used. Wait for your app to show the next one.",
+            raise InvalidCode(gettext("That code was already used. Wait for your app to show the next one."),
                               field="code", code="code_already_used")
         db.session.expire(found)
         return "totp"
@@ -228,9 +227,9 @@ def admin_reset(user: User, actor: Actor) -> None:
     from app.services import emails
 
     if not actor.is_platform_admin:
-        raise PermissionDenied("Only platform admins can reset two-factor authentication.")
+        raise PermissionDenied(gettext("Only platform admins can reset two-factor authentication."))
     if _authenticator(user) is None:
-        raise ValidationError(f"{user.email} does not use two-factor authentication.", field="user",
+        raise ValidationError(gettext("%(email)s does not use two-factor authentication.", email=user.email), field="user",
                               code="mfa_not_enabled")
     from app.services import sessions
 
@@ -257,7 +256,7 @@ def remember_device_token(user: User) -> str:
     """The signed value of a "remember this device" cookie for `user`."""
     found = _authenticator(user)
     if found is None or found.confirmed_at is None:
-        raise ValidationError("Two-factor authentication is off.", code="mfa_not_enabled")
+        raise ValidationError(gettext("Two-factor authentication is off."), code="mfa_not_enabled")
     return _device_serializer().dumps({"u": user.id, "k": found.device_key})
 
 

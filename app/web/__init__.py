@@ -22,6 +22,7 @@ BLUEPRINTS = [
     "app.web.audit",
     "app.web.workspace",
     "app.web.admin",
+    "app.web.language",
     "app.api",
 ]
 

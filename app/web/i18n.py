@@ -1,16 +1,33 @@
-"""Locale and time zone of the page: the signed-in user's own choice, else the current tenant's
-settings, else the browser's language (and UTC).
+"""Locale and time zone of the page or API answer.
 
-Outside a request (emails sent from the CLI or a test), the default locale and UTC apply.
+The language, in order: the person's own choice (their account setting, or for a signed-out visitor
+the footer switcher, kept in the session), the current organisation's language, the browser's
+`Accept-Language`, English. JSON API answers follow `Accept-Language` only: an integration reads
+its errors in the language it asks for, whatever the organisation's portal speaks.
+
+Stored choices are the short codes of `services.languages.SUPPORTED_LOCALES` (`zh`); Babel gets the
+full locale (`zh_Hans`: Simplified script, Chinese number and money conventions), whose catalogue
+lives in `app/translations/zh_Hans/` (gettext finds it as `zh_Hans`, WTForms' own as `zh`).
+
+Outside a request (emails sent from the CLI or a job), the default locale and UTC apply unless the
+caller forces one (`services.emails` renders each email in its recipient's language).
 """
 
 from __future__ import annotations
 
-from flask import has_request_context, request
+from flask import has_request_context, request, session
+from flask_babel import get_locale
 
+from app.services.languages import BABEL_LOCALES, HTML_LANG, SUPPORTED_LOCALES
 from app.tenancy.context import get_current_tenant
 
-SUPPORTED = ("en", "zh")
+SUPPORTED = tuple(SUPPORTED_LOCALES)
+SESSION_KEY = "locale"
+
+# `Accept-Language: zh-CN, zh-Hans, zh-SG, zh` all mean Simplified Chinese here; zh-TW and zh-HK are
+# Traditional, which the portal does not speak, so they fall through to the next language the browser
+# lists (or English).
+_BROWSER_TAGS = {"en": "en", "zh": "zh", "zh-cn": "zh", "zh-hans": "zh", "zh-sg": "zh", "zh-hans-cn": "zh"}
 
 
 def _personal(attribute: str) -> str | None:
@@ -21,15 +38,51 @@ def _personal(attribute: str) -> str | None:
     return getattr(current_user, attribute, None) if current_user and current_user.is_authenticated else None
 
 
-def select_locale() -> str:
+def _signed_in() -> bool:
+    from flask_login import current_user
+
+    return bool(current_user and current_user.is_authenticated)
+
+
+def browser_language() -> str | None:
+    """The first language of `Accept-Language` that the portal speaks, by its quality order."""
+    if not has_request_context():
+        return None
+    for tag, _quality in request.accept_languages:
+        tag = tag.lower()
+        if tag in _BROWSER_TAGS:
+            return _BROWSER_TAGS[tag]
+        primary = tag.split("-", 1)[0]
+        if primary == "en":
+            return "en"
+    return None
+
+
+def chosen_language() -> str:
+    """The short code (`en`, `zh`) this request speaks."""
+    if has_request_context() and request.path.startswith("/api/"):
+        return browser_language() or "en"
     if _personal("locale") in SUPPORTED:
         return _personal("locale")
+    if has_request_context() and not _signed_in() and session.get(SESSION_KEY) in SUPPORTED:
+        return session[SESSION_KEY]  # a signed-out visitor's footer choice; signed in, the profile holds it
     tenant = get_current_tenant()
     if tenant is not None and tenant.config and tenant.config.locale in SUPPORTED:
         return tenant.config.locale
-    if not has_request_context():
-        return "en"
-    return request.accept_languages.best_match(SUPPORTED) or "en"
+    return browser_language() or "en"
+
+
+def select_locale() -> str:
+    return BABEL_LOCALES[chosen_language()]
+
+
+def html_lang() -> str:
+    """`<html lang>` for the page: a BCP 47 tag (`zh-Hans`), not Babel's `zh_Hans`."""
+    locale = get_locale()
+    for code, babel_name in BABEL_LOCALES.items():
+        if locale is not None and str(locale) == babel_name:
+            return HTML_LANG[code]
+    return "en"
 
 
 def select_timezone() -> str:

@@ -42,9 +42,20 @@ def _d(value, fmt: str = "medium") -> str:
     return format_date(value, fmt) if value else "—"
 
 
+def _role_label(role: str) -> str:
+    """A role's name in the reader's language ("admin" -> "Admin" / "管理员"), for pages and emails."""
+    from app.web.members.forms import ROLE_LABELS
+
+    return str(ROLE_LABELS.get(role, role))
+
+
 def init_template_helpers(app: Flask) -> None:
-    # base.html's <html lang>: the page's language (a user's own choice, else the tenant's, ...).
-    app.jinja_env.globals["get_locale"] = get_locale
+    # base.html's <html lang> (a BCP 47 tag) and the footer's language switcher.
+    from app.services.languages import SUPPORTED_LOCALES
+    from app.web.i18n import chosen_language, html_lang
+
+    app.jinja_env.globals.update(get_locale=get_locale, html_lang=html_lang, chosen_language=chosen_language,
+                                 supported_locales=SUPPORTED_LOCALES, role_label=_role_label)
     app.jinja_env.filters.update(
         bytes=formatting.format_bytes, count=formatting.format_count, price=formatting.format_price,
         quantity=lambda n, resource: formatting.format_quantity(resource, n), dt=_dt, d=_d,

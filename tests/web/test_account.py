@@ -41,7 +41,7 @@ def test_profile_changes_are_saved_audited_and_used_for_the_page(client, olga):
     db.session.expire_all()
     user = db.session.get(User, olga.id)
     assert (user.name, user.locale, user.timezone) == ("Olga O.", "zh", "Asia/Tokyo")
-    assert '<html lang="zh">' in client.get("/account").get_data(as_text=True)
+    assert '<html lang="zh-Hans">' in client.get("/account").get_data(as_text=True)
     event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "user.profile_updated")).one()
     assert event.details["changes"]["timezone"] == {"from": None, "to": "Asia/Tokyo"}
 

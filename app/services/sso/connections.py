@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext
 from sqlalchemy import Select, select
 
 from app.extensions import db
@@ -203,7 +204,7 @@ def get_connection(tenant: Tenant, connection_id: str) -> SsoConnection:
     found = db.session.scalar(select(SsoConnection).where(SsoConnection.tenant_id == tenant.id,
                                                           SsoConnection.id == str(connection_id)))
     if found is None:
-        raise NotFound("Connection not found.", code="sso_connection_not_found")
+        raise NotFound(gettext("Connection not found."), code="sso_connection_not_found")
     return found
 
 
@@ -320,7 +321,7 @@ def delete_connection(tenant: Tenant, connection_id: str, actor: Actor) -> None:
 def set_platform_disabled(connection: SsoConnection, disabled: bool, actor: Actor) -> SsoConnection:
     """A platform admin switches a connection off (or back on); tenant admins cannot undo the off."""
     if not actor.is_platform_admin:
-        raise PermissionDenied("This needs a platform administrator.")
+        raise PermissionDenied(gettext("This needs a platform administrator."))
     with unit_of_work():
         connection.disabled_by_platform = bool(disabled)
         connection.updated_at = utcnow()

@@ -14,6 +14,8 @@ import ipaddress
 import socket
 from urllib.parse import urlsplit
 
+from flask_babel import gettext
+
 from app.services.errors import SsoRefused
 
 
@@ -31,7 +33,7 @@ def ensure_public_destination(url: str) -> None:
         port = parts.port or (443 if parts.scheme == "https" else 80)
         infos = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
     except (OSError, ValueError, UnicodeError):
-        raise SsoRefused(f"{host or url!r} cannot be resolved.", code="sso_destination_refused") from None
+        raise SsoRefused(gettext("%(value)s cannot be resolved.", value=repr(host or url)), code="sso_destination_refused") from None
     for info in infos:
         address = ipaddress.ip_address(info[4][0].split("%")[0])
         if address.is_loopback:
@@ -40,5 +42,4 @@ def ensure_public_destination(url: str) -> None:
         elif not (address.is_private or address.is_link_local or address.is_reserved or address.is_multicast
                   or address.is_unspecified):
             continue
-        raise SsoRefused(f"{host} resolves to {address}, an address on the portal's own network; identity "
-                         "providers must be reachable on the internet.", code="sso_destination_refused")
+        raise SsoRefused(gettext("%(host)s resolves to %(address)s, an address on the portal's own network; identity providers must be reachable on the internet.", host=host, address=address), code="sso_destination_refused")

@@ -13,6 +13,7 @@ import hashlib
 import hmac
 import secrets
 
+from flask_babel import gettext
 from sqlalchemy import select
 
 from app.extensions import db
@@ -47,8 +48,8 @@ def tenants_requiring_sso(user: User) -> list[Tenant]:
 
 
 def _refusal(user: User, tenant: Tenant, what: str) -> SsoRequired:
-    names = ", ".join(c.name for c in usable_connections(tenant)) or "your identity provider"
-    return SsoRequired(f"{tenant.name} requires single sign-on: {what} with {names} instead.",
+    names = ", ".join(c.name for c in usable_connections(tenant)) or gettext("your identity provider")
+    return SsoRequired(gettext("%(tenant)s requires single sign-on: %(what)s with %(names)s instead.", tenant=tenant.name, what=what, names=names),
                        field="email", details={"tenant": tenant.slug})
 
 
@@ -78,11 +79,11 @@ def check_password_sign_in(user: User, recovery_code: str | None = None, ip: str
         else:
             record_now("security.sso_recovery_code_rejected", Actor.for_user(user, ip=ip),
                        tenant_id=requiring[0].id, target_type="user", target_id=user.id)
-            raise ValidationError("That recovery code is not valid (each code works once).", field="recovery_code",
+            raise ValidationError(gettext("That recovery code is not valid (each code works once)."), field="recovery_code",
                                   code="recovery_code_invalid")
     record_now("security.password_sign_in_refused_sso_required", Actor.for_user(user, ip=ip),
                tenant_id=requiring[0].id, target_type="user", target_id=user.id)
-    raise _refusal(user, requiring[0], "sign in")
+    raise _refusal(user, requiring[0], gettext("sign in"))
 
 
 def check_password_reset(user: User) -> None:
@@ -91,16 +92,15 @@ def check_password_reset(user: User) -> None:
         return
     requiring = tenants_requiring_sso(user)
     if requiring:
-        raise _refusal(user, requiring[0], "reset your password")
+        raise _refusal(user, requiring[0], gettext("reset your password"))
 
 
 def set_require_sso(tenant: Tenant, enabled: bool, authority: Authority) -> str | None:
     """Switch "Require SSO" on or off (owners). Switching it on returns a new recovery code, shown once."""
     if not at_least(authority, tenant, Role.OWNER):
-        raise PermissionDenied("Only an owner can change whether single sign-on is required.", field="require_sso")
+        raise PermissionDenied(gettext("Only an owner can change whether single sign-on is required."), field="require_sso")
     if enabled and not usable_connections(tenant):
-        raise ValidationError("Add and switch on a connection first: with SSO required and no connection, nobody "
-                              "could sign in.", field="require_sso", code="sso_no_connection")
+        raise ValidationError(gettext("Add and switch on a connection first: with SSO required and no connection, nobody could sign in."), field="require_sso", code="sso_no_connection")
     code = _new_code() if enabled else None
     with unit_of_work():
         tenant.config.require_sso = bool(enabled)
@@ -113,9 +113,9 @@ def set_require_sso(tenant: Tenant, enabled: bool, authority: Authority) -> str 
 def new_recovery_code(tenant: Tenant, authority: Authority) -> str:
     """Replace the owners' recovery code (the old one stops working); returns it, shown once."""
     if not at_least(authority, tenant, Role.OWNER):
-        raise PermissionDenied("Only an owner can create a recovery code.")
+        raise PermissionDenied(gettext("Only an owner can create a recovery code."))
     if not tenant.config.require_sso:
-        raise ValidationError("Recovery codes are for when single sign-on is required.", code="sso_not_required")
+        raise ValidationError(gettext("Recovery codes are for when single sign-on is required."), code="sso_not_required")
     code = _new_code()
     with unit_of_work():
         tenant.config.sso_recovery_code_hash = _hash(code)
@@ -126,9 +126,9 @@ def new_recovery_code(tenant: Tenant, authority: Authority) -> str:
 def lift_requirement(tenant: Tenant, actor: Actor, reason: str) -> None:
     """A platform admin's break-glass: password sign-in works again for the tenant's members."""
     if not actor.is_platform_admin:
-        raise PermissionDenied("This needs a platform administrator.")
+        raise PermissionDenied(gettext("This needs a platform administrator."))
     if not (reason or "").strip():
-        raise ValidationError("Say why (it goes into the audit trail).", field="reason")
+        raise ValidationError(gettext("Say why (it goes into the audit trail)."), field="reason")
     with unit_of_work():
         tenant.config.require_sso = False
         tenant.config.sso_recovery_code_hash = None

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import gettext
 from sqlalchemy import select
 
 from app.extensions import db
@@ -41,16 +42,16 @@ def check_tenant_admits(connection: SsoConnection) -> None:
     """The connection is on, and its tenant may be used: suspended and expired tenants refuse."""
     tenant = connection.tenant
     if not connection.is_usable:
-        raise SsoRefused(f"Single sign-on with {connection.name} is switched off.", code="sso_connection_disabled")
+        raise SsoRefused(gettext("Single sign-on with %(connection)s is switched off.", connection=connection.name), code="sso_connection_disabled")
     status = tenants.effective_status(tenant)
     if status == "deleted":
-        raise TenantNotFound("Tenant not found.")
+        raise TenantNotFound(gettext("Tenant not found."))
     if status == "suspended":
         reason = (tenant.suspended_reason or "no reason given").rstrip(". ")
-        raise TenantSuspended(f"{tenant.name} is suspended: {reason}. Contact support to restore access.",
+        raise TenantSuspended(gettext("%(tenant)s is suspended: %(reason)s. Contact support to restore access.", tenant=tenant.name, reason=reason),
                               details={"reason": tenant.suspended_reason})
     if status == "expired":
-        raise TenantExpired(f"The subscription of {tenant.name} has expired. Choose a plan to continue.")
+        raise TenantExpired(gettext("The subscription of %(tenant)s has expired. Choose a plan to continue.", tenant=tenant.name))
 
 
 def sign_in(connection: SsoConnection, person: VerifiedIdentity, *, ip: str | None = None,
@@ -88,8 +89,7 @@ def _provision(connection: SsoConnection, person: VerifiedIdentity, *, ip: str |
                     user.email = email
         else:
             if not tenant_has_verified_domain(tenant, email_domain(email)):
-                raise SsoRefused(f"{email} is not on a domain {tenant.name} has verified, so {connection.name} "
-                                 "cannot vouch for it.", code="sso_domain_not_verified")
+                raise SsoRefused(gettext("%(email)s is not on a domain %(tenant)s has verified, so %(connection)s cannot vouch for it.", email=email, tenant=tenant.name, connection=connection.name), code="sso_domain_not_verified")
             user = accounts.find_user(email)
             if user is None:
                 user = accounts.build_user(email, None, (person.name or "")[:120])
@@ -101,14 +101,14 @@ def _provision(connection: SsoConnection, person: VerifiedIdentity, *, ip: str |
             record("sso.identity_linked", Actor.for_user(user, ip=ip), tenant_id=tenant.id, target_type="user",
                    target_id=user.id, details={"connection": connection.id, "subject": person.subject[:255]})
         if user.is_disabled:
-            raise SsoRefused("This account is disabled.", code="sso_account_disabled")
+            raise SsoRefused(gettext("This account is disabled."), code="sso_account_disabled")
         membership = session.scalar(select(TenantUser).where(TenantUser.tenant_id == tenant.id,
                                                              TenantUser.user_id == user.id))
         role = role_for_groups(connection, list(person.groups))
         if membership is None:
             build_membership(tenant, user, role, Actor(label=f"sso:{connection.name}", ip=ip))
         elif membership.status != "active":
-            raise SsoRefused(f"Your membership of {tenant.name} is disabled.", code="sso_membership_disabled")
+            raise SsoRefused(gettext("Your membership of %(tenant)s is disabled.", tenant=tenant.name), code="sso_membership_disabled")
         elif connection.group_roles and membership.role != "owner" and membership.role != role:
             # The IdP's groups decide the role of the people they map; owners are never demoted by it.
             record("member.role_changed", Actor(label=f"sso:{connection.name}", ip=ip), tenant_id=tenant.id,

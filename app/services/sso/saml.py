@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 import requests
+from flask_babel import gettext
 from onelogin.saml2.auth import OneLogin_Saml2_Auth
 from onelogin.saml2.constants import OneLogin_Saml2_Constants as Saml
 from onelogin.saml2.idp_metadata_parser import OneLogin_Saml2_IdPMetadataParser
@@ -155,20 +156,20 @@ def finish(connection: SsoConnection, saml_response: str | None, request_id: str
            acs_url: str, public_url: str, now: datetime) -> VerifiedIdentity:
     """Validate the IdP's POSTed response; the person it names, or `SsoRefused` saying what failed."""
     if not saml_response:
-        raise SsoRefused("The identity provider sent no SAML response.", code="saml_no_response")
+        raise SsoRefused(gettext("The identity provider sent no SAML response."), code="saml_no_response")
     if not request_id:
-        raise SsoRefused("This sign-in was not started here, or it was already used. Start again.",
+        raise SsoRefused(gettext("This sign-in was not started here, or it was already used. Start again."),
                          code="saml_unsolicited")
     auth = OneLogin_Saml2_Auth(_request_data(public_url, urlsplit(acs_url).path, {"SAMLResponse": saml_response}),
                                sp_settings(connection, sp_entity_id, acs_url))
     try:
         auth.process_response(request_id=request_id)
     except Exception as exc:  # malformed base64 / XML surfaces as assorted exceptions
-        raise SsoRefused(f"The SAML response cannot be read ({exc.__class__.__name__}).",
+        raise SsoRefused(gettext("The SAML response cannot be read (%(error)s).", error=exc.__class__.__name__),
                          code="saml_invalid") from None
     if auth.get_errors() or not auth.is_authenticated():
         reason = auth.get_last_error_reason() or ", ".join(auth.get_errors()) or "not authenticated"
-        raise SsoRefused(f"The SAML response was refused: {reason[:200]}", code=_code_for(reason))
+        raise SsoRefused(gettext("The SAML response was refused: %(reason)s", reason=reason[:200]), code=_code_for(reason))
     assertion_id = auth.get_last_assertion_id()
     expires = auth.get_last_assertion_not_on_or_after()
     _remember_assertion(connection, assertion_id, expires, now)
@@ -177,7 +178,7 @@ def finish(connection: SsoConnection, saml_response: str | None, request_id: str
     name_id = auth.get_nameid() or ""
     email = emails[0] if emails else (name_id if "@" in name_id else "")
     if not email:
-        raise SsoRefused("The identity provider sent no email address for this person.", code="sso_no_email")
+        raise SsoRefused(gettext("The identity provider sent no email address for this person."), code="sso_no_email")
     names = _attribute(attributes, NAME_ATTRIBUTES)
     return VerifiedIdentity(subject=name_id or email, email=email, name=names[0] if names else "",
                             groups=tuple(_attribute(attributes, GROUP_ATTRIBUTES)))
@@ -202,7 +203,7 @@ def _remember_assertion(connection: SsoConnection, assertion_id: str | None, exp
                         now: datetime) -> None:
     """Keep the assertion's ID until it expires; a second use is a replay."""
     if not assertion_id:
-        raise SsoRefused("The SAML assertion has no ID.", code="saml_invalid")
+        raise SsoRefused(gettext("The SAML assertion has no ID."), code="saml_invalid")
     expires_at = datetime.fromtimestamp(expires, UTC) if expires else now
     session = db.session
     session.execute(delete(SamlAssertionSeen).where(SamlAssertionSeen.expires_at < now))
@@ -212,4 +213,4 @@ def _remember_assertion(connection: SsoConnection, assertion_id: str | None, exp
         session.commit()
     except IntegrityError:
         session.rollback()
-        raise SsoRefused("This SAML assertion was already used.", code="saml_replay") from None
+        raise SsoRefused(gettext("This SAML assertion was already used."), code="saml_replay") from None
