@@ -41,7 +41,7 @@ prod-smoke: $(VENV)/.dev-installed
 # Re-extract the portal's messages, merge them into the Chinese catalogue and compile it (both committed,
 # so a fresh clone speaks Chinese); tests/test_translations.py fails until every new message is translated.
 translations: $(VENV)/.dev-installed
-	$(BIN)/pybabel --quiet extract -F app/translations/babel.cfg -k _l -k lazy_gettext --no-location --omit-header \
+	$(BIN)/pybabel --quiet extract -F app/translations/babel.cfg -k _l -k lazy_gettext --ignore-dirs=".* node_modules" --no-location --omit-header \
 		--sort-output -o app/translations/messages.pot .
 	$(BIN)/pybabel --quiet update -i app/translations/messages.pot -d app/translations -l zh_Hans --no-wrap
 	$(BIN)/pybabel --quiet compile -d app/translations -l zh_Hans
