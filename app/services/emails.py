@@ -170,9 +170,11 @@ def recipient_language(email: str, tenant=None) -> str:
     if tenant is not None and tenant.config is not None and tenant.config.locale in SUPPORTED_LOCALES:
         return tenant.config.locale
     if has_request_context():
-        from app.web.i18n import chosen_language
+        from flask_babel import get_locale
 
-        return chosen_language()
+        from app.services.languages import code_of
+
+        return code_of(get_locale())
     return "en"
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 from flask import has_request_context, request, session
 from flask_babel import get_locale
 
-from app.services.languages import BABEL_LOCALES, HTML_LANG, SUPPORTED_LOCALES
+from app.services.languages import BABEL_LOCALES, HTML_LANG, SUPPORTED_LOCALES, code_of
 from app.tenancy.context import get_current_tenant
 
 SUPPORTED = tuple(SUPPORTED_LOCALES)
@@ -78,11 +78,7 @@ def select_locale() -> str:
 
 def html_lang() -> str:
     """`<html lang>` for the page: a BCP 47 tag (`zh-Hans`), not Babel's `zh_Hans`."""
-    locale = get_locale()
-    for code, babel_name in BABEL_LOCALES.items():
-        if locale is not None and str(locale) == babel_name:
-            return HTML_LANG[code]
-    return "en"
+    return HTML_LANG[code_of(get_locale())]
 
 
 def select_timezone() -> str:
