@@ -27,12 +27,15 @@ class ApiKey(ResponseBody):
     created_at: Moment
     last_used_at: MaybeMoment
     revoked_at: MaybeMoment
+    owned_by_id: int | None = Field(description="The user whose access the key hangs on: it stops when they leave "
+                                                "the tenant or are disabled. Null: made by an operator.")
     secret: str | None = Field(None, description="Only in the creation response.")
 
     @classmethod
     def of(cls, key: ApiKeyRow, secret: str | None = None) -> ApiKey:
         return cls(id=key.id, name=key.name, role=key.role, prefix=key.prefix, created_at=key.created_at,
-                   last_used_at=key.last_used_at, revoked_at=key.revoked_at, secret=secret)
+                   last_used_at=key.last_used_at, revoked_at=key.revoked_at, owned_by_id=key.owned_by_id,
+                   secret=secret)
 
 
 KeyName = text(api_keys.NAME_MAX_LENGTH, blank=False)
@@ -70,7 +73,15 @@ def revoke_key(key_id: str):
     return jsonify(key_json(api_keys.revoke_key(current_tenant, key_number, current_authority())))
 
 
+@bp.tenant("/api-keys/<key_id>/reown", "apikeys.reown", methods=["POST"])
+def reown_key(key_id: str):
+    """An owner takes the key over: it hangs on their access from now on, not its maker's."""
+    key_number = path_int(key_id, NotFound("API key not found.", code="api_key_not_found"))
+    return jsonify(key_json(api_keys.reown_key(current_tenant, key_number, current_authority())))
+
+
 _TENANT_REF = {"$ref": "#/components/parameters/TenantRef"}
+_KEY_ID = {"name": "key_id", "in": "path", "required": True, "schema": {"type": "string", "pattern": "^[0-9]+$"}}
 
 OPENAPI_COMPONENTS = schemas(ApiKey, ApiKeyCreate)
 
@@ -94,8 +105,14 @@ OPENAPI_PATHS = {
     },
     "/api/v1/tenants/{tenant_ref}/api-keys/{key_id}": {"delete": {
         "operationId": "revokeApiKey", "tags": ["api-keys"], "summary": "Revoke a key.",
-        "parameters": [_TENANT_REF, {"name": "key_id", "in": "path", "required": True,
-                                     "schema": {"type": "string", "pattern": "^[0-9]+$"}}],
+        "parameters": [_TENANT_REF, _KEY_ID],
         "responses": {"200": json_response("The revoked key.", ref("ApiKey")), **tenant_responses()},
+    }},
+    "/api/v1/tenants/{tenant_ref}/api-keys/{key_id}/reown": {"post": {
+        "operationId": "reownApiKey", "tags": ["api-keys"],
+        "summary": "Take a key over (owners): it keeps working when its maker leaves, as long as you stay.",
+        "parameters": [_TENANT_REF, _KEY_ID],
+        "responses": {"200": json_response("The key, now yours.", ref("ApiKey")), **tenant_responses(),
+                      "422": {"$ref": "#/components/responses/Validation"}},
     }},
 }

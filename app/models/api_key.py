@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
 from app.models.types import UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from app.models.user import User
 
 
 class ApiKey(db.Model):
@@ -24,6 +28,12 @@ class ApiKey(db.Model):
     # SHA-256 of the secret: keys are long random strings, so a fast hash is safe and lookups are O(1).
     key_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # The person whose access the key hangs on (its creator, until an owner re-owns it): the key works
+    # only while they are enabled and, for a tenant key, a member of its tenant (a platform key: a
+    # platform admin). None: made by the CLI or a job, answering to the operator.
+    owned_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+
+    owned_by: Mapped[User | None] = relationship(foreign_keys=[owned_by_id])
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

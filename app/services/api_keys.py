@@ -6,11 +6,13 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from sqlalchemy import Select, select, update
+from sqlalchemy import Select, and_, select, update
+from sqlalchemy.orm import aliased
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.extensions import db
-from app.models import ApiKey, Role, Tenant
+from app.models import ApiKey, Role, Tenant, TenantUser, User
+from app.models.enums import MembershipStatus
 from app.models.types import utcnow
 from app.services.audit import Actor, record
 from app.services.authority import Authority
@@ -52,12 +54,21 @@ def create_key(tenant: Tenant | None, name: str, role: str, authority: Authority
     secret = SECRET_PREFIX + secrets.token_urlsafe(32)
     with unit_of_work() as session:
         key = ApiKey(tenant_id=tenant.id if tenant else None, name=name, role=role, prefix=secret[:10],
-                     key_hash=hash_secret(secret), created_by_id=authority.user_id, created_at=utcnow())
+                     key_hash=hash_secret(secret), created_by_id=authority.user_id,
+                     owned_by_id=_owner_for(authority), created_at=utcnow())
         session.add(key)
         session.flush()
         record("apikey.created", authority, tenant_id=tenant.id if tenant else None, target_type="api_key",
                target_id=key.id, details={"name": name, "role": role, "platform": tenant is None})
     return key, secret
+
+
+def _owner_for(authority: Authority) -> int | None:
+    """Whose access a new key hangs on: the person creating it, or, for a key made with a key, that
+    key's owner (so a key cannot launder itself into one that outlives its maker)."""
+    if authority.api_key_id is not None:
+        return db.session.scalar(select(ApiKey.owned_by_id).where(ApiKey.id == authority.api_key_id))
+    return authority.user_id
 
 
 def keys_query(tenant: Tenant | None, include_revoked: bool = False) -> Select:
@@ -102,12 +113,58 @@ def revoke_key(tenant: Tenant | None, key_id: int | str, actor: Actor) -> ApiKey
     return key
 
 
+def reown_key(tenant: Tenant, key_id: int | str, authority: Authority) -> ApiKey:
+    """An owner takes over a key, so it hangs on their access from now on instead of its maker's
+    (whose removal would otherwise revoke it). Only an owner, as themselves, may."""
+    if authority.impersonator_user_id is not None:
+        raise PermissionDenied("API keys cannot be taken over while viewing as an owner.",
+                               code="impersonation_refused")
+    if authority.user_id is None or authority.api_key_id is not None or \
+            authority.strongest_role_in(tenant) != Role.OWNER:
+        raise PermissionDenied("Only an owner of the organisation, signed in as themselves, can take over a key.",
+                               code="owner_required")
+    with unit_of_work():
+        key = get_key(tenant, key_id)
+        if key.revoked_at is not None:
+            raise ValidationError("This key is revoked; create a new one instead.", field="key",
+                                  code="api_key_revoked")
+        previous = key.owned_by_id
+        if previous != authority.user_id:
+            key.owned_by_id = authority.user_id
+            record("apikey.reowned", authority, tenant_id=tenant.id, target_type="api_key", target_id=key.id,
+                   details={"name": key.name, "from_user_id": previous, "to_user_id": authority.user_id})
+    return key
+
+
+def owner_still_holds(key: ApiKey, owner: User | None, membership_status: str | None) -> bool:
+    """Whether the person a key hangs on still has the access it was made with: enabled, and for a
+    tenant key an active member of its tenant (or a platform admin), for a platform key a platform admin.
+    A key nobody owns (made by the CLI or a job) answers to the operator and passes."""
+    if key.owned_by_id is None:
+        return True
+    if owner is None or owner.is_disabled:
+        return False
+    if key.is_platform:
+        return owner.is_platform_admin
+    return membership_status == MembershipStatus.ACTIVE or owner.is_platform_admin
+
+
 def authenticate_key(secret: str | None) -> ApiKey | None:
-    """The active key with this secret, or None. Notes when it was last used."""
+    """The active key with this secret whose owner still holds their access (`owner_still_holds`),
+    or None. Checked on every call, in the one query that finds the key. Notes when it was last used."""
     if not secret or not secret.startswith(SECRET_PREFIX) or len(secret) > 200:
         return None
-    key = db.session.scalar(select(ApiKey).where(ApiKey.key_hash == hash_secret(secret)))
-    if key is None or key.revoked_at is not None:
+    owner = aliased(User)
+    row = db.session.execute(
+        select(ApiKey, owner, TenantUser.status)
+        .outerjoin(owner, owner.id == ApiKey.owned_by_id)
+        .outerjoin(TenantUser, and_(TenantUser.tenant_id == ApiKey.tenant_id, TenantUser.user_id == ApiKey.owned_by_id))
+        .where(ApiKey.key_hash == hash_secret(secret))
+    ).first()
+    if row is None:
+        return None
+    key, key_owner, membership_status = row
+    if key.revoked_at is not None or not owner_still_holds(key, key_owner, membership_status):
         return None
     now = utcnow()
     if key.last_used_at is None or now - key.last_used_at >= LAST_USED_RESOLUTION:

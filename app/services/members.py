@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Select, case, func, select
 
 from app.extensions import db
-from app.models import ROLES, Role, Tenant, TenantInvitation, TenantUser, User
+from app.models import ROLES, ApiKey, Role, Tenant, TenantInvitation, TenantUser, User
 from app.models.enums import InvitationStatus, MembershipStatus
 from app.models.types import utcnow
 from app.services import quotas
@@ -145,8 +145,22 @@ def remove_member(tenant: Tenant, user_id: int | str, authority: Authority) -> N
             tenant.owner_id = _another_owner_id(tenant.id, membership.user_id)
         email = membership.user.email
         session.delete(membership)
+        revoked = _revoke_keys_owned_by(tenant, membership.user_id, authority)
         record("member.removed", authority, tenant_id=tenant.id, target_type="user", target_id=membership.user_id,
-               details={"email": email, "role": membership.role, "left": leaving_self})
+               details={"email": email, "role": membership.role, "left": leaving_self, "keys_revoked": revoked})
+
+
+def _revoke_keys_owned_by(tenant: Tenant, user_id: int, actor: Actor) -> int:
+    """A leaving member's API keys in this tenant go with them (an owner who wants one kept re-owns
+    it first, `api_keys.reown_key`). Here, not in api_keys, which builds on this module."""
+    keys = list(db.session.scalars(select(ApiKey).where(ApiKey.tenant_id == tenant.id, ApiKey.owned_by_id == user_id,
+                                                        ApiKey.revoked_at.is_(None))))
+    now = utcnow()
+    for key in keys:
+        key.revoked_at = now
+        record("apikey.revoked", actor, tenant_id=tenant.id, target_type="api_key", target_id=key.id,
+               details={"name": key.name, "reason": "owner_left"})
+    return len(keys)
 
 
 def transfer_ownership(tenant: Tenant, new_owner_user_id: int | str, authority: Authority) -> TenantUser:

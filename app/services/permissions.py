@@ -60,6 +60,7 @@ _TENANT_PERMISSIONS = (
     _tenant("domains.manage", Role.OWNER, writes=True),
     _tenant("tenant.delete", Role.OWNER, writes=True),
     _tenant("ownership.transfer", Role.OWNER, writes=True),
+    _tenant("apikeys.reown", Role.OWNER, writes=True),
     # Viewers, members and admins see nothing of billing.
     _tenant("billing.read", Role.OWNER, writes=False, billing=True),
     _tenant("billing.manage", Role.OWNER, writes=True, billing=True),

@@ -86,3 +86,50 @@ def test_another_tenant_cannot_see_or_revoke_acmes_keys(client, as_user, org, ot
 def test_key_creation_without_csrf_token_is_refused(client, as_user, org):
     as_user(org.admin)
     assert client.post("/t/acme/keys", data={"name": "x", "role": "viewer"}).status_code == 400
+
+
+# --- Issue 9, finding 3: keys hang on their maker; owners take them over -----------------------
+
+def _admins_key(org) -> tuple[ApiKey, str]:
+    from app.services.audit import Actor
+    from app.services.authority import Authority
+
+    return api_keys.create_key(org.tenant, "admin's bot", "member",
+                               Authority.member(Actor.for_user(org.admin), org.tenant, "admin"))
+
+
+def test_owner_takes_over_a_key_on_the_keys_page_so_it_survives_its_maker(client, as_user, org):
+    key, secret = _admins_key(org)
+    as_user(org.owner)
+    page = client.get("/t/acme/keys").get_data(as_text=True)
+    assert "Works while admin@acme.test is a member" in page and "Take over" in page
+    response = post(client, f"/t/acme/keys/{key.id}/reown", {}, htmx=True)
+    assert response.status_code == 200
+    assert "Works while owner@acme.test is a member" in response.get_data(as_text=True)
+    post(client, f"/t/acme/members/{org.admin.id}/remove", {})
+    assert api_keys.authenticate_key(secret) is not None
+
+
+def test_a_key_not_taken_over_is_revoked_with_its_makers_membership(client, as_user, org):
+    _key, secret = _admins_key(org)
+    as_user(org.owner)
+    post(client, f"/t/acme/members/{org.admin.id}/remove", {})
+    assert api_keys.authenticate_key(secret) is None
+
+
+def test_admins_are_not_offered_and_cannot_take_keys_over(client, as_user, org):
+    key, _secret = _admins_key(org)
+    as_user(org.admin)
+    assert "Take over" not in client.get("/t/acme/keys").get_data(as_text=True)
+    assert post(client, f"/t/acme/keys/{key.id}/reown", {}).status_code == 403
+    db.session.expire_all()
+    assert db.session.get(ApiKey, key.id).owned_by_id == org.admin.id
+
+
+def test_another_tenants_owner_cannot_take_over_acmes_key(client, as_user, org, other_org):
+    key, _secret = _admins_key(org)
+    as_user(other_org.owner)
+    assert post(client, f"/t/acme/keys/{key.id}/reown", {}).status_code == 404
+    assert post(client, f"/t/globex/keys/{key.id}/reown", {}).status_code == 404
+    db.session.expire_all()
+    assert db.session.get(ApiKey, key.id).owned_by_id == org.admin.id

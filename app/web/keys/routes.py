@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, url_for
+from flask import flash, redirect, session, url_for
 from flask_babel import gettext as _
 
 from app.services import api_keys
-from app.services.authority import grantable_roles
-from app.services.errors import DomainError
+from app.services.authority import allows, grantable_roles
+from app.services.errors import DomainError, NotFound
 from app.tenancy.context import current_tenant
 from app.tenancy.principal import current_authority
 from app.web.keys import bp
@@ -23,7 +23,8 @@ def _context(form: CreateKeyForm | None = None, **extra) -> dict:
     form = form or CreateKeyForm()
     form.role.choices = role_choices(grantable_roles(current_authority(), current_tenant.id))
     return {"form": form, "keys": api_keys.list_keys(tenant), "role_labels": ROLE_LABELS, "created": None,
-            "secret": None, **extra}
+            "secret": None, "may_reown": allows(current_authority(), "apikeys.reown") and not
+            session.get("impersonator_id"), **extra}
 
 
 @bp.tenant("/keys", "apikeys.manage")
@@ -58,3 +59,22 @@ def revoke(key_id: int):
               "success")
         return redirect(url_for("keys.index", tenant_slug=current_tenant.slug))
     return render_page(TEMPLATE, block="keys", **_context(revoked=key))
+
+
+@bp.tenant("/keys/<int:key_id>/reown", "apikeys.reown", methods=["POST"])
+def reown(key_id: int):
+    """An owner takes a key over, so it survives its maker leaving (it hangs on the owner from now on)."""
+    try:
+        key = api_keys.reown_key(current_tenant._get_current_object(), key_id, current_authority())
+    except NotFound:
+        raise  # another tenant's key, or none: the plain 404 page
+    except DomainError as exc:
+        if not is_htmx():
+            flash(exc.message, "danger")
+            return redirect(url_for("keys.index", tenant_slug=current_tenant.slug))
+        return render_page(TEMPLATE, block="keys", status=exc.http_status, **_context(error=exc.message))
+    if not is_htmx():
+        flash(_("You took over the key %(name)s; it now works as long as you are an owner.", name=key.name),
+              "success")
+        return redirect(url_for("keys.index", tenant_slug=current_tenant.slug))
+    return render_page(TEMPLATE, block="keys", **_context(reowned=key))
