@@ -57,6 +57,13 @@ class Config:
     # Billing (docs/billing.md): who collects (`manual` or `stripe`), days an invoice is payable.
     BILLING_PROVIDER = os.environ.get("BILLING_PROVIDER", "manual")
     BILLING_INVOICE_DUE_DAYS = int(os.environ.get("BILLING_INVOICE_DUE_DAYS", "14"))
+    # The unpaid walk, in days from the failed payment: dunning emails, then read-only, suspended,
+    # pending deletion, and the purge that many days after pending deletion began.
+    BILLING_DUNNING_DAYS = os.environ.get("BILLING_DUNNING_DAYS", "0,3,7")
+    BILLING_READ_ONLY_DAY = int(os.environ.get("BILLING_READ_ONLY_DAY", "14"))
+    BILLING_SUSPEND_DAY = int(os.environ.get("BILLING_SUSPEND_DAY", "30"))
+    BILLING_PENDING_DELETION_DAY = int(os.environ.get("BILLING_PENDING_DELETION_DAY", "60"))
+    BILLING_PURGE_AFTER_DAYS = int(os.environ.get("BILLING_PURGE_AFTER_DAYS", "30"))
     PASSWORD_MIN_LENGTH = int(os.environ.get("PASSWORD_MIN_LENGTH", "10"))
     PASSWORD_HASH_METHOD = "scrypt"
     PRODUCT_NAME = os.environ.get("PRODUCT_NAME", "Tenantry")

@@ -34,6 +34,7 @@ from app.services.quotas import RESOURCE_LABELS, limits_for, usage_for
 from app.services.transaction import lock_tenant, unit_of_work
 
 FREE_PLAN = "free"
+NOT_SERVED = (TenantStatus.SUSPENDED, TenantStatus.PENDING_DELETION, TenantStatus.DELETED)
 
 
 def price_cents(plan: Plan, subscription: Subscription | None) -> int:
@@ -352,6 +353,8 @@ def roll_period(tenant: Tenant, subscription: Subscription, now: datetime, actor
         subscription.cancel_at_period_end = False
         subscription.current_period_start = start
         subscription.current_period_end = periods.add_month(start, subscription.anchor_day)
+        if tenant.status in NOT_SERVED:
+            continue  # a suspended tenant is not served, so its period is not charged
         invoice = invoice_period(tenant, subscription, start)
         if invoice is not None:
             issued.append(invoice)

@@ -6,7 +6,7 @@ from flask import Flask
 
 
 def init_commands(app: Flask) -> None:
-    from app.cli import apikey, demo, jobs, scale, sessions, sso, tenants, usage, users
+    from app.cli import apikey, billing, demo, jobs, scale, sessions, sso, tenants, usage, users
 
     app.cli.add_command(users.create_admin)
     app.cli.add_command(demo.seed_demo)
@@ -17,3 +17,4 @@ def init_commands(app: Flask) -> None:
     app.cli.add_command(jobs.jobs_group)
     app.cli.add_command(sessions.sessions_group)
     app.cli.add_command(sso.sso_group)
+    app.cli.add_command(billing.billing_group)

@@ -53,6 +53,8 @@ class Subscription(db.Model):
     comp_next_period: Mapped[bool] = mapped_column(Boolean, default=False)
     # Set when a payment fails; dunning counts days from it; cleared by a payment.
     past_due_since: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    # How many of the dunning emails (BILLING_DUNNING_DAYS) have gone out since `past_due_since`.
+    dunning_emails_sent: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # e.g. "card visa 4242", "bank transfer"; None: no way to pay on file.
     payment_method: Mapped[str | None] = mapped_column(String(64))
     provider_customer_id: Mapped[str | None] = mapped_column(String(64), index=True)

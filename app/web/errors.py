@@ -28,8 +28,9 @@ def envelope(code: str, message: str, status: int, details: dict | None = None):
     return response
 
 
-def _page(status: int, title: str, message: str, code: str):
-    html = render_template("errors/error.html", status=status, title=title, message=message, code=code)
+def _page(status: int, title: str, message: str, code: str, billing_path: str | None = None):
+    html = render_template("errors/error.html", status=status, title=title, message=message, code=code,
+                           billing_path=billing_path)
     return html, status
 
 
@@ -63,7 +64,8 @@ def init_errorhandlers(app: Flask) -> None:
             if request.headers.get("HX-Request"):  # a redirect would be followed inside the XHR
                 return "", 200, {"HX-Redirect": target}
             return redirect(target)
-        return _page(exc.http_status, exc.message, exc.message, exc.code)
+        # An unpaid tenant's refusal (read-only, pending deletion) links to the page where the owner pays.
+        return _page(exc.http_status, exc.message, exc.message, exc.code, exc.details.get("billing_path"))
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
