@@ -11,7 +11,7 @@ import itertools
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.billing.periods import add_month
@@ -63,6 +63,8 @@ def upgrade_paths(draw):
     return start, end, path, [start + timedelta(seconds=s) for s in moments]
 
 
+# No deadline: the examples are pure arithmetic, and a loaded CI machine must not turn time into a failure.
+@settings(deadline=None)
 @given(upgrade_paths())
 def test_a_periods_invoices_never_exceed_the_dearest_plan_and_never_go_negative(case):
     start, end, path, moments = case
@@ -75,6 +77,7 @@ def test_a_periods_invoices_never_exceed_the_dearest_plan_and_never_go_negative(
     assert 0 <= sum(invoices) <= max(path)
 
 
+@settings(deadline=None)
 @given(prices, prices, st.integers(min_value=1, max_value=31 * 86_400), st.data())
 def test_the_charge_grows_with_the_time_left(low, high, length, data):
     old, new = sorted((low, high))
