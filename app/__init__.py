@@ -23,6 +23,9 @@ def create_app(config: str | type | None = None, overrides: dict | None = None) 
     app.config.from_object(CONFIGS[config] if isinstance(config, str) else config)
     app.config.update(overrides or {})
     _check_secret(app)
+    from app.web.request_checks import init_request_checks
+
+    init_request_checks(app)  # before any rule is added: the URL converters bind then
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     register_extensions(app)

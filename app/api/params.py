@@ -8,17 +8,17 @@ integer is a 422 naming the parameter.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from flask import request
 
 from app.api.payload import storable_text
 from app.services.errors import ValidationError
-from app.services.pagination import MAX_PER_PAGE, Page
+from app.services.pagination import MAX_PAGE, MAX_PER_PAGE, Page
+from app.services.parsing import MAX_BIGINT, parse_datetime, parse_int
 
 DEFAULT_PER_PAGE = 25
-MAX_PAGE = 1_000_000  # beyond any real list; keeps OFFSET inside the database's integer range
 
 
 def _positive_int(name: str, default: int) -> int:
@@ -26,12 +26,11 @@ def _positive_int(name: str, default: int) -> int:
     if raw is None:
         return default
     try:
-        value = int(raw)
+        return parse_int(raw, minimum=1)
     except ValueError:
+        if raw.strip().isascii() and raw.strip().isdigit():  # a positive integer, only past 2**63
+            return MAX_BIGINT
         raise ValidationError(f"{name} must be a positive integer.", field=name) from None
-    if value < 1:
-        raise ValidationError(f"{name} must be a positive integer.", field=name)
-    return value
 
 
 def paging_args(default_per_page: int = DEFAULT_PER_PAGE) -> tuple[int, int]:
@@ -67,14 +66,11 @@ def query_datetime(name: str) -> datetime | None:
     """An ISO 8601 date or date-time (UTC when no offset is given)."""
     if name not in request.args:
         return None
-    value = request.args[name].strip()
-    if len(value) > 64:
-        raise ValidationError(f"{name} must be an ISO 8601 date-time.", field=name)
     try:
-        parsed = datetime.fromisoformat(value.upper())
+        return parse_datetime(request.args[name])
     except ValueError:
-        raise ValidationError(f"{name} must be an ISO 8601 date or date-time.", field=name) from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+        raise ValidationError(f"{name} must be an ISO 8601 date or date-time between the years 1 and 9999.",
+                              field=name) from None
 
 
 def page_body(page: Page, serialize: Callable[[Any], dict]) -> dict[str, Any]:

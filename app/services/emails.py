@@ -18,6 +18,7 @@ import math
 import os
 import re
 import socket
+import unicodedata
 from contextlib import contextmanager
 from datetime import datetime
 from email.message import EmailMessage
@@ -47,6 +48,18 @@ def public_url(path: str) -> str:
     return current_app.config["PUBLIC_URL"].rstrip("/") + "/" + path.lstrip("/")
 
 
+LINE_BREAKING = frozenset({"Cc", "Zl", "Zp"})  # control characters, line and paragraph separators
+
+
+def header_safe(text: str) -> str:
+    """One line for a mail header: line breaks and other control characters become spaces.
+
+    Subjects carry names people typed (tenant, inviter); a CR/LF there made the mail library refuse
+    the message (header injection), so the invitation was saved and never sent.
+    """
+    return " ".join("".join(" " if unicodedata.category(c) in LINE_BREAKING else c for c in text).split())
+
+
 def queue_mail(to: str, subject: str, text_body: str, html_body: str | None = None, *, kind: str = "message",
                ref: str | None = None, tenant_id: str | None = None) -> OutboundEmail:
     """Put one message in the outbox and ask for its delivery; returns the row as it is after the commit.
@@ -61,7 +74,7 @@ def queue_mail(to: str, subject: str, text_body: str, html_body: str | None = No
             session.execute(update(OutboundEmail).where(OutboundEmail.ref == ref, OutboundEmail.status.in_(WAITING))
                             .values(status="cancelled", sealed_text=None, sealed_html=None)
                             .execution_options(synchronize_session=False))
-        email = OutboundEmail(kind=kind, ref=ref, tenant_id=tenant_id, to_address=to, subject=subject[:255],
+        email = OutboundEmail(kind=kind, ref=ref, tenant_id=tenant_id, to_address=to, subject=header_safe(subject)[:255],
                               sealed_text=seal(text_body), sealed_html=seal(html_body) if html_body else None,
                               status="queued", attempts=0, max_attempts=MAX_ATTEMPTS, created_at=utcnow())
         session.add(email)

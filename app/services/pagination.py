@@ -9,9 +9,11 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy import Select, func, select
 
 from app.extensions import db
+from app.services.parsing import parse_int
 
 T = TypeVar("T")
 MAX_PER_PAGE = 100
+MAX_PAGE = 1_000_000  # beyond any real list; keeps OFFSET inside the databases' integer range
 
 
 @dataclass
@@ -38,16 +40,22 @@ class Page(Generic[T]):
 
 
 def clamp_paging(page: Any, per_page: Any, default_per_page: int = 25) -> tuple[int, int]:
-    """Turn untrusted page numbers into sane ones (per_page capped at 100)."""
+    """Turn untrusted page numbers into sane ones (page capped at MAX_PAGE, per_page at 100)."""
     try:
-        page_n = max(1, int(page))
+        page_n = min(max(1, parse_int(page)), MAX_PAGE)
     except (TypeError, ValueError):
-        page_n = 1
+        page_n = MAX_PAGE if _is_huge(page) else 1
     try:
-        per_n = int(per_page)
+        per_n = parse_int(per_page)
     except (TypeError, ValueError):
-        per_n = default_per_page
+        per_n = MAX_PER_PAGE if _is_huge(per_page) else default_per_page
     return page_n, min(max(1, per_n), MAX_PER_PAGE)
+
+
+def _is_huge(value: Any) -> bool:
+    """A whole number too large for `parse_int` (past 2**63): served as the last possible page."""
+    text = str(value or "").strip()
+    return text.isascii() and text.isdigit()
 
 
 def paginate(stmt: Select, page: int, per_page: int, *, scalars: bool = True) -> Page:

@@ -14,6 +14,8 @@ from app.services import usage
 from app.services.errors import QuotaExceeded, StorageQuotaExceeded
 from app.services.formatting import format_bytes, format_quantity
 
+# 2**53: 8 PiB of storage, and still exact as a JSON number; a BIGINT column holds it with room.
+MAX_CUSTOM_LIMIT = 2**53
 RESOURCE_LABELS = {"users": "users", "storage": "storage", "api_calls": "API calls this month"}
 WARNING_RATIO = 0.8
 
@@ -157,7 +159,8 @@ def set_custom_limits(tenant: Tenant, limits: dict[str, int | str | None], actor
         for resource, value in limits.items():
             if resource not in RESOURCES:
                 raise ValidationError(f"Unknown resource {resource!r}.", field=resource)
-            if value is not None and value != "plan" and (not isinstance(value, int) or value < 0):
+            if value is not None and value != "plan" and (
+                    not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= MAX_CUSTOM_LIMIT):
                 raise ValidationError(f"The {RESOURCE_LABELS[resource]} limit must be a whole number "
                                       "of zero or more, or empty for unlimited.", field=resource)
             existing = session.scalar(select(TenantQuota).where(TenantQuota.tenant_id == tenant.id,

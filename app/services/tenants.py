@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 import zoneinfo
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -73,6 +74,17 @@ def validate_name(name: str | None) -> str:
         raise ValidationError("Name is required.", field="name")
     if len(value) > 120:
         raise ValidationError("Name must be at most 120 characters.", field="name")
+    return single_line(value, "name")
+
+
+def single_line(value: str, field: str) -> str:
+    """`value`, refused when it holds a line break or another control character.
+
+    Names end up in email subjects, CSV cells and log lines; a CR/LF in a tenant name made every
+    invitation email fail (header injection refused by the mail library).
+    """
+    if any(unicodedata.category(c) in ("Cc", "Zl", "Zp") for c in value):
+        raise ValidationError("Must be a single line without control characters.", field=field)
     return value
 
 
@@ -197,7 +209,7 @@ def _validated_settings(settings: dict) -> dict:
         value = (settings["display_name"] or "").strip()
         if len(value) > 120:
             raise ValidationError("Display name must be at most 120 characters.", field="display_name")
-        clean["display_name"] = value or None
+        clean["display_name"] = single_line(value, "display_name") or None
     if "timezone" in settings:
         value = (settings["timezone"] or "").strip()
         if value not in zoneinfo.available_timezones():

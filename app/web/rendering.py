@@ -30,7 +30,13 @@ def render_page(template: str, block: str | None = None, *, status: int = 200, o
 
 
 def show_error(form, exc, fallback: str | None = None) -> None:
-    """Put a DomainError's message on the form field it names (or `fallback`, or the form itself)."""
+    """Put a DomainError's message on the form field it names (or `fallback`, or the form itself);
+    an error naming several fields (`details["fields"]`: name -> messages) marks each of them."""
+    several = (exc.details or {}).get("fields") if isinstance(getattr(exc, "details", None), dict) else None
+    if isinstance(several, dict) and several and all(name in form for name in several):
+        for name, messages in several.items():
+            form[name].errors = [*(form[name].errors or []), *messages]
+        return
     name = exc.field if exc.field and exc.field in form else fallback
     if name and name in form:
         field = form[name]

@@ -13,6 +13,7 @@ from flask import Response, request, stream_with_context, url_for
 from app.extensions import db
 from app.services import audit, fleet, tenants
 from app.services.pagination import clamp_paging
+from app.services.parsing import parse_datetime
 from app.web.admin import bp
 from app.web.rendering import render_page
 
@@ -22,8 +23,10 @@ EXPORT_BATCH = 500
 
 
 def _date(value: str | None) -> datetime | None:
+    """A `YYYY-MM-DD` filter date as UTC midnight; None for anything else (the filter is dropped)."""
+    text = (value or "").strip()
     try:
-        return datetime.strptime((value or "").strip(), "%Y-%m-%d").replace(tzinfo=UTC)
+        return parse_datetime(text) if len(text) == 10 else None
     except ValueError:
         return None
 

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from app.models import GIB, ISOLATION_STRATEGIES, TENANT_STATUSES
 from app.services import fleet, invitations, members, plans, quotas, tenants
 from app.services.errors import DomainError, ValidationError
+from app.services.parsing import parse_int, parse_number
 from app.services.sso import connections
 from app.tenancy.principal import current_authority
 from app.web.admin import bp
@@ -150,11 +151,12 @@ def _parse_limit(resource: str, raw: str | None) -> int | str | None:
     if value in ("unlimited", "∞", "none"):
         return None
     try:
-        number = float(value.replace(",", "")) if resource == "storage" else int(value.replace(",", ""))
+        if resource == "storage":
+            return int(parse_number(value, minimum=0, maximum=quotas.MAX_CUSTOM_LIMIT / GIB) * GIB)
+        return parse_int(value, minimum=0, maximum=quotas.MAX_CUSTOM_LIMIT)
     except ValueError:
         raise ValidationError(_("Enter a number, \"unlimited\", or leave blank for the plan's limit."),
                               field=resource) from None
-    return int(number * GIB) if resource == "storage" else number
 
 
 @bp.platform("/tenants/<tenant_id>/quotas", methods=["POST"])
@@ -162,7 +164,15 @@ def custom_quotas(tenant_id: str):
     tenant, form = tenants.get_tenant(tenant_id), QuotaForm()
 
     def save() -> None:
-        limits = {r: _parse_limit(r, getattr(form, r).data) for r in ("users", "storage", "api_calls")}
+        limits, errors = {}, {}
+        for resource in ("users", "storage", "api_calls"):
+            try:
+                limits[resource] = _parse_limit(resource, getattr(form, resource).data)
+            except ValidationError as exc:
+                errors[resource] = [exc.message]
+        if errors:  # every field's error at once
+            first = next(iter(errors))
+            raise ValidationError(errors[first][0], field=first, details={"fields": errors})
         quotas.set_custom_limits(tenant, limits, current_authority())
 
     return _act(tenant, form, "quota_form", save, lambda: _("Custom quotas saved."))
