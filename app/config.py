@@ -100,6 +100,9 @@ class Config:
     # Sign-in and password-reset requests per client address (Flask-Limiter syntax).
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
     PASSWORD_RESET_RATE_LIMIT = os.environ.get("PASSWORD_RESET_RATE_LIMIT", "5 per 15 minutes")
+    # Sign-up attempts per client address: each one creates an account and a tenant, and each refusal
+    # says something about which emails exist.
+    SIGNUP_RATE_LIMIT = os.environ.get("SIGNUP_RATE_LIMIT", "10 per hour")
     SALES_EMAIL = os.environ.get("SALES_EMAIL", "sales@example.com")  # the plan picker's "Contact sales"
 
     CACHE_TYPE = "RedisCache" if os.environ.get("REDIS_URL") else "SimpleCache"

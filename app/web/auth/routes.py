@@ -36,6 +36,10 @@ def _reset_limit() -> str:
     return current_app.config["PASSWORD_RESET_RATE_LIMIT"]
 
 
+def _signup_limit() -> str:
+    return current_app.config["SIGNUP_RATE_LIMIT"]
+
+
 def _second_factor_limit() -> str:
     return current_app.config["MFA_RATE_LIMIT"]
 
@@ -127,6 +131,7 @@ def two_factor():
 
 
 @bp.public("/signup", methods=["GET", "POST"])
+@limiter.limit(_signup_limit, methods=["POST"])
 def signup():
     if current_user.is_authenticated and request.method == "GET":
         return redirect(url_for("home.index"))
