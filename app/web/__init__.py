@@ -16,6 +16,7 @@ BLUEPRINTS = [
     "app.web.members",
     "app.web.invitations",
     "app.web.plans",
+    "app.web.billing",
     "app.web.settings",
     "app.web.sso",
     "app.web.keys",

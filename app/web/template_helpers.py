@@ -51,6 +51,7 @@ def _role_label(role: str) -> str:
 
 def init_template_helpers(app: Flask) -> None:
     # base.html's <html lang> (a BCP 47 tag) and the footer's language switcher.
+    from app.billing.money import format_money
     from app.services.languages import SUPPORTED_LOCALES
     from app.web.i18n import chosen_language, html_lang
 
@@ -59,6 +60,7 @@ def init_template_helpers(app: Flask) -> None:
     app.jinja_env.filters.update(
         bytes=formatting.format_bytes, count=formatting.format_count, price=formatting.format_price,
         quantity=lambda n, resource: formatting.format_quantity(resource, n), dt=_dt, d=_d,
+        money=lambda cents, currency="USD": format_money(cents, currency),
     )
 
     @app.context_processor

@@ -35,14 +35,23 @@ def test_upgrade_is_immediate_and_the_meter_follows(client, as_user, org):
     assert "Upgraded to Basic" in html and "/ 20" in html
 
 
-def test_downgrade_that_fits_is_confirmed_first(client, as_user, org):
+def test_downgrade_that_fits_is_confirmed_first_and_waits_for_the_period_end(client, as_user, org):
     plans.change_plan(org.tenant, "pro", Actor.system())
     as_user(org.owner)
     page = client.get("/t/acme/plan/basic").get_data(as_text=True)
-    assert "Move from Professional to Basic?" in page and "Move to Basic" in page
+    assert "Move from Professional to Basic?" in page and "Confirm: move to Basic" in page
+    assert "at the end of the period you have paid for" in page and "$99.00 a month" in page
     assert _plan_of(org.tenant) == "pro"
     post(client, "/t/acme/plan", {"plan": "basic"})
-    assert _plan_of(org.tenant) == "basic"
+    assert _plan_of(org.tenant) == "pro", "a downgrade takes effect at the period end (tests/billing)"
+    assert "You move to the Basic plan on" in client.get("/t/acme/plan").get_data(as_text=True)
+
+
+def test_an_upgrade_shows_the_preview_before_it_is_confirmed(client, as_user, org):
+    as_user(org.admin)
+    page = client.get("/t/acme/plan/pro").get_data(as_text=True)
+    assert "$299.00 a month" in page and "Charged today" in page and "Limits that change" in page
+    assert _plan_of(org.tenant) == "free"
 
 
 def test_downgrade_shows_what_blocks_it(client, as_user, org):

@@ -1,10 +1,12 @@
-"""The plan picker: four plans as cards; upgrade at once, downgrade after a check, Enterprise via sales."""
+"""The plan picker: four plans as cards; every change shows billing's preview first (price, charged today,
+next invoice, limits that change); upgrades apply at once, downgrades at the period end; Enterprise via sales."""
 
 from __future__ import annotations
 
 from flask import current_app, flash, redirect, url_for
 from flask_babel import gettext as _
 
+from app.billing import subscriptions
 from app.services import plans, quotas
 from app.services.errors import DomainError, NotFound
 from app.tenancy.context import current_tenant
@@ -32,14 +34,15 @@ def index():
 
 @bp.tenant("/plan/<code>", "plan.change")
 def confirm(code: str):
-    """Before a downgrade: what blocks it (the service's own reasons), or a confirm button."""
+    """Before any change: billing's preview (what blocks a downgrade included), and a confirm button."""
     tenant = current_tenant._get_current_object()
     target = plans.get_plan(code)
     if target.code == tenant.plan_code or target.is_custom_priced:
         return _back()
-    return render_page("plans/confirm.html", target=target, current=tenant.plan,
-                       blockers=plans.downgrade_blockers(tenant, target), form=ChangePlanForm(plan=target.code),
-                       is_upgrade=target.sort_order > tenant.plan.sort_order)
+    preview = subscriptions.preview_change(tenant, target.code)
+    return render_page("plans/confirm.html", target=target, current=tenant.plan, preview=preview,
+                       blockers=preview.blockers, form=ChangePlanForm(plan=target.code),
+                       is_upgrade=preview.direction == "upgrade")
 
 
 @bp.tenant("/plan", "plan.change", methods=["POST"])
@@ -49,17 +52,23 @@ def change():
     if not form.validate_on_submit():
         flash(_("Choose a plan."), "danger")
         return _back()
-    previous = tenant.plan
     try:
-        plans.change_plan(tenant, form.plan.data, current_authority())
+        change = subscriptions.change_plan(tenant, form.plan.data, current_authority())
     except NotFound:
         raise
     except DomainError as exc:
         flash(exc.message, "danger")
         return _back()
-    new = tenant.plan
-    if new.sort_order > previous.sort_order:
-        flash(_("Upgraded to %(plan)s. The new limits apply now.", plan=new.name), "success")
-    elif new.code != previous.code:
-        flash(_("You are now on the %(plan)s plan.", plan=new.name), "success")
+    preview = change.preview
+    if change.scheduled:
+        flash(_("You move to the %(plan)s plan on %(date)s, at the end of the period you have paid for.",
+                plan=preview.new_plan.name, date=f"{preview.effective_at:%Y-%m-%d}"), "success")
+    elif change.invoice is not None:
+        flash(_("Upgraded to %(plan)s. The new limits apply now; invoice %(number)s charges %(amount)s.",
+                plan=preview.new_plan.name, number=change.invoice.display_number,
+                amount=str(preview.charged_today)), "success")
+    elif preview.direction == "upgrade":
+        flash(_("Upgraded to %(plan)s. The new limits apply now.", plan=preview.new_plan.name), "success")
+    elif preview.direction == "downgrade":
+        flash(_("You are now on the %(plan)s plan.", plan=preview.new_plan.name), "success")
     return _back()
