@@ -31,6 +31,7 @@ from app.models.membership import TenantUser
 from app.models.mfa import RecoveryCode, UserTotp
 from app.models.outbound_email import EMAIL_STATUSES, OutboundEmail
 from app.models.plan import GIB, PLAN_CODES, PLAN_SEED, RESOURCES, Plan
+from app.models.scim import ScimGroup, ScimGroupMember, ScimToken, ScimUser
 from app.models.sso import SamlAssertionSeen, SsoConnection, SsoIdentity, TenantDomain
 from app.models.tenant import Tenant, TenantConfig, TenantQuota
 from app.models.types import utcnow
@@ -70,6 +71,10 @@ __all__ = [
     "RecoveryCode",
     "Role",
     "SamlAssertionSeen",
+    "ScimGroup",
+    "ScimGroupMember",
+    "ScimToken",
+    "ScimUser",
     "SsoConnection",
     "SsoIdentity",
     "Subscription",

@@ -31,6 +31,7 @@ class Via(StrEnum):
     IMPERSONATION = "impersonation"  # a platform admin acting as a tenant's owner, in the browser
     API_KEY = "api_key"
     JWT = "jwt"
+    SCIM = "scim"  # an identity provider, with a tenant's SCIM token
     CLI = "cli"
     SYSTEM = "system"  # jobs, migrations, the demo seeder
     ANONYMOUS = "anonymous"

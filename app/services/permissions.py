@@ -58,6 +58,7 @@ _TENANT_PERMISSIONS = (
     _tenant("audit.read", Role.ADMIN, writes=False),
     _tenant("sso.manage", Role.ADMIN, writes=True),
     _tenant("domains.manage", Role.OWNER, writes=True),
+    _tenant("scim.manage", Role.OWNER, writes=True),
     _tenant("tenant.delete", Role.OWNER, writes=True),
     _tenant("ownership.transfer", Role.OWNER, writes=True),
     _tenant("apikeys.reown", Role.OWNER, writes=True),
