@@ -25,6 +25,7 @@ BLUEPRINTS = [
     "app.web.admin",
     "app.web.language",
     "app.api",
+    "app.scim",
 ]
 
 
