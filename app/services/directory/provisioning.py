@@ -299,7 +299,8 @@ def user_names(scim_user_ids: list[str]) -> dict[str, str]:
     """userName by SCIM user id (a group's members, for their `display`)."""
     if not scim_user_ids:
         return {}
-    return dict(db.session.execute(select(ScimUser.id, ScimUser.user_name).where(ScimUser.id.in_(scim_user_ids))))
+    rows = db.session.execute(select(ScimUser.id, ScimUser.user_name).where(ScimUser.id.in_(scim_user_ids)))
+    return {scim_id: user_name for scim_id, user_name in rows}
 
 
 def groups_of_users(user_ids: list[str]) -> dict[str, list[ScimGroup]]:
