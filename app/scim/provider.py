@@ -8,18 +8,26 @@ password changes are not (passwords are the person's own, never the directory's)
 
 from __future__ import annotations
 
+from typing import Annotated
+
+from pydantic import EmailStr
 from scim2_models import (
+    URN,
     AuthenticationScheme,
     Bulk,
     ChangePassword,
     Context,
+    Email,
     EnterpriseUser,
     ETag,
     External,
     Filter,
     Group,
+    GroupMember,
+    Mutability,
     Patch,
     Reference,
+    Required,
     ResourceType,
     ScimProvider,
     ServiceProviderConfig,
@@ -29,6 +37,32 @@ from scim2_models import (
 from scim2_server.service import ScimService
 
 MAX_RESULTS = 100
+
+
+class DirectoryEmail(Email):
+    value: Annotated[EmailStr | None, Required.true] = None
+
+
+class DirectoryGroupMember(GroupMember):
+    """A member is its `value`, `$ref` and `type`; `display` is not stored, so it is not the client's to write."""
+
+    display: Annotated[str | None, Mutability.read_only] = None
+
+
+class DirectoryGroup(Group):
+    __schema__ = URN("urn:ietf:params:scim:schemas:core:2.0:Group")
+    members: list[DirectoryGroupMember] | None = None
+
+
+class DirectoryUser(User):
+    """The core User schema with `emails` required: every account here is an email address.
+
+    userName is kept as the directory sends it (Entra's may be any unique string); the account's
+    email is userName when it is one, else the primary (or work) email.
+    """
+
+    __schema__ = URN("urn:ietf:params:scim:schemas:core:2.0:User")
+    emails: Annotated[list[DirectoryEmail] | None, Required.true] = None
 
 CONFIG = ServiceProviderConfig(
     documentation_uri=None,
@@ -45,8 +79,9 @@ CONFIG = ServiceProviderConfig(
 )
 
 PROVIDER = ScimProvider(
-    models=[User, EnterpriseUser, Group],
-    resource_types=[ResourceType.from_resource(User[EnterpriseUser]), ResourceType.from_resource(Group)],
+    models=[DirectoryUser, EnterpriseUser, DirectoryGroup],
+    resource_types=[ResourceType.from_resource(DirectoryUser[EnterpriseUser]),
+                    ResourceType.from_resource(DirectoryGroup)],
     config=CONFIG,
 )
 

@@ -128,7 +128,7 @@ class TenantDirectory(ScimStorage):
 
     def _user(self, row: ScimUser, groups: list[ScimGroup]) -> Resource[Any]:
         data = dict(row.attributes)
-        data.update(id=row.id, userName=row.user_name, active=row.active,
+        data.update(id=row.id, userName=row.user_name,
                     groups=[{"value": g.id, "display": g.display_name, "$ref": f"Groups/{g.id}", "type": "direct"}
                             for g in groups] or None,
                     meta={"resourceType": "User", "created": _iso(row.created_at),
@@ -137,11 +137,10 @@ class TenantDirectory(ScimStorage):
             data["externalId"] = row.external_id
         return PROVIDER.model_for("User").model_validate(data)
 
-    def _group(self, row: ScimGroup, members: list[str], names: dict[str, str]) -> Resource[Any]:
+    def _group(self, row: ScimGroup, members: list[str]) -> Resource[Any]:
         data = dict(row.attributes)
         data.update(id=row.id, displayName=row.display_name,
-                    members=[{"value": uid, "$ref": f"Users/{uid}", "type": "User", "display": names.get(uid)}
-                             for uid in members] or None,
+                    members=[{"value": uid, "$ref": f"Users/{uid}", "type": "User"} for uid in members] or None,
                     meta={"resourceType": "Group", "created": _iso(row.created_at),
                           "lastModified": _iso(row.updated_at), "version": version_of(row)})
         if row.external_id is not None:
@@ -154,9 +153,7 @@ class TenantDirectory(ScimStorage):
 
     def _groups(self, rows: list[ScimGroup]) -> list[Resource[Any]]:
         members = provisioning.member_ids([r.id for r in rows])
-        wanted = sorted({uid for ids in members.values() for uid in ids})
-        names = provisioning.user_names(wanted)
-        return [self._group(r, members[r.id], names) for r in rows]
+        return [self._group(r, members[r.id]) for r in rows]
 
     # --- resources in ------------------------------------------------------------------
 
@@ -169,7 +166,8 @@ class TenantDirectory(ScimStorage):
         doc = self._document(resource)
         return UserRecord(user_name=str(doc.pop("userName", "") or ""), email=_email_of(resource.model_dump(
             mode="json", exclude_none=True)), display_name=_display_name_of(doc),
-            external_id=doc.pop("externalId", None), active=bool(doc.pop("active", True)), attributes=doc)
+            # `active` stays in the document as sent (a client may remove it); absent means active.
+            external_id=doc.pop("externalId", None), active=doc.get("active", True) is not False, attributes=doc)
 
     def _group_record(self, resource: Resource[Any]) -> GroupRecord:
         members = [m.value for m in (getattr(resource, "members", None) or []) if m.value]

@@ -295,14 +295,6 @@ def member_ids(group_ids: list[str]) -> dict[str, list[str]]:
     return found
 
 
-def user_names(scim_user_ids: list[str]) -> dict[str, str]:
-    """userName by SCIM user id (a group's members, for their `display`)."""
-    if not scim_user_ids:
-        return {}
-    rows = db.session.execute(select(ScimUser.id, ScimUser.user_name).where(ScimUser.id.in_(scim_user_ids)))
-    return {scim_id: user_name for scim_id, user_name in rows}
-
-
 def groups_of_users(user_ids: list[str]) -> dict[str, list[ScimGroup]]:
     """The groups each SCIM user belongs to."""
     found: dict[str, list[ScimGroup]] = {uid: [] for uid in user_ids}
