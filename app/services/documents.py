@@ -16,7 +16,7 @@ from flask import current_app
 from sqlalchemy import delete, func, select
 
 from app.models import Tenant
-from app.services import quotas, storage
+from app.services import quotas, search, storage
 from app.services.audit import Actor, record
 from app.services.authority import Authority, allows
 from app.services.errors import DomainError, NotFound, PermissionDenied, ValidationError
@@ -204,6 +204,7 @@ def create_document(tenant: Tenant, actor: Actor, upload: Upload) -> Document:
         if written:
             storage.delete(tenant_id, AREA, doc_id)
         raise
+    search.forget_results(tenant_id)
     return document
 
 
@@ -265,4 +266,5 @@ def delete_document(tenant: Tenant, doc_id: str, authority: Authority) -> None:
             tenant.storage_used_bytes = max(0, (tenant.storage_used_bytes or 0) - document.size_bytes)
             record("document.deleted", authority, tenant_id=tenant_id, target_type="document", target_id=doc_id,
                    details={"title": document.title, "size_bytes": document.size_bytes})
+    search.forget_results(tenant_id)
     storage.delete(tenant_id, AREA, document.storage_key)

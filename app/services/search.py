@@ -75,7 +75,8 @@ def search(tenant: Tenant, query: str | None, limit=DEFAULT_LIMIT) -> list[Passa
     terms = words(query)
     if not terms:
         return []
-    # Keyed by tenant and by its byte counter, which every store and delete changes.
+    # Every store and delete moves the tenant's namespace on (`forget_results`); the byte counter in
+    # the key still helps another worker whose cache is its own process's (no Redis).
     key = (query.lower(), limit, tenant.storage_used_bytes)
     cached = tenant_cache.get(tenant.id, "search", *key)
     if cached is not None:
@@ -88,6 +89,11 @@ def search(tenant: Tenant, query: str | None, limit=DEFAULT_LIMIT) -> list[Passa
                         score=round(float(r.score), 6)) for r in rows]
     tenant_cache.set(tenant.id, "search", *key, value=[p.to_dict() for p in passages], timeout=CACHE_SECONDS)
     return passages
+
+
+def forget_results(tenant_id: str) -> None:
+    """Drop the tenant's cached search answers: a document was stored, changed or deleted (committed)."""
+    tenant_cache.invalidate(tenant_id, "search")
 
 
 def _exact(query: str):
