@@ -27,12 +27,12 @@ from typing import Annotated, Any, Literal, TypeVar
 
 import pydantic
 from flask import request
-from flask_babel import gettext
+from flask_babel import gettext, lazy_gettext
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema
 
 from app.api.payload import BadRequest, unstorable_path
 from app.models import PLAN_CODES
-from app.services import accounts
+from app.services import accounts, tenants
 from app.services.errors import ValidationError
 
 NO_NUL = "^[^\\u0000]*$"
@@ -44,7 +44,9 @@ Model = TypeVar("Model", bound="RequestBody")
 class RequestBody(BaseModel):
     """A request body: unknown fields are refused (400 `unknown_field`), every other fault is a 422."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False, use_enum_values=True)
+    # python-re: the slug's pattern needs a lookahead, which pydantic's default (Rust) engine lacks.
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False, use_enum_values=True,
+                              regex_engine="python-re")
 
 
 class ResponseBody(BaseModel):
@@ -68,6 +70,8 @@ def _message(error: dict) -> str:
         return gettext("%(field)s is required.", field=field)
     if kind == "string_pattern_mismatch" and ctx.get("pattern") in (NO_NUL, NOT_BLANK):
         return gettext("%(field)s must not be blank or contain NUL characters.", field=field)
+    if kind == "string_pattern_mismatch" and ctx.get("pattern") in PATTERN_MESSAGES:
+        return gettext(PATTERN_MESSAGES[ctx["pattern"]], field=field)
     # The kinds clients meet, in the reader's language (Accept-Language); the rest keep pydantic's words.
     known = {
         "string_too_long": lambda: gettext("%(field)s must be at most %(n)s characters.", field=field,
@@ -123,9 +127,29 @@ def read_body(model: type[Model]) -> Model:
                          details={"unknown": unknown}) from None
     fields: dict[str, list[str]] = {}
     for error in errors:
-        fields.setdefault(".".join(str(p) for p in error["loc"]) or "body", []).append(_message(error))
+        path = _field_path(model, error["loc"])
+        message = _message({**error, "loc": path})
+        if message not in fields.setdefault(".".join(map(str, path)) or "body", []):
+            fields[".".join(map(str, path)) or "body"].append(message)
     first = next(iter(fields))
     raise ValidationError(fields[first][0], field=first, details={"fields": fields}) from None
+
+
+def _field_path(model: type[BaseModel], loc: tuple) -> tuple:
+    """The part of an error's location that names fields (and list positions), without the tags
+    pydantic adds for the members of a union (`users.int`, `users.literal['plan']`)."""
+    path: list = []
+    current: Any = model
+    for part in loc:
+        if isinstance(part, int):
+            path.append(part)
+        elif isinstance(current, type) and issubclass(current, BaseModel) and part in current.model_fields:
+            path.append(part)
+            annotation = current.model_fields[part].annotation
+            current = annotation if isinstance(annotation, type) and issubclass(annotation, BaseModel) else None
+        else:
+            break
+    return tuple(path)
 
 
 def schemas(*models: type[BaseModel]) -> dict[str, Any]:
@@ -155,3 +179,15 @@ MaybeMoment = Annotated[datetime | None, PlainSerializer(_iso, return_type=str |
 Email = Annotated[str, Field(min_length=1, max_length=accounts.EMAIL_MAX_LENGTH, json_schema_extra={"format": "email"})]
 # A plan's code: the catalogue's codes (the seed is the catalogue; plans are never added at run time).
 PlanCode = Literal[PLAN_CODES]
+
+# What a pattern means, said to the client instead of the regular expression itself.
+PATTERN_MESSAGES = {
+    tenants.SLUG_PATTERN: lazy_gettext("%(field)s must be 3-63 lowercase letters, digits and hyphens, starting and "
+                                       "ending with a letter or digit (and not like xx--)."),
+}
+# A tenant's slug (a DNS label); a reserved word is refused by the service, named in the schema.
+Slug = Annotated[str, Field(pattern=tenants.SLUG_PATTERN, min_length=3, max_length=63,
+                            json_schema_extra={"not": {"enum": sorted(tenants.RESERVED_SLUGS)}},
+                            description="A DNS label, 3-63 characters: lowercase letters, digits, hyphens; not a "
+                                        "reserved word (admin, api, www, ...).")]
+TenantName = text(tenants.NAME_MAX_LENGTH, blank=False)

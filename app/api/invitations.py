@@ -6,15 +6,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from flask import jsonify
+from flask import jsonify, request
 from pydantic import Field
 
 from app.api import bp
-from app.api.bodies import Email, MaybeMoment, Moment, RequestBody, ResponseBody, read_body, schemas
+from app.api.bodies import Email, MaybeMoment, Moment, RequestBody, ResponseBody, read_body, schemas, text
+from app.api.callers import calling_user
 from app.api.openapi import json_request, json_response, list_schema, ref, tenant_responses
 from app.api.params import page_body, paging_args, path_int, query_choice
-from app.models import INVITATION_STATUSES, InvitationStatus, Role, TenantInvitation
-from app.services import invitations
+from app.models import INVITATION_STATUSES, InvitationStatus, Role, TenantInvitation, TenantUser
+from app.services import accounts, invitations
 from app.services.errors import Conflict, NotFound, ValidationError
 from app.tenancy.context import current_tenant
 from app.tenancy.principal import current_authority
@@ -46,6 +47,35 @@ class Invitation(ResponseBody):
 class InvitationCreate(RequestBody):
     email: Email
     role: Role | None = Field(None, description="Default: member.")
+
+
+# The link's token travels in the body, not the path, so it stays out of access logs.
+InvitationToken = text(200, blank=False)
+
+
+class InvitationAccept(RequestBody):
+    token: InvitationToken = Field(description="The token of the emailed link (/invitations/<token>).")
+
+
+class InvitationAcceptNewAccount(RequestBody):
+    token: InvitationToken
+    name: text(accounts.NAME_MAX_LENGTH, blank=False)
+    password: text(accounts.PASSWORD_MAX_LENGTH, blank=False)
+
+
+class Joined(ResponseBody):
+    """The membership an accepted invitation made."""
+
+    tenant_id: str
+    tenant_slug: str
+    user_id: int
+    email: str
+    role: Role
+
+    @classmethod
+    def of(cls, membership: TenantUser) -> Joined:
+        return cls(tenant_id=membership.tenant_id, tenant_slug=membership.tenant.slug,
+                   user_id=membership.user_id, email=membership.user.email, role=membership.role)
 
 
 def invitation_json(invitation: TenantInvitation, email_sent: bool | None = None) -> dict[str, Any]:
@@ -85,6 +115,22 @@ def resend(invitation_id: str):
     return jsonify(invitation_json(sent.invitation, sent.email_sent))
 
 
+@bp.signed_in("/invitations/accept", methods=["POST"])
+def accept():
+    """The calling user (a user's token, for the invited address) joins the invitation's tenant."""
+    body = read_body(InvitationAccept)
+    membership = invitations.accept(body.token, calling_user(), current_authority())
+    return jsonify(Joined.of(membership).model_dump(mode="json")), 201
+
+
+@bp.public("/invitations/accept-new-account", methods=["POST"])
+def accept_as_new_account():
+    """Whoever holds the link makes the invited address's account (name, password) and joins."""
+    body = read_body(InvitationAcceptNewAccount)
+    _user, membership = invitations.accept_as_new_user(body.token, body.name, body.password, ip=request.remote_addr)
+    return jsonify(Joined.of(membership).model_dump(mode="json")), 201
+
+
 @contextmanager
 def _state_conflicts() -> Iterator[None]:
     """An invitation no longer pending is a conflict with its state (409), not a malformed request."""
@@ -104,7 +150,7 @@ _TENANT_REF = {"$ref": "#/components/parameters/TenantRef"}
 _INVITATION_ID = {"name": "invitation_id", "in": "path", "required": True,
                   "schema": {"type": "string", "pattern": "^[0-9]+$"}}
 
-OPENAPI_COMPONENTS = schemas(Invitation, InvitationCreate)
+OPENAPI_COMPONENTS = schemas(Invitation, InvitationCreate, InvitationAccept, InvitationAcceptNewAccount, Joined)
 
 _ERRORS = {"409": {"$ref": "#/components/responses/Conflict"},
            "422": {"$ref": "#/components/responses/Validation"}}
@@ -141,5 +187,28 @@ OPENAPI_PATHS = {
         "summary": "Send a fresh link and restart the expiry clock.",
         "parameters": [_TENANT_REF, _INVITATION_ID],
         "responses": {"200": json_response("The invitation.", ref("Invitation")), **tenant_responses(), **_ERRORS},
+    }},
+    "/api/v1/invitations/accept": {"post": {
+        "operationId": "acceptInvitation", "tags": ["invitations"],
+        "summary": "Accept an invitation as the signed-in user it was sent to (a user's access token).",
+        "requestBody": json_request(ref("InvitationAccept")),
+        "responses": {"201": json_response("The membership.", ref("Joined"), metered=False),
+                      "400": {"$ref": "#/components/responses/BadRequest"},
+                      "401": {"$ref": "#/components/responses/Unauthorized"},
+                      "403": {"$ref": "#/components/responses/Forbidden"},
+                      "409": {"$ref": "#/components/responses/Conflict"},
+                      "410": {"$ref": "#/components/responses/InvitationInvalid"},
+                      "413": {"$ref": "#/components/responses/PayloadTooLarge"},
+                      "422": {"$ref": "#/components/responses/Validation"}},
+    }},
+    "/api/v1/invitations/accept-new-account": {"post": {
+        "operationId": "acceptInvitationWithNewAccount", "tags": ["invitations"],
+        "summary": "Accept an invitation by creating the invited address's account.", "security": [],
+        "requestBody": json_request(ref("InvitationAcceptNewAccount")),
+        "responses": {"201": json_response("The membership.", ref("Joined"), metered=False),
+                      "400": {"$ref": "#/components/responses/BadRequest"},
+                      "410": {"$ref": "#/components/responses/InvitationInvalid"},
+                      "413": {"$ref": "#/components/responses/PayloadTooLarge"},
+                      "422": {"$ref": "#/components/responses/Validation"}},
     }},
 }

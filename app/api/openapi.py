@@ -123,6 +123,10 @@ BASE_COMPONENTS: dict[str, Any] = {
             {"Retry-After": {"description": "Seconds until the next quota period.", "schema": {"type": "integer"}},
              **QUOTA_HEADERS}),
         "PayloadTooLarge": _error_response("The request body or upload is too large."),
+        "InvitationInvalid": _error_response(
+            "The invitation cannot be used; `code` says why: invitation_not_found, invitation_expired, "
+            "invitation_revoked, invitation_used, invitation_tenant_unavailable, invitation_email_mismatch, "
+            "invitation_sign_in_required."),
     },
 }
 

@@ -43,6 +43,8 @@ class PlanList(ResponseBody):
 
 class PlanChange(RequestBody):
     new_plan: PlanCode
+    override_limits: bool = Field(False, description="Platform admins: move even though current usage exceeds "
+                                                     "the new plan's limits (audited). Others: 403.")
 
 
 @bp.signed_in("/tenants/plans")
@@ -55,7 +57,8 @@ def list_plans():
 def change_plan():
     """Upgrade at once; a downgrade that current usage exceeds is 409 naming what exceeds."""
     body = read_body(PlanChange)
-    tenant = plans.change_plan(current_tenant._get_current_object(), body.new_plan, current_authority())
+    tenant = plans.change_plan(current_tenant._get_current_object(), body.new_plan, current_authority(),
+                              override_limits=body.override_limits)
     return jsonify(tenant_json(tenant))
 
 

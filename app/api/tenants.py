@@ -78,7 +78,7 @@ def create_tenant():
     """Create a tenant with its owner (an account is made for an unknown owner email)."""
     data = json_body(allowed=CREATE_FIELDS, required={"name", "owner_email"})
     name = string_field(data, "name", max_length=120)
-    slug = present_string(data, "slug", max_length=100) or _slug_for(name or "")
+    slug = present_string(data, "slug", max_length=100) or slug_for(name or "")
     tenant = tenants.create_tenant(
         name, slug, string_field(data, "owner_email", max_length=254),
         choice_field(data, "plan", [p.code for p in plans.list_plans()], default="free"), current_authority(),
@@ -91,7 +91,7 @@ def create_tenant():
     return response
 
 
-def _slug_for(name: str) -> str:
+def slug_for(name: str) -> str:
     """A slug derived from the name; a reserved word ("Admin") gets a suffix rather than a refusal."""
     slug = tenants.suggest_slug(name)
     return f"{slug}-org" if slug in tenants.RESERVED_SLUGS else slug
@@ -166,10 +166,11 @@ def _update_payload() -> dict[str, Any]:
     return data
 
 
-@bp.platform("/tenants/<tenant_ref>", methods=["DELETE"])
-def delete_tenant(tenant_ref: str):
-    """Soft-delete: the tenant is refused from now on and purged after the grace period."""
-    tenant = tenants.get_tenant(tenant_ref)
+@bp.tenant("", "tenant.delete", methods=["DELETE"])
+def delete_tenant():
+    """Soft-delete (owners, as in Settings, and platform admins): the tenant is refused from now on
+    and purged after the grace period."""
+    tenant = current_tenant._get_current_object()
     tenants.soft_delete(tenant, current_authority())
     return jsonify(tenant_json(tenant))
 
@@ -316,9 +317,8 @@ OPENAPI_PATHS = {
         },
         "delete": {
             "operationId": "deleteTenant", "tags": ["tenants"],
-            "summary": "Soft-delete a tenant (platform admins); purged after the grace period.",
-            "responses": {"200": json_response("The deleted tenant.", ref("Tenant"), metered=False),
-                          **_platform_errors(), "404": {"$ref": "#/components/responses/NotFound"}},
+            "summary": "Soft-delete a tenant (owners and platform admins); purged after the grace period.",
+            "responses": {"200": json_response("The deleted tenant.", ref("Tenant")), **tenant_responses()},
         },
     },
 }

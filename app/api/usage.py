@@ -10,6 +10,7 @@ from pydantic import Field
 from app.api import bp
 from app.api.bodies import Moment, ResponseBody, schemas
 from app.api.openapi import json_response, ref, tenant_responses
+from app.models import Tenant
 from app.services import quotas, usage
 from app.tenancy.context import current_tenant
 
@@ -59,16 +60,20 @@ class Usage(ResponseBody):
     limit: int | None
 
 
-@bp.tenant("/quota", "quota.read")
-def quota():
-    """The plan, each limit (null = unlimited), usage, remaining, and the current period (UTC month)."""
-    tenant = current_tenant._get_current_object()
+def quota_json(tenant: Tenant) -> dict:
+    """The quota report of `tenant`, as GET /quota answers it."""
     start, end = usage.period_bounds()
     lines = {line.resource: QuotaLine(limit=line.limit, used=line.used, remaining=line.remaining)
              for line in quotas.quota_report(tenant)}
     report = Quota(tenant_id=tenant.id, plan=PlanName(code=tenant.plan.code, name=tenant.plan.name),
                    period=Period(start=start, end=end), quotas=QuotaLines(**lines))
-    return jsonify(report.model_dump(mode="json"))
+    return report.model_dump(mode="json")
+
+
+@bp.tenant("/quota", "quota.read")
+def quota():
+    """The plan, each limit (null = unlimited), usage, remaining, and the current period (UTC month)."""
+    return jsonify(quota_json(current_tenant._get_current_object()))
 
 
 @bp.tenant("/usage", "usage.read")

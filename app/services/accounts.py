@@ -20,6 +20,7 @@ from app.services.transaction import side_session, unit_of_work
 DEFAULT_MIN_PASSWORD_LENGTH = 10
 EMAIL_MAX_LENGTH = 254  # RFC 5321's limit on a forward path; the users.email column holds it
 NAME_MAX_LENGTH = 120
+PASSWORD_MAX_LENGTH = 1024
 # A hash to check against when the email is unknown, so a wrong email costs as long as a wrong password.
 # Self-hosted portals serve intranets: addresses at *.local, *.test or localhost are real there.
 email_validator.SPECIAL_USE_DOMAIN_NAMES = [
@@ -50,8 +51,8 @@ def check_password_policy(password: str | None, email: str, min_length: int | No
     password = password or ""
     if len(password) < min_length:
         raise ValidationError(f"Password must be at least {min_length} characters.", field="password")
-    if len(password) > 1024:
-        raise ValidationError("Password must be at most 1024 characters.", field="password")
+    if len(password) > PASSWORD_MAX_LENGTH:
+        raise ValidationError(f"Password must be at most {PASSWORD_MAX_LENGTH} characters.", field="password")
     lowered = password.lower()
     local = normalize_email(email).split("@")[0]
     if lowered == normalize_email(email) or (len(local) >= 4 and local in lowered):

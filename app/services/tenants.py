@@ -32,6 +32,10 @@ from app.services.transaction import unit_of_work
 
 # A DNS label (the slug becomes `{slug}.example.com`), 3 to 63 characters.
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{1,61})[a-z0-9]$")
+# The whole shape validate_slug accepts, as one pattern for the API's schemas (reserved words aside).
+SLUG_PATTERN = r"^(?![a-z0-9]{2}--)[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$"
+NAME_MAX_LENGTH = 120
+TRIAL_EXTENSION_DAYS = (1, 365)  # the fewest and most days one extension gives
 RESERVED_SLUGS = frozenset({
     "admin", "api", "app", "assets", "auth", "billing", "blog", "cdn", "dashboard", "docs", "ftp",
     "help", "imap", "internal", "login", "logout", "mail", "portal", "pop", "root", "signup", "smtp",
@@ -72,8 +76,8 @@ def validate_name(name: str | None) -> str:
     value = (name or "").strip()
     if not value:
         raise ValidationError("Name is required.", field="name")
-    if len(value) > 120:
-        raise ValidationError("Name must be at most 120 characters.", field="name")
+    if len(value) > NAME_MAX_LENGTH:
+        raise ValidationError(f"Name must be at most {NAME_MAX_LENGTH} characters.", field="name")
     return single_line(value, "name")
 
 
@@ -296,8 +300,9 @@ def set_status(tenant: Tenant, status: str, actor: Actor, reason: str | None = N
 
 def extend_trial(tenant: Tenant, days: int, actor: Actor) -> Tenant:
     """Give a trial (or an expired trial) `days` more days from now or from its current end."""
-    if not isinstance(days, int) or not 1 <= days <= 365:
-        raise ValidationError("Days must be between 1 and 365.", field="days")
+    fewest, most = TRIAL_EXTENSION_DAYS
+    if not isinstance(days, int) or not fewest <= days <= most:
+        raise ValidationError(f"Days must be between {fewest} and {most}.", field="days")
     if tenant.status not in ("trial", "expired"):
         raise ValidationError("Only a trial or expired tenant has a trial to extend.", field="days")
     with unit_of_work():

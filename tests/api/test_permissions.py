@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import pytest
 
+from app.extensions import db
+from app.models import Tenant
 from app.services.permissions import ROLE_RANK
 
 # method, path (under the tenant), body, least role that may call it
@@ -61,11 +63,19 @@ def test_each_caller_gets_what_its_role_allows(world, api, who, method, suffix, 
 @pytest.mark.parametrize(("method", "path", "body"), [
     ("POST", "/api/v1/tenants/", {"name": "New Co", "slug": "new-co", "owner_email": "boss@new.test"}),
     ("GET", "/api/v1/tenants/", None),
-    ("DELETE", "/api/v1/tenants/acme", None),
-], ids=["create", "list all", "delete"])
+], ids=["create", "list all"])
 def test_platform_operations_refuse_everyone_else(world, api, who, method, path, body):
     response = api.call(method, path, headers=world.headers(who), json=body)
     assert response.status_code == (401 if who == "none" else 403)
+
+
+@pytest.mark.parametrize(("who", "expected"), [("admin", 403), ("member", 403), ("viewer", 403), ("other", 404),
+                                               ("none", 401), ("owner", 200), ("platform", 200)])
+def test_owners_and_platform_admins_delete_a_tenant_as_in_settings(world, api, who, expected):
+    response = api.delete("/api/v1/tenants/acme", headers=world.headers(who))
+    assert response.status_code == expected
+    db.session.expire_all()
+    assert (db.session.get(Tenant, world.tenant.id).status == "deleted") is (expected == 200)
 
 
 def test_plans_need_any_credential_but_no_role(world, api):
