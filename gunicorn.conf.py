@@ -58,8 +58,26 @@ if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
 _metrics_dir = os.environ["PROMETHEUS_MULTIPROC_DIR"]
 
 
+def per_process_state_warning(worker_count: int, environ=os.environ) -> str | None:
+    """What goes wrong when several workers share no Redis, or None when nothing does.
+
+    Without REDIS_URL the rate limits (sign-in, password reset, /api/v1/auth/token), the
+    access-denied audit throttle and the search cache live in each worker's memory: with N workers
+    a client gets N times the attempts, and one worker's cache is stale for another."""
+    shared_limits = (environ.get("RATELIMIT_STORAGE_URI") or "").startswith(("redis://", "rediss://"))
+    if worker_count <= 1 or environ.get("REDIS_URL") or shared_limits:
+        return None
+    return (f"{worker_count} workers without REDIS_URL: rate limits, the access-denied throttle and the "
+            f"search cache are per process, so each limit is effectively {worker_count} times looser. "
+            "Set REDIS_URL (or run one worker).")
+
+
 def on_starting(server) -> None:
-    """A fresh master starts with empty counters (files of a previous run would be summed in)."""
+    """A fresh master starts with empty counters (files of a previous run would be summed in);
+    and says so once, at startup, when the workers would not share their limits."""
+    warning = per_process_state_warning(server.cfg.workers)
+    if warning:
+        server.log.warning(warning)
     os.makedirs(_metrics_dir, exist_ok=True)
     for name in os.listdir(_metrics_dir):
         path = os.path.join(_metrics_dir, name)

@@ -86,7 +86,7 @@ OPENAPI_PATHS = {
             "404": {"$ref": "#/components/responses/NotFound"},
             "413": {"$ref": "#/components/responses/PayloadTooLarge"},
             "422": {"$ref": "#/components/responses/Validation"},
-            "429": {"$ref": "#/components/responses/QuotaExceeded"},
+            "429": {"$ref": "#/components/responses/RateLimited"},
         },
     }},
 }

@@ -191,6 +191,7 @@ OPENAPI_PATHS = {
     "/api/v1/invitations/accept": {"post": {
         "operationId": "acceptInvitation", "tags": ["invitations"],
         "summary": "Accept an invitation as the signed-in user it was sent to (a user's access token).",
+        "x-content-checked": True,  # the token is judged by what it names: a well-shaped one may be 410
         "requestBody": json_request(ref("InvitationAccept")),
         "responses": {"201": json_response("The membership.", ref("Joined"), metered=False),
                       "400": {"$ref": "#/components/responses/BadRequest"},
@@ -204,6 +205,7 @@ OPENAPI_PATHS = {
     "/api/v1/invitations/accept-new-account": {"post": {
         "operationId": "acceptInvitationWithNewAccount", "tags": ["invitations"],
         "summary": "Accept an invitation by creating the invited address's account.", "security": [],
+        "x-content-checked": True,  # the token, and the password policy (length, not the email)
         "requestBody": json_request(ref("InvitationAcceptNewAccount")),
         "responses": {"201": json_response("The membership.", ref("Joined"), metered=False),
                       "400": {"$ref": "#/components/responses/BadRequest"},

@@ -119,10 +119,18 @@ BASE_COMPONENTS: dict[str, Any] = {
         "Validation": _error_response("A field is missing or invalid; details.fields names it."),
         "PaymentRequired": _error_response("The tenant's subscription has expired."),
         "QuotaExceeded": _error_response(
-            "The tenant's monthly API-call quota is used up.",
+            "`api_quota_exceeded`: the tenant's monthly API-call quota is used up (tenant-scoped calls).",
             {"Retry-After": {"description": "Seconds until the next quota period.", "schema": {"type": "integer"}},
              **QUOTA_HEADERS}),
         "PayloadTooLarge": _error_response("The request body or upload is too large."),
+        "RateLimited": _error_response(
+            "`rate_limited`: too many attempts from this client (POST /auth/token: API_TOKEN_RATE_LIMIT, "
+            "default 10 per minute per IP address).",
+            {"Retry-After": {"description": "Seconds until an attempt is allowed again.",
+                             "schema": {"type": "integer"}},
+             "X-RateLimit-Limit": {"description": "Attempts allowed per window.", "schema": {"type": "integer"}},
+             "X-RateLimit-Remaining": {"description": "Attempts left in this window.", "schema": {"type": "integer"}},
+             "X-RateLimit-Reset": {"description": "When the window resets (Unix time).", "schema": {"type": "number"}}}),
         "InvitationInvalid": _error_response(
             "The invitation cannot be used; `code` says why: invitation_not_found, invitation_expired, "
             "invitation_revoked, invitation_used, invitation_tenant_unavailable, invitation_email_mismatch, "
@@ -194,6 +202,49 @@ OPENAPI_PATHS: dict[str, Any] = {
 }
 
 
+# OpenAPI links: which operation's answer gives the ids another operation takes, so a client (and
+# schemathesis' stateful phase) can follow them. (producer, status, {parameter: expression}, consumers);
+# a tenant-scoped consumer of a tenant-scoped producer also takes the producer's `tenant_ref`.
+# Feature modules may add their own as `OPENAPI_LINKS`, in the same shape.
+OPENAPI_LINKS: list[tuple[str, str, dict[str, str], tuple[str, ...]]] = [
+    ("createTenant", "201", {"tenant_ref": "$response.body#/id"},
+     ("getTenant", "updateTenant", "deleteTenant", "extendTrial", "setQuotaOverrides", "getQuota", "listMembers")),
+    ("deleteTenant", "200", {"tenant_ref": "$response.body#/id"}, ("restoreTenant", "purgeTenant")),
+    ("addMember", "201", {"user_id": "$response.body#/member/user_id"}, ("changeMemberRole", "removeMember")),
+    ("createInvitation", "201", {"invitation_id": "$response.body#/id"}, ("resendInvitation", "revokeInvitation")),
+    ("listInvitations", "200", {"invitation_id": "$response.body#/items/0/id"},
+     ("resendInvitation", "revokeInvitation")),
+    ("createApiKey", "201", {"key_id": "$response.body#/id"}, ("revokeApiKey",)),
+    ("createDocument", "201", {"doc_id": "$response.body#/id"}, ("getDocument", "deleteDocument")),
+    ("listDocuments", "200", {"doc_id": "$response.body#/items/0/id"}, ("getDocument", "deleteDocument")),
+    ("createSsoConnection", "201", {"connection_id": "$response.body#/id"},
+     ("getSsoConnection", "updateSsoConnection", "deleteSsoConnection")),
+    ("addDomain", "201", {"domain_id": "$response.body#/id"}, ("verifyDomain", "removeDomain")),
+    ("listPlatformUsers", "200", {"user_id": "$response.body#/items/0/id"},
+     ("disableUser", "enableUser", "grantPlatformAdmin", "revokePlatformAdmin", "resetTwoFactor")),
+]
+
+
+def _add_links(paths: dict[str, Any], links: list[tuple[str, str, dict[str, str], tuple[str, ...]]]) -> None:
+    """Write `links` into the producers' responses; an unknown operation id is an error at build time."""
+    operations = {op["operationId"]: (path, op) for path, item in paths.items() for key, op in item.items()
+                  if key != "parameters"}
+    for producer, status, parameters, consumers in links:
+        if producer not in operations:
+            raise ValueError(f"OpenAPI link from unknown operation {producer!r}")
+        producer_path, operation = operations[producer]
+        response = operation["responses"][status]
+        for consumer in consumers:
+            if consumer not in operations:
+                raise ValueError(f"OpenAPI link from {producer} to unknown operation {consumer!r}")
+            consumer_path = operations[consumer][0]
+            linked = dict(parameters)
+            if "{tenant_ref}" in producer_path and "{tenant_ref}" in consumer_path:
+                linked.setdefault("tenant_ref", "$request.path.tenant_ref")
+            response.setdefault("links", {})[consumer[0].upper() + consumer[1:]] = {
+                "operationId": consumer, "parameters": linked}
+
+
 def _api_modules() -> list[Any]:
     import app.api as package
 
@@ -221,6 +272,8 @@ def build_document() -> dict[str, Any]:
             if name in components["schemas"] and components["schemas"][name] != schema:
                 raise ValueError(f"{module.__name__}: schema {name!r} is defined twice, differently")
             components["schemas"][name] = schema  # the same model (an enum, say) may come from several
+    links = [link for module in _api_modules() for link in getattr(module, "OPENAPI_LINKS", None) or []]
+    _add_links(paths, links)
     return {
         "openapi": "3.1.0",
         "info": {"title": "SaaS admin portal API", "version": "1.0.0",

@@ -28,6 +28,8 @@ MAX_LIMIT = 2**63 - 1  # the override column is a BIGINT
 def _limit_override(value: Any) -> int | str | None:
     if value is None or value == "plan":
         return value
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # JSON has one number type: 5.0 is the integer 5
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_LIMIT:
         raise ValueError('must be a whole number of zero or more, null (unlimited) or "plan"')
     return value
@@ -105,7 +107,7 @@ _TENANT_REF = {"$ref": "#/components/parameters/TenantRef"}
 
 def _errors(*codes: str) -> dict:
     names = {"400": "BadRequest", "401": "Unauthorized", "403": "Forbidden", "404": "NotFound",
-             "413": "PayloadTooLarge", "422": "Validation"}
+             "409": "Conflict", "413": "PayloadTooLarge", "422": "Validation"}
     return {code: {"$ref": f"#/components/responses/{names[code]}"} for code in ("400", "401", "403", "404", *codes)}
 
 
@@ -114,20 +116,23 @@ OPENAPI_PATHS = {
         "operationId": "restoreTenant", "tags": ["tenants"],
         "summary": "Restore a deleted tenant within the grace period (platform admins).",
         "parameters": [_TENANT_REF],
-        "responses": {"200": json_response("The restored tenant.", ref("Tenant"), metered=False), **_errors("422")},
+        "responses": {"200": json_response("The restored tenant.", ref("Tenant"), metered=False),
+                      **_errors("409")},
     }},
     "/api/v1/tenants/{tenant_ref}/purge": {"post": {
         "operationId": "purgeTenant", "tags": ["tenants"],
         "summary": "Purge a deleted tenant for good (platform admins); the audit trail stays.",
         "parameters": [_TENANT_REF], "requestBody": json_request(ref("PurgeConfirmation")),
-        "responses": {"204": {"description": "Purged."}, **_errors("413", "422")},
+        # The slug typed must be this tenant's: a well-shaped body may still be a 422.
+        "x-content-checked": True,
+        "responses": {"204": {"description": "Purged."}, **_errors("409", "413", "422")},
     }},
     "/api/v1/tenants/{tenant_ref}/extend-trial": {"post": {
         "operationId": "extendTrial", "tags": ["tenants"],
         "summary": "Extend a trial (or revive an expired one) by some days (platform admins).",
         "parameters": [_TENANT_REF], "requestBody": json_request(ref("TrialExtension")),
         "responses": {"200": json_response("The tenant on its longer trial.", ref("Tenant"), metered=False),
-                      **_errors("413", "422")},
+                      **_errors("409", "413", "422")},
     }},
     "/api/v1/tenants/{tenant_ref}/quotas": {"patch": {
         "operationId": "setQuotaOverrides", "tags": ["quota"],

@@ -60,6 +60,12 @@ class Conflict(DomainError):
     http_status = 409
 
 
+class TenantStateConflict(Conflict):
+    """The tenant's lifecycle state does not allow this (restore a live tenant, extend an active one's trial)."""
+
+    code = "tenant_state_conflict"
+
+
 class PermissionDenied(DomainError):
     code = "forbidden"
     http_status = 403

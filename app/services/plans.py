@@ -9,7 +9,7 @@ from app.models import PLAN_SEED, RESOURCES, Plan, Tenant
 from app.services.audit import Actor, record
 from app.services.errors import NotFound, PermissionDenied, PlanDowngradeBlocked
 from app.services.formatting import format_quantity
-from app.services.quotas import limits_for, usage_for
+from app.services.quotas import custom_limits, limits_for, usage_for
 from app.services.transaction import lock_tenant, unit_of_work
 
 # Resources whose current usage blocks a downgrade. API calls are a monthly flow that resets
@@ -44,13 +44,19 @@ def ensure_plans_seeded() -> None:
 
 
 def downgrade_blockers(tenant: Tenant, new_plan: Plan) -> list[str]:
-    """What current usage exceeds on `new_plan`, as sentences like "23 users; the Basic plan allows 20"."""
+    """What current usage exceeds on `new_plan`, as sentences like "23 users; the Basic plan allows 20".
+
+    Custom quotas belong to the tenant, not to its plan: they keep applying after a plan change
+    (`quotas.limits_for`). So a resource with a custom limit has the same limit on every plan, and
+    a plan change cannot push it over: it never blocks a downgrade. Only what the move lowers can."""
     used = usage_for(tenant)
     new_limits = limits_for(tenant, new_plan)
+    custom = custom_limits(tenant)
     reasons = []
     for resource in RESOURCES:
         limit = new_limits[resource]
-        if resource not in DOWNGRADE_BLOCKING_RESOURCES or limit is None or used[resource] <= limit:
+        if (resource not in DOWNGRADE_BLOCKING_RESOURCES or resource in custom or limit is None
+                or used[resource] <= limit):
             continue
         if resource == "users":
             reasons.append(f"{used[resource]} users; the {new_plan.name} plan allows {limit}")

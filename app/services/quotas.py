@@ -66,25 +66,25 @@ class QuotaLine:
                 "percent": self.percent, "state": self.state}
 
 
+def custom_limits(tenant: Tenant) -> dict[str, int | None]:
+    """The tenant's overrides: resource -> limit (None = unlimited), for the resources that have one."""
+    rows = db.session.execute(
+        select(TenantQuota.resource, TenantQuota.limit_value).where(TenantQuota.tenant_id == tenant.id)).all()
+    return {resource: value for resource, value in rows if resource in RESOURCES}
+
+
 def limits_for(tenant: Tenant, plan: Plan | None = None) -> dict[str, int | None]:
-    """Each resource's limit: the tenant's override where one is set, else the plan's.
+    """Each resource's limit on `plan` (default: the tenant's own): the tenant's override where one
+    is set, else the plan's.
 
     Without `plan`, the tenant's current plan, read from the database (populate_existing): called
     under the tenant lock, the limits are the ones committed now, not the ones loaded earlier.
-    The overrides belong to the current plan only; another `plan` (a downgrade's target) is bare.
+    Overrides belong to the tenant, not to a plan: a custom deal outlives a plan change, so the
+    limits a tenant would have on another plan (what a downgrade is judged against) include them.
     """
-    current = plan is None or plan.code == tenant.plan_code
     if plan is None:
         plan = db.session.get(Plan, tenant.plan_code, populate_existing=True)
-    limits = {r: plan.limit_for(r) for r in RESOURCES}
-    if current:
-        overrides = db.session.execute(
-            select(TenantQuota.resource, TenantQuota.limit_value).where(TenantQuota.tenant_id == tenant.id)
-        ).all()
-        for resource, value in overrides:
-            if resource in limits:
-                limits[resource] = value
-    return limits
+    return {**{r: plan.limit_for(r) for r in RESOURCES}, **custom_limits(tenant)}
 
 
 def seats_used(tenant_id: str, now: datetime | None = None) -> int:

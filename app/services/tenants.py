@@ -22,6 +22,7 @@ from app.services.errors import (
     PermissionDenied,
     SlugTaken,
     TenantNotFound,
+    TenantStateConflict,
     ValidationError,
 )
 from app.services.languages import SUPPORTED_LOCALES
@@ -304,7 +305,7 @@ def extend_trial(tenant: Tenant, days: int, actor: Actor) -> Tenant:
     if not isinstance(days, int) or not fewest <= days <= most:
         raise ValidationError(f"Days must be between {fewest} and {most}.", field="days")
     if tenant.status not in ("trial", "expired"):
-        raise ValidationError("Only a trial or expired tenant has a trial to extend.", field="days")
+        raise TenantStateConflict("Only a trial or expired tenant has a trial to extend.", field="days")
     with unit_of_work():
         base = max(tenant.trial_ends_at or utcnow(), utcnow())
         tenant.trial_ends_at = base + timedelta(days=days)
@@ -330,9 +331,10 @@ def soft_delete(tenant: Tenant, actor: Actor) -> Tenant:
 def restore(tenant: Tenant, actor: Actor, grace_days: int) -> Tenant:
     """Undo a soft delete within the grace period."""
     if not tenant.is_deleted:
-        raise ValidationError("The tenant is not deleted.", field="status")
+        raise TenantStateConflict("The tenant is not deleted.", field="status")
     if tenant.deleted_at and tenant.deleted_at + timedelta(days=grace_days) <= utcnow():
-        raise ValidationError("The grace period has ended; the tenant can no longer be restored.", field="status")
+        raise TenantStateConflict("The grace period has ended; the tenant can no longer be restored.",
+                                  field="status")
     with unit_of_work():
         tenant.status = tenant.status_before_delete or "active"
         tenant.status_before_delete = None
@@ -344,7 +346,7 @@ def restore(tenant: Tenant, actor: Actor, grace_days: int) -> Tenant:
 def purge(tenant: Tenant, actor: Actor) -> None:
     """Remove a soft-deleted tenant and everything it owns for good. The audit trail stays."""
     if not tenant.is_deleted:
-        raise ValidationError("Delete the tenant before purging it.", field="status")
+        raise TenantStateConflict("Delete the tenant before purging it.", field="status")
     tenant_id, slug = tenant.id, tenant.slug
     placement.drop(tenant)
     storage.delete_tenant_files(tenant_id)

@@ -46,3 +46,21 @@ def test_plan_quota_and_audit_schemas_come_from_their_models(app):
     assert set(schemas["QuotaLines"]["required"]) == {"users", "storage", "api_calls"}
     assert schemas["AuditEvent"]["properties"]["created_at"]["format"] == "date-time"
     assert schemas["SearchPassage"]["properties"]["score"]["minimum"] == 0
+
+
+def test_every_operation_taking_an_id_is_reached_by_a_link(app):
+    """Without links the stateful phase (and a client) only reaches these with made-up ids: 404s."""
+    document = build_document()
+    linked = {link["operationId"] for item in document["paths"].values() for key, op in item.items()
+              if key != "parameters" for response in op["responses"].values()
+              for link in response.get("links", {}).values()}
+    taking_ids = set()
+    for item in document["paths"].values():
+        for key, operation in item.items():
+            if key == "parameters":
+                continue
+            names = {p.get("name") for p in [*item.get("parameters", []), *operation.get("parameters", [])]
+                     if p.get("in") == "path"}
+            if names - {None, "tenant_ref"}:
+                taking_ids.add(operation["operationId"])
+    assert taking_ids and taking_ids <= linked, sorted(taking_ids - linked)

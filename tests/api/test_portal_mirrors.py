@@ -170,7 +170,8 @@ def test_restore_works_until_the_grace_period_ends(world, api, clock):
     api.delete(f"/api/v1/tenants/{world.other.id}", headers=world.headers("platform"))
     traveller.shift(timedelta(days=30))
     refused = api.post(restore, headers=world.headers("platform"))
-    assert refused.status_code == 422 and "grace period" in refused.get_json()["error"]["message"]
+    assert refused.status_code == 409 and "grace period" in refused.get_json()["error"]["message"]
+    assert refused.get_json()["error"]["code"] == "tenant_state_conflict"
 
 
 def test_purge_needs_the_slug_typed_again(world, api):

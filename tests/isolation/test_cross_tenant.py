@@ -149,7 +149,7 @@ def test_tenant_a_cannot_see_or_change_tenant_b_through_any_route(server_app, cl
     routes = tenant_scoped_routes(server_app)
     platform = frozenset(r.endpoint for r, _ in routes
                          if access_of(server_app.view_functions[r.endpoint]).kind == AccessKind.PLATFORM)
-    assert {"api.delete_tenant", "admin.purge", "admin.impersonate"} <= platform
+    assert {"api.purge_tenant", "admin.purge", "admin.impersonate"} <= platform
     assert any(r.endpoint == "api.rag_search" for r, _ in routes) and any(r.endpoint == "workspace.index"
                                                                             for r, _ in routes)
     login(client, a.owner)

@@ -70,3 +70,44 @@ def test_unknown_plan_is_not_found(app):
     with pytest.raises(NotFound) as exc:
         plans.change_plan(tenant, "platinum", SYSTEM)
     assert exc.value.field == "plan" and "free, basic, pro, enterprise" in exc.value.message
+
+
+def test_a_custom_quota_above_the_new_plan_lets_a_downgrade_through_and_keeps_applying(app):
+    from app.services import quotas
+
+    tenant = f.tenant(plan="pro")
+    for _ in range(22):
+        f.member(tenant)  # 23 users; Basic allows 20
+    quotas.set_custom_limits(tenant, {"users": 30}, SYSTEM)
+    plans.change_plan(tenant, "basic", Actor.for_user(tenant.owner))
+    assert tenant.plan_code == "basic"
+    assert quotas.limits_for(tenant)["users"] == 30
+
+
+def test_a_custom_quota_never_blocks_a_downgrade_but_the_plans_other_limits_still_do(app):
+    from app.services import quotas
+
+    tenant = f.tenant(plan="pro", name="Big Co")
+    for _ in range(22):
+        f.member(tenant)
+    tenant.storage_used_bytes = 12 * GIB
+    db.session.commit()
+    quotas.set_custom_limits(tenant, {"users": 21}, SYSTEM)  # below usage already, on any plan
+    with pytest.raises(PlanDowngradeBlocked) as exc:
+        plans.change_plan(tenant, "basic", Actor.for_user(tenant.owner))
+    assert exc.value.details["blockers"] == ["12 GiB stored; the Basic plan allows 10 GiB"]
+    quotas.set_custom_limits(tenant, {"storage": None}, SYSTEM)  # unlimited storage by deal
+    plans.change_plan(tenant, "basic", Actor.for_user(tenant.owner))
+    assert tenant.plan_code == "basic"
+
+
+def test_without_overrides_the_new_plans_limits_judge_a_downgrade(app):
+    from app.services import quotas
+
+    tenant = f.tenant(plan="pro")
+    quotas.set_custom_limits(tenant, {"users": 30}, SYSTEM)
+    quotas.set_custom_limits(tenant, {"users": "plan"}, SYSTEM)
+    for _ in range(22):
+        f.member(tenant)
+    with pytest.raises(PlanDowngradeBlocked):
+        plans.change_plan(tenant, "basic", Actor.for_user(tenant.owner))

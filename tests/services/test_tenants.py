@@ -12,7 +12,7 @@ from app.models import AuditEvent, Tenant, TenantInvitation, TenantUser, User
 from app.models.types import utcnow
 from app.services import tenants
 from app.services.audit import Actor
-from app.services.errors import SlugTaken, ValidationError
+from app.services.errors import SlugTaken, TenantStateConflict, ValidationError
 from tests import factories as f
 
 SYSTEM = Actor.system()
@@ -180,7 +180,7 @@ def test_restore_after_grace_period_is_refused(app):
     tenant = f.tenant(status="deleted")
     tenant.deleted_at = utcnow() - timedelta(days=31)
     db.session.commit()
-    with pytest.raises(ValidationError):
+    with pytest.raises(TenantStateConflict):
         tenants.restore(tenant, SYSTEM, grace_days=30)
 
 
@@ -209,7 +209,7 @@ def test_purge_deleted_removes_only_tenants_past_the_grace_period(app):
 
 def test_purge_refuses_a_live_tenant(app):
     tenant = f.tenant()
-    with pytest.raises(ValidationError):
+    with pytest.raises(TenantStateConflict):
         tenants.purge(tenant, SYSTEM)
 
 
