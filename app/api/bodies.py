@@ -102,7 +102,7 @@ def _message(error: dict) -> str:
     if kind in known:
         return known[kind]()
     if kind == "value_error":  # a validator of ours: its message is already written for the client
-        return f"{field} {str(ctx.get('error') or error['msg'].removeprefix('Value error, '))}."
+        return f"{field} {ctx.get('error') or error['msg'].removeprefix('Value error, ')!s}."
     return f"{field}: {error['msg']}."
 
 

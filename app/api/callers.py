@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext
+
 from app.models import User
 from app.services.errors import PermissionDenied
 from app.tenancy.principal import current_principal
@@ -19,5 +21,6 @@ def calling_user() -> User:
     """
     user = current_principal().user
     if user is None:
-        raise UserTokenRequired("This needs a user's access token (POST /auth/token); an API key acts for no person.")
+        raise UserTokenRequired(gettext("This needs a user's access token (POST /auth/token); "
+                                        "an API key acts for no person."))
     return user

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from flask import current_app, jsonify
+from flask_babel import gettext
 from pydantic import Field, PlainValidator, WithJsonSchema
 
 from app.api import bp
@@ -31,7 +32,7 @@ def _limit_override(value: Any) -> int | str | None:
     if isinstance(value, float) and value.is_integer():
         value = int(value)  # JSON has one number type: 5.0 is the integer 5
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_LIMIT:
-        raise ValueError('must be a whole number of zero or more, null (unlimited) or "plan"')
+        raise ValueError(gettext('must be a whole number of zero or more, null (unlimited) or "plan"'))
     return value
 
 
@@ -79,7 +80,8 @@ def purge_tenant(tenant_ref: str):
     tenant = _platform_tenant(tenant_ref)
     body = read_body(PurgeConfirmation)
     if body.confirm_slug.strip() != tenant.slug:
-        raise ValidationError(f"Type the slug {tenant.slug} exactly to purge.", field="confirm_slug")
+        raise ValidationError(gettext("Type the slug %(slug)s exactly to purge.", slug=tenant.slug),
+                              field="confirm_slug")
     tenants.purge(tenant, current_authority())
     return "", 204
 

@@ -102,7 +102,7 @@ def test_the_declaration_is_on_the_view(server_app):
     assert access_of(view) == Access(AccessKind.TENANT, access_of(view).permission)
     assert access_of(view).permission.name == "members.manage" and access_of(view).permission.writes
     assert access_of(server_app.view_functions["settings.brand_css"]).permission.name == "tenant.read"
-    assert access_of(server_app.view_functions["api.delete_tenant"]).kind == AccessKind.PLATFORM
+    assert access_of(server_app.view_functions["api.purge_tenant"]).kind == AccessKind.PLATFORM
 
 
 def test_brand_css_of_an_unknown_or_foreign_tenant_is_404_like_every_tenant_page(client, server_app):
