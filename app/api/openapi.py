@@ -221,6 +221,8 @@ OPENAPI_LINKS: list[tuple[str, str, dict[str, str], tuple[str, ...]]] = [
     ("createSsoConnection", "201", {"connection_id": "$response.body#/id"},
      ("getSsoConnection", "updateSsoConnection", "deleteSsoConnection")),
     ("addDomain", "201", {"domain_id": "$response.body#/id"}, ("verifyDomain", "removeDomain")),
+    ("createScimToken", "201", {"token_id": "$response.body#/id"}, ("revokeScimToken",)),
+    ("listScimTokens", "200", {"token_id": "$response.body#/items/0/id"}, ("revokeScimToken",)),
     ("listPlatformUsers", "200", {"user_id": "$response.body#/items/0/id"},
      ("disableUser", "enableUser", "grantPlatformAdmin", "revokePlatformAdmin", "resetTwoFactor")),
 ]

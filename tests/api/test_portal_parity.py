@@ -1,7 +1,8 @@
 """Every portal action has an API route: a test that reads the code, not a list kept by hand.
 
 How it decides, and why it is honest enough:
-- A portal *action* is a POST rule outside /api/. Its view (unwrapped from the guard's decorators)
+- A portal *action* is a POST rule outside the machine APIs (/api/, and /scim/, the SCIM protocol
+  of RFC 7644, which identity providers call). Its view (unwrapped from the guard's decorators)
   is parsed with `ast`; every reference to a function of `app.services` counts (`tenants.restore`,
   a name imported from a service, the values of a module-level dict such as USER_ACTIONS), and so
   do the references of the same module's helpers it calls (`_act`, `_detail`), so lambdas and
@@ -28,6 +29,7 @@ import textwrap
 import types
 from pathlib import Path
 
+MACHINE_APIS = ("/api/", "/scim/")
 INFRASTRUCTURE = ("app.services.audit.", "app.services.transaction.")
 WRITES = re.compile(r"unit_of_work\(|side_session\(|\brecord\(|record_now\(|session\.commit\(")
 
@@ -138,7 +140,7 @@ def portal_actions(app) -> dict[str, set[str]]:
     """Service function that writes -> the portal POST endpoints that call it."""
     actions: dict[str, set[str]] = {}
     for rule in app.url_map.iter_rules():
-        if rule.rule.startswith("/api/") or "POST" not in (rule.methods or ()):
+        if rule.rule.startswith(MACHINE_APIS) or "POST" not in (rule.methods or ()):
             continue
         for ref in service_refs(app.view_functions[rule.endpoint]):
             if not ref.startswith(INFRASTRUCTURE) and writes(ref):
