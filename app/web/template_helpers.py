@@ -49,14 +49,29 @@ def _role_label(role: str) -> str:
     return str(ROLE_LABELS.get(role, role))
 
 
+def _audit_summary(event) -> str:
+    """An audit row's details column: its sentence where the action has one, else its details as pairs."""
+    from app.services import audit_text
+
+    if event.action in audit_text.SENTENCES:
+        return audit_text.describe(event.action, event.actor_label, event.details)
+    return audit_text.detail_pairs(event.details)
+
+
 def init_template_helpers(app: Flask) -> None:
     # base.html's <html lang> (a BCP 47 tag) and the footer's language switcher.
     from app.billing.money import format_money
+    from app.services.audit_text import action_label, actor_text, target_label
+    from app.services.labels import email_kind_label, isolation_label, status_label
     from app.services.languages import SUPPORTED_LOCALES
     from app.web.i18n import chosen_language, html_lang
 
-    app.jinja_env.globals.update(get_locale=get_locale, html_lang=html_lang, chosen_language=chosen_language,
-                                 supported_locales=SUPPORTED_LOCALES, role_label=_role_label)
+    app.jinja_env.globals.update(
+        get_locale=get_locale, html_lang=html_lang, chosen_language=chosen_language,
+        supported_locales=SUPPORTED_LOCALES, role_label=_role_label, isolation_label=isolation_label,
+        status_label=status_label, email_kind_label=email_kind_label, audit_summary=_audit_summary,
+        action_label=action_label, actor_text=actor_text, target_label=target_label,
+    )
     app.jinja_env.filters.update(
         bytes=formatting.format_bytes, count=formatting.format_count, price=formatting.format_price,
         quantity=lambda n, resource: formatting.format_quantity(resource, n), dt=_dt, d=_d,

@@ -31,7 +31,7 @@ def test_tenant_page_shows_profile_meters_members_invitations_and_history(admin_
     # Owner, one member and one pending invitation hold seats on Basic's 20.
     assert re.search(r'data-resource="users".*?3 <span[^>]*>/ 20</span>', html, re.S)
     assert "adam@acme.test" in html and "pending@acme.test" in html
-    assert "Created" in html and "tenant.created" in html  # status history and recent activity
+    assert "Organisation created" in html  # status history and recent activity (the action, named)
 
 
 def test_tenant_page_finds_a_tenant_by_slug_and_404s_for_unknown(admin_client):

@@ -17,8 +17,8 @@ def test_search_across_tenants_shows_memberships(admin_client):
 
     html = admin_client.get("/admin/users?q=carol").get_data(as_text=True)
     assert "carol@shared.test" in html and "unrelated@else.test" not in html
-    assert f"/admin/tenants/{acme.id}" in html and "Acme <span" in html and "· owner" in html
-    assert "Globex <span" in html and "· viewer" in html
+    assert f"/admin/tenants/{acme.id}" in html and "Acme <span" in html and "· Owner" in html
+    assert "Globex <span" in html and "· Viewer" in html
 
 
 def test_admins_only_filter(admin_client):

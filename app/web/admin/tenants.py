@@ -148,7 +148,7 @@ def _parse_limit(resource: str, raw: str | None) -> int | str | None:
     value = (raw or "").strip().lower()
     if not value:
         return "plan"
-    if value in ("unlimited", "∞", "none"):
+    if value in ("unlimited", "∞", "none", _("unlimited").lower()):  # the word the help text names, in its language
         return None
     try:
         if resource == "storage":

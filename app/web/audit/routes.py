@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from wtforms import SelectChoice
 
 from app.services import audit
+from app.services.audit_text import action_label
 from app.services.pagination import clamp_paging
 from app.tenancy.context import current_tenant
 from app.web.audit import bp
@@ -21,7 +22,7 @@ def index():
     tenant = current_tenant._get_current_object()
     form = AuditFilterForm(request.args)
     actions = audit.distinct_actions(tenant.id)
-    form.action.choices = [SelectChoice("", _("All actions")), *[SelectChoice(a) for a in actions]]
+    form.action.choices = [SelectChoice("", _("All actions")), *[SelectChoice(a, action_label(a)) for a in actions]]
     action = request.args.get("action") or None
     actor = (request.args.get("actor") or "").strip()[:254] or None
     page_n, _per = clamp_paging(request.args.get("page"), PER_PAGE)
