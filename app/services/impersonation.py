@@ -17,17 +17,25 @@ from app.services.errors import PermissionDenied, ValidationError
 from app.services.transaction import unit_of_work
 
 END_REASONS = ("returned", "expired", "logout")
+REASON_MAX_LENGTH = 500
 
 
-def start(tenant: Tenant, admin: User, ip: str | None = None) -> User:
-    """Check that `admin` may view `tenant` as its owner, audit it, and return the owner to sign in as.
+def start(tenant: Tenant, admin: User, reason: str, ip: str | None = None) -> User:
+    """Check that `admin` may view `tenant` as its owner, audit it with the admin's `reason`, and
+    return the owner to sign in as.
 
-    Refused: a caller who is not a platform admin, a deleted tenant, a tenant without an owner,
-    a disabled owner, and an owner who is a platform admin (an admin never takes over another
-    admin's account, even through a tenant they own).
+    Refused: a caller who is not a platform admin, no reason given, a deleted tenant, a tenant
+    without an owner, a disabled owner, and an owner who is a platform admin (an admin never takes
+    over another admin's account, even through a tenant they own).
     """
     if not admin.is_platform_admin or admin.is_disabled:
         raise PermissionDenied("Only platform admins can view a tenant as its owner.")
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise ValidationError("Say why you are viewing this tenant as its owner (for example, the support "
+                              "ticket); it is kept in the tenant's audit log.", field="reason")
+    if len(reason) > REASON_MAX_LENGTH:
+        raise ValidationError(f"Keep the reason under {REASON_MAX_LENGTH} characters.", field="reason")
     if tenant.is_deleted:
         raise ValidationError("A deleted tenant cannot be viewed as its owner; restore it first.",
                               field="impersonate")
@@ -44,7 +52,7 @@ def start(tenant: Tenant, admin: User, ip: str | None = None) -> User:
     with unit_of_work():
         record("impersonation.started", Actor.for_user(admin, ip=ip), tenant_id=tenant.id,
                target_type="user", target_id=owner.id,
-               details={"admin": admin.email, "owner": owner.email, "tenant": tenant.slug})
+               details={"admin": admin.email, "owner": owner.email, "tenant": tenant.slug, "reason": reason})
     return owner
 
 

@@ -88,4 +88,5 @@ def init_template_helpers(app: Flask) -> None:
             "can": _can,
             "user_tenants": _user_tenants,
             "impersonator_id": session.get("impersonator_id"),
+            "impersonation_reason": session.get("impersonation_reason"),
         }

@@ -15,6 +15,8 @@ from app.services.errors import PermissionDenied
 from tests import factories as f
 from tests.conftest import csrf_token
 
+REASON = "Ticket 4711: the owner cannot find the invite button"
+
 
 @pytest.fixture
 def acme():
@@ -29,7 +31,7 @@ def _events(action: str) -> list[AuditEvent]:
 
 def test_view_as_owner_opens_the_portal_with_the_banner(post, admin_client, admin_user, acme):
     tenant, owner = acme
-    response = post(f"/admin/tenants/{tenant.id}/impersonate")
+    response = post(f"/admin/tenants/{tenant.id}/impersonate", reason=REASON)
     assert response.status_code == 302
     assert response.headers["Location"].endswith(f"/t/{tenant.slug}/")
 
@@ -46,11 +48,24 @@ def test_view_as_owner_opens_the_portal_with_the_banner(post, admin_client, admi
     (started,) = _events("impersonation.started")
     assert started.tenant_id == tenant.id and started.actor_user_id == admin_user.id
     assert started.details["owner"] == "olive@acme.test"
+    assert started.details["reason"] == REASON
+    # The reason stays in view for the whole visit.
+    assert f"Reason: {REASON}" in html
+
+
+def test_view_as_owner_without_a_reason_is_refused_and_says_why(post, admin_client, acme):
+    tenant, _owner = acme
+    response = post(f"/admin/tenants/{tenant.id}/impersonate", reason="   ")
+    assert response.status_code == 422
+    assert "Say why you are viewing this tenant as its owner" in response.get_data(as_text=True)
+    with admin_client.session_transaction() as session:
+        assert "impersonator_id" not in session
+    assert _events("impersonation.started") == []
 
 
 def test_actions_while_impersonating_name_both_people(post, admin_client, admin_user, acme, mailbox):
     tenant, owner = acme
-    post(f"/admin/tenants/{tenant.id}/impersonate")
+    post(f"/admin/tenants/{tenant.id}/impersonate", reason=REASON)
     token = csrf_token(admin_client, f"/t/{tenant.slug}/")
     admin_client.post(f"/t/{tenant.slug}/invitations",
                       data={"csrf_token": token, "email": "newbie@acme.test", "role": "member"})
@@ -62,7 +77,7 @@ def test_actions_while_impersonating_name_both_people(post, admin_client, admin_
 
 def test_return_to_admin_restores_the_admin_and_is_in_the_tenants_log(post, admin_client, admin_user, acme):
     tenant, _owner = acme
-    post(f"/admin/tenants/{tenant.id}/impersonate")
+    post(f"/admin/tenants/{tenant.id}/impersonate", reason=REASON)
     token = csrf_token(admin_client, f"/t/{tenant.slug}/")
     response = admin_client.post("/admin/impersonation/stop", data={"csrf_token": token})
 
@@ -78,7 +93,7 @@ def test_return_to_admin_restores_the_admin_and_is_in_the_tenants_log(post, admi
 
 def test_impersonation_ends_on_logout(post, admin_client, acme):
     tenant, _owner = acme
-    post(f"/admin/tenants/{tenant.id}/impersonate")
+    post(f"/admin/tenants/{tenant.id}/impersonate", reason=REASON)
     token = csrf_token(admin_client, f"/t/{tenant.slug}/")
     admin_client.post("/logout", data={"csrf_token": token})
 
@@ -91,7 +106,7 @@ def test_impersonation_ends_on_logout(post, admin_client, acme):
 @pytest.mark.app_config(IMPERSONATION_MAX_MINUTES=5)
 def test_impersonation_expires_after_the_configured_minutes(post, admin_client, admin_user, acme):
     tenant, _owner = acme
-    post(f"/admin/tenants/{tenant.id}/impersonate")
+    post(f"/admin/tenants/{tenant.id}/impersonate", reason=REASON)
     with admin_client.session_transaction() as session:
         session["impersonation_started"] = (utcnow() - timedelta(minutes=6)).isoformat()
 
@@ -109,7 +124,7 @@ def test_impersonation_expires_after_the_configured_minutes(post, admin_client, 
 
 def test_impersonation_within_the_limit_carries_on(post, admin_client, acme):
     tenant, _owner = acme
-    post(f"/admin/tenants/{tenant.id}/impersonate")
+    post(f"/admin/tenants/{tenant.id}/impersonate", reason=REASON)
     with admin_client.session_transaction() as session:
         session["impersonation_started"] = (utcnow() - timedelta(minutes=29)).isoformat()
     assert "You are viewing as" in admin_client.get(f"/t/{tenant.slug}/").get_data(as_text=True)
@@ -119,7 +134,7 @@ def test_impersonation_within_the_limit_carries_on(post, admin_client, acme):
 def test_cannot_impersonate_an_owner_who_is_a_platform_admin(post, admin_client):
     other_admin = f.user("ops@platform.test", admin=True)
     tenant = f.tenant("ops-sandbox", owner=other_admin)
-    response = post(f"/admin/tenants/{tenant.id}/impersonate", follow=True)
+    response = post(f"/admin/tenants/{tenant.id}/impersonate", follow=True, reason=REASON)
     assert "admins cannot impersonate each other" in response.get_data(as_text=True)
     with admin_client.session_transaction() as session:
         assert "impersonator_id" not in session
@@ -129,10 +144,10 @@ def test_cannot_impersonate_an_owner_who_is_a_platform_admin(post, admin_client)
 def test_service_refuses_non_admins_and_deleted_tenants(app, acme):
     tenant, _owner = acme
     with pytest.raises(PermissionDenied):
-        impersonation.start(tenant, f.user("nobody@x.test"))
+        impersonation.start(tenant, f.user("nobody@x.test"), REASON)
     deleted = f.tenant("gone", status="deleted")
     with pytest.raises(Exception, match="restore it first"):
-        impersonation.start(deleted, f.user("root2@x.test", admin=True))
+        impersonation.start(deleted, f.user("root2@x.test", admin=True), REASON)
 
 
 def test_stop_without_impersonation_just_goes_home(admin_client):
@@ -144,7 +159,7 @@ def test_stop_without_impersonation_just_goes_home(admin_client):
 
 def test_the_owner_sees_in_their_audit_log_when_and_by_whom_they_were_viewed(post, admin_client, acme, as_user):
     tenant, owner = acme
-    post(f"/admin/tenants/{tenant.id}/impersonate")
+    post(f"/admin/tenants/{tenant.id}/impersonate", reason=REASON)
     token = csrf_token(admin_client, f"/t/{tenant.slug}/")
     admin_client.post("/admin/impersonation/stop", data={"csrf_token": token})
 
@@ -164,7 +179,7 @@ def owner_with_two_orgs(acme):
 
 def test_impersonation_opens_only_the_tenant_it_was_started_for(post, admin_client, owner_with_two_orgs):
     acme, globex, _owner = owner_with_two_orgs
-    post(f"/admin/tenants/{acme.id}/impersonate")
+    post(f"/admin/tenants/{acme.id}/impersonate", reason=REASON)
     assert admin_client.get(f"/t/{acme.slug}/").status_code == 200
     for path in (f"/t/{globex.slug}/", f"/t/{globex.slug}/members", f"/t/{globex.slug}/keys"):
         refused = admin_client.get(path)
@@ -185,7 +200,7 @@ def test_no_api_key_can_be_created_while_impersonating(post, admin_client, owner
     from app.models import ApiKey
 
     acme, _globex, _owner = owner_with_two_orgs
-    post(f"/admin/tenants/{acme.id}/impersonate")
+    post(f"/admin/tenants/{acme.id}/impersonate", reason=REASON)
     token = csrf_token(admin_client, f"/t/{acme.slug}/keys")
     response = admin_client.post(f"/t/{acme.slug}/keys", data={"csrf_token": token, "name": "backdoor",
                                                                "role": "owner"})

@@ -144,7 +144,13 @@ def test_delete_restore_and_purge_with_the_typed_slug(post, server_app):
     key = f.api_key(tenant, role="admin")
     tenant_client = server_app.test_client()
 
-    post(f"/admin/tenants/{tenant_id}/delete")
+    # A click alone does not delete: the slug must be typed.
+    refused = post(f"/admin/tenants/{tenant_id}/delete", confirm_slug="doome")
+    assert refused.status_code == 422
+    assert "Type the slug doomed exactly to delete this tenant" in refused.get_data(as_text=True)
+    assert db.session.get(Tenant, tenant_id).status == "active"
+
+    post(f"/admin/tenants/{tenant_id}/delete", confirm_slug="doomed")
     assert db.session.get(Tenant, tenant_id).status == "deleted"
     assert tenant_client.get(f"/api/v1/tenants/{tenant_id}",
                              headers={"Authorization": f"Bearer {key}"}).status_code == 404
@@ -152,7 +158,7 @@ def test_delete_restore_and_purge_with_the_typed_slug(post, server_app):
     post(f"/admin/tenants/{tenant_id}/restore")
     assert db.session.get(Tenant, tenant_id).status == "active"
 
-    post(f"/admin/tenants/{tenant_id}/delete")
+    post(f"/admin/tenants/{tenant_id}/delete", confirm_slug="doomed")
     wrong = post(f"/admin/tenants/{tenant_id}/purge", confirm_slug="doomd")
     assert wrong.status_code == 422
     assert "Type the slug doomed exactly" in wrong.get_data(as_text=True)

@@ -47,7 +47,11 @@ def test_disabling_a_user_signs_them_out(post, server_app):
 
 def test_grant_and_revoke_platform_admin(post):
     helper = f.user("helper@x.test")
-    post(f"/admin/users/{helper.id}/grant-admin")
+    # Granting the console is typed out: without the person's email it is refused.
+    refused = post(f"/admin/users/{helper.id}/grant-admin", follow=True, confirm="helper@x.tes")
+    assert "type their email address to confirm" in refused.get_data(as_text=True)
+    assert not db.session.get(User, helper.id).is_platform_admin
+    post(f"/admin/users/{helper.id}/grant-admin", confirm="Helper@x.test")
     assert db.session.get(User, helper.id).is_platform_admin
     post(f"/admin/users/{helper.id}/revoke-admin")
     assert not db.session.get(User, helper.id).is_platform_admin

@@ -157,6 +157,11 @@ _WIDEST = """() => Array.from(document.querySelectorAll('body *'))
         ' (right ' + Math.round(e.getBoundingClientRect().right) + ')')"""
 
 
+def _settle(page) -> None:
+    """Wait for transitions (a dialog fading in) to finish: axe measures colours as they are."""
+    page.wait_for_function("() => document.getAnimations().every(a => a.playState !== 'running')")
+
+
 def check_page(page, name: str) -> None:
     """The checks every visited page state passes: no serious/critical axe finding at desktop and
     phone width, no sideways scrolling at 390 px, and screenshots `<name>.png` / `<name>-phone.png`.
@@ -164,6 +169,7 @@ def check_page(page, name: str) -> None:
     The viewport is put back afterwards, so a journey continues where it was.
     """
     page.wait_for_load_state()
+    _settle(page)
     original = page.viewport_size or {"width": 1440, "height": 900}
     # A test that already browses at phone width gets one pass, its screenshot under the plain name.
     sizes = [("", original), ("-phone", PHONE)] if original["width"] > PHONE["width"] else [("", original)]
@@ -172,6 +178,7 @@ def check_page(page, name: str) -> None:
         for suffix, size in sizes:
             if page.viewport_size != size:
                 page.set_viewport_size(size)
+                _settle(page)
             found = axe_violations(page)
             if found:
                 problems.append(f"axe at {size['width']} px:\n{_format(found)}")

@@ -90,9 +90,11 @@ def test_admin_reactivates_a_suspended_pro_tenant_and_views_it_as_its_owner(page
     page.get_by_role("link", name="Initech").click()
     page.wait_for_url(f"**/admin/tenants/{initech.id}")
     page.get_by_role("button", name="Reactivate").click()
-    assert page.get_by_text("Initech is active again.").is_visible()
+    page.get_by_role("dialog").get_by_role("button", name="Reactivate Initech").click()
+    page.get_by_text("Initech is active again.").wait_for()
     check_page(page, "admin-tenant-detail")
 
+    page.get_by_label("Why view as owner@initech.test?").fill("Ticket 1234: reactivation check")
     page.get_by_role("button", name="View as owner").click()
     page.wait_for_url(f"**/t/{initech.slug}/")
     banner = page.locator(".impersonation-banner")

@@ -78,6 +78,7 @@ def test_owner_signs_up_invites_a_colleague_and_upgrades(page, new_context, live
     assert row.is_visible()
     page.evaluate("window.__sameDocument = true")
     row.get_by_test_id("role-select").select_option("viewer")
+    row.get_by_role("button", name="Save the role of Colin Colleague").click()
     row.get_by_text("Saved").wait_for()
     assert page.evaluate("window.__sameDocument === true")
     page.reload()
@@ -104,7 +105,11 @@ def test_owner_signs_up_invites_a_colleague_and_upgrades(page, new_context, live
     assert "5 / 5" in users_meter.inner_text()
     assert users_meter.get_attribute("data-state") == "danger"
     check_page(page, "plan-picker")
-    page.get_by_role("button", name="Upgrade to Basic").click()
+    # Upgrading shows the preview first (price, every limit), then confirms.
+    page.get_by_role("link", name="Upgrade to Basic").click()
+    assert "$99.00 a month" in page.get_by_test_id("plan-preview").inner_text()
+    check_page(page, "plan-preview")
+    page.get_by_role("button", name="Confirm: move to Basic").click()
     page.get_by_text("Upgraded to Basic").wait_for()
     assert "5 / 20" in page.locator("#meter-users").inner_text()
     assert page.locator(".plan-card.current").get_attribute("data-plan") == "basic"

@@ -112,7 +112,7 @@ def test_removing_a_member_asks_first_then_drops_the_row_in_place(page, live_ser
     assert row.is_visible()
 
     row.get_by_role("link", name="Remove Lee Leaver").click()
-    page.get_by_role("dialog").get_by_role("button", name="Yes, continue").click()
+    page.get_by_role("dialog").get_by_role("button", name="Remove Lee Leaver").click()
     row.wait_for(state="detached")
     page.get_by_text("1 of 5 seats in use").wait_for()
     assert page.evaluate("window.__sameDocument === true")

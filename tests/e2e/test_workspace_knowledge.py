@@ -46,8 +46,12 @@ def test_member_adds_searches_and_deletes_documents(page, live_server, tmp_path:
         expect(result.first).to_contain_text("Travel policy")
         check_page(page, "workspace-knowledge-search")
 
-        page.once("dialog", lambda dialog: dialog.accept())
+        # The portal's own dialog, not the browser's bare confirm(): it names the document.
         page.get_by_role("button", name="Delete security").click()
+        dialog = page.get_by_role("dialog")
+        assert "Delete security from the knowledge base of KB Corp?" in dialog.inner_text()
+        check_page(page, "workspace-knowledge-confirm-delete")
+        dialog.get_by_role("button", name="Delete security").click()
         expect(page.get_by_test_id("document-row")).to_have_count(1)
         expect(page.get_by_test_id("document-row")).to_contain_text("Travel policy")
         assert violations == []

@@ -53,6 +53,20 @@ def test_last_owner_cannot_be_removed(client, as_user, org):
     assert _role(org.tenant, org.owner) == "owner"
 
 
+def test_promoting_to_owner_is_never_one_click(client, as_user, org):
+    as_user(org.owner)
+    unconfirmed = post(client, f"/t/acme/members/{org.member.id}/role", {"role": "owner"}, htmx=True)
+    assert "Confirm making Mia Member an owner first" in unconfirmed.get_data(as_text=True)
+    assert _role(org.tenant, org.member) == "member"
+    # Without JavaScript the same question comes as a page.
+    page = post(client, f"/t/acme/members/{org.member.id}/role", {"role": "owner"})
+    assert page.status_code == 200
+    assert "Make Mia Member an owner of Acme?" in page.get_data(as_text=True)
+    assert _role(org.tenant, org.member) == "member"
+    post(client, f"/t/acme/members/{org.member.id}/role", {"role": "owner", "confirmed": "1"}, htmx=True)
+    assert _role(org.tenant, org.member) == "owner"
+
+
 def test_admin_cannot_make_anyone_an_owner(client, as_user, org):
     as_user(org.admin)
     response = post(client, f"/t/acme/members/{org.member.id}/role", {"role": "owner"}, htmx=True)

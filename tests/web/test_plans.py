@@ -79,6 +79,7 @@ def test_members_and_viewers_see_plans_but_cannot_change_them(client, as_user, o
     as_user(org.user(role))
     html = client.get("/t/acme/plan").get_data(as_text=True)
     assert "Ask an admin to change the plan." in html and "Upgrade to Basic" not in html
+    assert "Contact sales" not in html  # no live sales button for someone who cannot change the plan
     assert post(client, "/t/acme/plan", {"plan": "basic"}).status_code == 403
     assert client.get("/t/acme/plan/basic").status_code == 403
     assert _plan_of(org.tenant) == "free"

@@ -340,6 +340,6 @@ def test_the_account_pages_are_closed_while_viewing_as_an_owner(client, olga):
     root = f.user("root@platform.test", admin=True)
     login(client, root)
     acme = tenants.find_tenant("acme")
-    post(client, f"/admin/tenants/{acme.id}/impersonate", token_from="/admin/")
+    post(client, f"/admin/tenants/{acme.id}/impersonate", {"reason": "support ticket"}, token_from="/admin/")
     assert client.get("/account").status_code == 403
     assert client.get("/account/two-factor").status_code == 403

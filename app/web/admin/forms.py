@@ -33,9 +33,16 @@ class QuotaForm(FlaskForm):
     api_calls = StringField(_l("API calls per month"), validators=[Optional()])
 
 
-class PurgeForm(FlaskForm):
+class ImpersonateForm(FlaskForm):
+    reason = StringField(_l("Reason (kept in the audit log, shown while you view)"), validators=[Optional()])
+
+
+class DeleteTenantForm(FlaskForm):
     confirm_slug = StringField(_l("Type the slug to confirm"), validators=[Optional()])
 
+
+class PurgeForm(FlaskForm):
+    confirm_slug = StringField(_l("Type the slug to confirm"), validators=[Optional()])
 
 
 class SwitchConnectionForm(FlaskForm):

@@ -21,23 +21,28 @@ from app.services import impersonation, sessions, tenants
 from app.services.errors import DomainError
 from app.services.transaction import unit_of_work
 from app.web.admin import bp
-from app.web.admin.forms import ActionForm
+from app.web.admin.forms import ImpersonateForm
+from app.web.admin.tenants import show_tenant
 from app.web.auth.sign_in import begin_session, current_session_record, current_session_token
 from app.web.rendering import is_htmx
 
-SESSION_KEYS = ("impersonator_id", "impersonation_started", "impersonation_tenant_id", "impersonator_sign_in")
+SESSION_KEYS = ("impersonator_id", "impersonation_started", "impersonation_tenant_id", "impersonator_sign_in",
+                "impersonation_reason")
 
 
 @bp.platform("/tenants/<tenant_id>/impersonate", methods=["POST"])
 def impersonate(tenant_id: str):
-    tenant = tenants.get_tenant(tenant_id)
-    if not ActionForm().validate_on_submit():
+    tenant, form = tenants.get_tenant(tenant_id), ImpersonateForm()
+    if not form.validate_on_submit():
         flash(_("The form expired; try again."), "danger")
         return redirect(url_for("admin.tenant_detail", tenant_id=tenant.id))
     admin = current_user._get_current_object()
     try:
-        owner = impersonation.start(tenant, admin, ip=request.remote_addr)
+        owner = impersonation.start(tenant, admin, form.reason.data or "", ip=request.remote_addr)
     except DomainError as exc:
+        if exc.field == "reason":
+            form.reason.errors = [exc.message]
+            return show_tenant(tenant, 422, impersonate_form=form)
         flash(exc.message, "danger")
         return redirect(url_for("admin.tenant_detail", tenant_id=tenant.id))
     admin_id = admin.id
@@ -51,6 +56,7 @@ def impersonate(tenant_id: str):
     session["impersonator_id"] = admin_id
     session["impersonation_started"] = utcnow().isoformat()
     session["impersonation_tenant_id"] = tenant.id
+    session["impersonation_reason"] = " ".join(form.reason.data.split())
     return redirect(url_for("dashboard.index", tenant_slug=tenant.slug))
 
 

@@ -18,7 +18,9 @@ from app.web.admin import bp
 from app.web.admin.forms import (
     ActionForm,
     ChangePlanForm,
+    DeleteTenantForm,
     ExtendTrialForm,
+    ImpersonateForm,
     LiftSsoForm,
     PurgeForm,
     QuotaForm,
@@ -39,8 +41,8 @@ def tenant_list():
                        isolation_strategies=ISOLATION_STRATEGIES, per_page_choices=PER_PAGE_CHOICES)
 
 
-def _detail(tenant, status: int = 200, **forms):
-    """The tenant page; `forms` replaces a blank form with one carrying the admin's input and errors."""
+def show_tenant(tenant, status: int = 200, **forms):
+    """The tenant page (also for impersonation's form errors); `forms` replaces a blank form with one carrying the admin's input and errors."""
     plan_form = forms.get("plan_form") or ChangePlanForm(formdata=None, plan=tenant.plan_code)
     plan_form.plan.choices = [(p.code, f"{p.name} ({p.code})") for p in plans.list_plans()]
     report = quotas.quota_report(tenant)
@@ -65,6 +67,8 @@ def _detail(tenant, status: int = 200, **forms):
         plan_form=plan_form,
         quota_form=quota_form,
         purge_form=forms.get("purge_form") or PurgeForm(formdata=None),
+        delete_form=forms.get("delete_form") or DeleteTenantForm(formdata=None),
+        impersonate_form=forms.get("impersonate_form") or ImpersonateForm(formdata=None),
         action_form=forms.get("action_form") or ActionForm(formdata=None),
         sso_connections=connections.list_connections(tenant),
         lift_sso_form=forms.get("lift_sso_form") or LiftSsoForm(formdata=None),
@@ -92,7 +96,7 @@ def _back(tenant, message: str):
 
 @bp.platform("/tenants/<tenant_id>")
 def tenant_detail(tenant_id: str):
-    return _detail(tenants.get_tenant(tenant_id))
+    return show_tenant(tenants.get_tenant(tenant_id))
 
 
 def _act(tenant, form, form_key: str, perform: Callable[[], object], success: Callable[[], str],
@@ -106,7 +110,7 @@ def _act(tenant, form, form_key: str, perform: Callable[[], object], success: Ca
             show_error(form, exc, fallback=fallback)
         else:
             return _back(tenant, success())
-    return _detail(tenant, 422, **{form_key: form})
+    return show_tenant(tenant, 422, **{form_key: form})
 
 
 @bp.platform("/tenants/<tenant_id>/suspend", methods=["POST"])
@@ -180,10 +184,14 @@ def custom_quotas(tenant_id: str):
 
 @bp.platform("/tenants/<tenant_id>/delete", methods=["POST"])
 def delete(tenant_id: str):
-    tenant, form = tenants.get_tenant(tenant_id), ActionForm()
-    return _act(tenant, form, "action_form", lambda: tenants.soft_delete(tenant, current_authority()),
+    """Soft delete, typed out: the admin types the tenant's slug (a click alone never deletes)."""
+    tenant, form = tenants.get_tenant(tenant_id), DeleteTenantForm()
+    if form.validate_on_submit() and (form.confirm_slug.data or "").strip() != tenant.slug:
+        form.confirm_slug.errors = [_("Type the slug %(slug)s exactly to delete this tenant.", slug=tenant.slug)]
+        return show_tenant(tenant, 422, delete_form=form)
+    return _act(tenant, form, "delete_form", lambda: tenants.soft_delete(tenant, current_authority()),
                 lambda: _("%(name)s is deleted. It can be restored for %(days)s days.", name=tenant.name,
-                          days=current_app.config["DELETED_TENANT_GRACE_DAYS"]))
+                          days=current_app.config["DELETED_TENANT_GRACE_DAYS"]), fallback="confirm_slug")
 
 
 @bp.platform("/tenants/<tenant_id>/restore", methods=["POST"])
@@ -210,4 +218,4 @@ def purge(tenant_id: str):
             else:
                 flash(_("%(name)s is purged for good. Its audit trail remains.", name=name), "success")
                 return redirect(url_for("admin.tenant_list"))
-    return _detail(tenant, 422, purge_form=form)
+    return show_tenant(tenant, 422, purge_form=form)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import flash, redirect, request, url_for
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from app.services import accounts, mfa, platform_users
@@ -50,6 +51,11 @@ def user_action(user_id: int, action: str):
     user = accounts.get_user(user_id)
     service, message = USER_ACTIONS[action]
     if ActionForm().validate_on_submit():
+        # Granting the console is typed out, not clicked: the admin types the person's email.
+        if action == "grant-admin" and (request.form.get("confirm") or "").strip().lower() != user.email.lower():
+            flash(_("To make %(email)s a platform admin, type their email address to confirm.", email=user.email),
+                  "danger")
+            return redirect(url_for("admin.user_list", **_list_args()))
         try:
             service(user, current_authority())
         except DomainError as exc:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, url_for
+from flask import flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
@@ -53,6 +53,10 @@ def change_role(user_id: int):
     error = None
     if not form.validate_on_submit():
         error = _("Choose a role.")
+    elif _needs_owner_confirmation(membership, form.role.data):
+        if not is_htmx():  # no JavaScript, so no dialog: the same question as a page
+            return render_page("members/confirm_owner.html", m=membership)
+        error = _("Confirm making %(name)s an owner first.", name=membership.user.display_name)
     else:
         try:
             membership = members.change_role(tenant, user_id, form.role.data, current_authority())
@@ -68,6 +72,12 @@ def change_role(user_id: int):
     ctx = _context(m=membership, row_errors={membership.user_id: error} if error else {},
                    row_notice={membership.user_id: None if error else _("Saved")})
     return render_page(TEMPLATE, block="member_row", **ctx)
+
+
+def _needs_owner_confirmation(membership, role: str) -> bool:
+    """Making someone an owner is never one click: the form must say it was confirmed."""
+    return (role == "owner" and membership.role != "owner" and request.form.get("confirmed") != "1"
+            and may_grant(current_authority(), membership.tenant_id, "owner"))  # else the service says no
 
 
 @bp.tenant("/members/<int:user_id>/remove", "members.manage")
