@@ -15,6 +15,7 @@ from pathlib import Path
 from flask import current_app
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ProgrammingError
 
 from app.config import INSTANCE_DIR
 from app.extensions import db, sqlite_pragmas
@@ -117,7 +118,11 @@ def create(tenant_id: str) -> None:
         found = conn.exec_driver_sql("SELECT 1 FROM pg_database WHERE datname = %(n)s",
                                      {"n": url.database}).scalar()
         if not found:
-            conn.exec_driver_sql(f'CREATE DATABASE "{url.database}"')
+            try:
+                conn.exec_driver_sql(f'CREATE DATABASE "{url.database}"')
+            except ProgrammingError as exc:  # a repair and its creator raced: the database is there
+                if "already exists" not in str(exc):
+                    raise
 
 
 def drop(tenant_id: str) -> None:

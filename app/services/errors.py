@@ -157,6 +157,16 @@ class TenantExpired(DomainError):
     http_status = 402
 
 
+class TenantUnavailable(DomainError):
+    """The tenant's schema or database is not built yet (or no longer answers): try again shortly.
+
+    A 503 with Retry-After, never a 500: the repair is already under way (`placement.repair`)."""
+
+    code = "tenant_unavailable"
+    http_status = 503
+    retry_after = 30
+
+
 class SsoRefused(DomainError):
     """A single sign-on that must not succeed; `code` names why (`oidc_state_mismatch`, `saml_replay` ...).
 

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, Select, any_, func, or_, select
 
-from app import placement
+from app import crashpoints, placement
 from app.extensions import db
 from app.models import Tenant, TenantConfig, TenantUser, User, normalize_email
 from app.models.types import utcnow
@@ -148,6 +148,7 @@ def build_tenant(name: str, slug: str, owner: User, plan_code: str, actor: Actor
     db.session.flush()
     db.session.add(TenantUser(tenant_id=tenant.id, user_id=owner.id, role="owner", status="active", joined_at=now))
     tenant.owner_id = owner.id
+    placement.reserve(tenant)  # a schema or database tenant is not usable until provision() has run
     record("tenant.created", actor, tenant_id=tenant.id, target_type="tenant", target_id=tenant.id,
            details={"name": name, "slug": slug, "plan": plan.code, "owner": owner.email, "status": status,
                     "isolation_strategy": strategy})
@@ -168,6 +169,7 @@ def create_tenant(name: str, slug: str, owner_email: str, plan_code: str, actor:
             owner = accounts.build_user(owner_email, password=None, name=owner_name or "")
         tenant = build_tenant(name, slug, owner, plan_code, actor, status=status,
                               isolation_strategy=isolation_strategy, trial_days=trial_days)
+    crashpoints.reached("tenant.committed")
     placement.provision(tenant)
     return tenant
 

@@ -16,7 +16,7 @@ from flask import g, request
 
 from app.extensions import cache
 from app.models import Tenant
-from app.services import audit, tenant_status
+from app.services import audit, placements, tenant_status
 from app.services.authority import allows
 from app.services.errors import PermissionDenied, TenantNotFound, TwoFactorRequired, Unauthorized
 from app.services.permissions import Permission, get_permission
@@ -86,6 +86,8 @@ def enter_tenant(permission: str | Permission, principal: Principal | None = Non
     # A write is a request that may change something; the route's declaration made sure its
     # permission writes. This is where a tenant that may only be read refuses it.
     check_status(tenant, principal, writing=request.method not in SAFE_METHODS, billing=permission.billing)
+    # A schema or database tenant whose creation was cut short: 503 while it is repaired, not a 500.
+    placements.ensure_ready(tenant)
     role = authority.strongest_role_in(tenant)
     if not allows(authority, permission):
         raise PermissionDenied("Your role does not allow this.", details={"permission": permission.name,

@@ -40,6 +40,13 @@ def _keep_allow(exc: HTTPException, response) -> None:
         response.headers["Allow"] = ", ".join(sorted(exc.valid_methods))
 
 
+def _retry_after(exc: DomainError, response) -> None:
+    """A temporary refusal (503: a tenant being set up) says when to come back."""
+    seconds = getattr(exc, "retry_after", None)
+    if seconds:
+        response.headers["Retry-After"] = str(seconds)
+
+
 HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
               405: "method_not_allowed", 409: "conflict", 413: "payload_too_large", 415: "unsupported_media_type",
               422: "validation_error", 429: "rate_limited", 500: "internal_error"}
@@ -52,6 +59,7 @@ def init_errorhandlers(app: Flask) -> None:
             response = envelope(exc.code, exc.message, exc.http_status, exc.to_dict()["details"])
             if isinstance(exc, Unauthorized):
                 response.headers["WWW-Authenticate"] = 'Bearer realm="api"'
+            _retry_after(exc, response)
             return response
         here = request.full_path if request.query_string else request.path
         if isinstance(exc, Unauthorized):
@@ -65,7 +73,10 @@ def init_errorhandlers(app: Flask) -> None:
                 return "", 200, {"HX-Redirect": target}
             return redirect(target)
         # An unpaid tenant's refusal (read-only, pending deletion) links to the page where the owner pays.
-        return _page(exc.http_status, exc.message, exc.message, exc.code, exc.details.get("billing_path"))
+        response = make_response(*_page(exc.http_status, exc.message, exc.message, exc.code,
+                                        exc.details.get("billing_path")))
+        _retry_after(exc, response)
+        return response
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):

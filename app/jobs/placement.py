@@ -1,0 +1,18 @@
+"""Jobs that finish a tenant's schema or database when its creation was cut short."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from app.jobs.registry import every, task
+from app.services import placements
+
+
+@task("placement.repair", max_retries=5, backoff=10, backoff_max=600)
+def repair(tenant_id: str) -> None:
+    placements.repair(tenant_id)
+
+
+@task("placement.repair_unready", schedule=every(timedelta(minutes=1)), max_retries=0)
+def repair_unready() -> None:
+    placements.repair_unready()
