@@ -15,6 +15,8 @@ caller forces one (`services.emails` renders each email in its recipient's langu
 
 from __future__ import annotations
 
+import os
+
 from flask import has_request_context, request, session
 from flask_babel import get_locale
 
@@ -58,8 +60,23 @@ def browser_language() -> str | None:
     return None
 
 
+def environment_language() -> str:
+    """Outside a request (CLI commands), the terminal's language: `LANG=zh_CN.UTF-8 flask ...` speaks
+    Chinese. Jobs render what people read with an explicit language (emails: their reader's)."""
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = (os.environ.get(name) or "").lower().replace("-", "_")
+        if value:
+            primary = value.split(".", 1)[0]
+            if primary in ("zh", "zh_cn", "zh_sg", "zh_hans", "zh_hans_cn"):
+                return "zh"
+            return "en"
+    return "en"
+
+
 def chosen_language() -> str:
     """The short code (`en`, `zh`) this request speaks."""
+    if not has_request_context():
+        return environment_language()
     if has_request_context() and request.path.startswith("/api/"):
         return browser_language() or "en"
     if _personal("locale") in SUPPORTED:

@@ -124,3 +124,10 @@ def test_an_email_to_an_existing_account_uses_that_persons_language(client, org,
     message = mailbox.wait_for(org.viewer.email)
     assert message["Subject"] == "重置密码"
     assert "设置新密码" in message.get_body(("plain",)).get_content()
+
+
+def test_form_validation_messages_from_wtforms_are_chinese_too(client):
+    html = client.post("/signup", data={"csrf_token": csrf_token(client, "/signup")}, headers=ZH).get_data(as_text=True)
+    assert "This field is required" not in html
+    assert "此字段是必填项" in html or "必填" in html
+
