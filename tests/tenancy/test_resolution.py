@@ -152,4 +152,6 @@ def test_hammering_a_foreign_tenant_records_one_event_a_minute(api, two):
 
 def test_a_nul_in_a_tenant_name_names_no_tenant(api, two):
     key, _, _ = two
-    assert api.get("/api/v1/tenants/current?tenant_id=acme%00", key=key).status_code == 404
+    # Refused where the request is read (app/web/request_checks.py), before any resolver runs.
+    response = api.get("/api/v1/tenants/current?tenant_id=acme%00", key=key)
+    assert response.status_code == 400 and response.get_json()["error"]["code"] == "bad_request"
