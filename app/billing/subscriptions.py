@@ -29,7 +29,7 @@ from app.models.types import utcnow
 from app.services.audit import Actor, record
 from app.services.errors import PermissionDenied, PlanDowngradeBlocked, ValidationError
 from app.services.formatting import format_quantity
-from app.services.plans import DOWNGRADE_BLOCKING_RESOURCES, downgrade_blockers, get_plan
+from app.services.plans import DOWNGRADE_BLOCKING_RESOURCES, downgrade_blockers, get_plan, revive_if_expired
 from app.services.quotas import RESOURCE_LABELS, limits_for, usage_for
 from app.services.transaction import lock_tenant, unit_of_work
 
@@ -275,6 +275,7 @@ def change_plan(tenant: Tenant, new_plan_code: str, actor: Actor, *, now: dateti
     with unit_of_work():
         lock_tenant(db.session, tenant.id)
         db.session.refresh(tenant)  # the plan and limits as they are under the lock
+        revive_if_expired(tenant, actor, now)
         subscription = open_subscription(tenant, now)
         preview = preview_change(tenant, new_plan.code, now, subscription)
         old_plan = tenant.plan

@@ -26,6 +26,9 @@ class Permission:
     # Billing's own pages: they stay open while the tenant is unpaid (read-only, suspended for
     # non-payment, pending deletion), so the owner can always reach the way to pay.
     billing: bool = False
+    # The way back from an expired subscription: the plan picker stays open while the tenant is
+    # expired, or "choose a plan to continue" would lead to a refusal.
+    open_when_expired: bool = False
 
     @property
     def is_platform(self) -> bool:
@@ -35,8 +38,9 @@ class Permission:
         return self.name
 
 
-def _tenant(name: str, least_role: Role, *, writes: bool, billing: bool = False) -> Permission:
-    return Permission(name, least_role, writes, billing)
+def _tenant(name: str, least_role: Role, *, writes: bool, billing: bool = False,
+            open_when_expired: bool = False) -> Permission:
+    return Permission(name, least_role, writes, billing, open_when_expired)
 
 
 _TENANT_PERMISSIONS = (
@@ -44,7 +48,7 @@ _TENANT_PERMISSIONS = (
     _tenant("members.read", Role.VIEWER, writes=False),
     _tenant("quota.read", Role.VIEWER, writes=False),
     _tenant("usage.read", Role.VIEWER, writes=False),
-    _tenant("plans.read", Role.VIEWER, writes=False),
+    _tenant("plans.read", Role.VIEWER, writes=False, open_when_expired=True),
     _tenant("documents.read", Role.VIEWER, writes=False),
     # Every member may leave, viewers included; leaving changes the membership, so it writes.
     _tenant("membership.leave", Role.VIEWER, writes=True),
@@ -52,7 +56,7 @@ _TENANT_PERMISSIONS = (
     _tenant("documents.delete_any", Role.ADMIN, writes=True),
     _tenant("members.manage", Role.ADMIN, writes=True),
     _tenant("invitations.manage", Role.ADMIN, writes=True),
-    _tenant("plan.change", Role.ADMIN, writes=True),
+    _tenant("plan.change", Role.ADMIN, writes=True, open_when_expired=True),
     _tenant("settings.update", Role.ADMIN, writes=True),
     _tenant("apikeys.manage", Role.ADMIN, writes=True),
     _tenant("audit.read", Role.ADMIN, writes=False),

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import select
 
 from app.extensions import db
 from app.models import PLAN_SEED, RESOURCES, Plan, Tenant
+from app.models.enums import TenantStatus
+from app.services import tenant_status
 from app.services.audit import Actor, record
 from app.services.errors import NotFound, PermissionDenied, PlanDowngradeBlocked
 from app.services.formatting import format_quantity
@@ -66,6 +70,17 @@ def downgrade_blockers(tenant: Tenant, new_plan: Plan) -> list[str]:
     return reasons
 
 
+def revive_if_expired(tenant: Tenant, actor: Actor, now: datetime | None = None) -> None:
+    """Choosing a plan is how an expired subscription (or trial) continues: the tenant is active
+    again, audited. Called inside the plan change's unit of work, so a refused change revives nothing."""
+    if tenant_status.effective_status(tenant, now) != TenantStatus.EXPIRED:
+        return
+    previous = tenant.status
+    tenant.status = TenantStatus.ACTIVE
+    record("tenant.reactivated", actor, tenant_id=tenant.id, target_type="tenant", target_id=tenant.id,
+           details={"from": previous, "by": "plan_choice"})
+
+
 def change_plan(tenant: Tenant, new_plan_code: str, actor: Actor, *, override_limits: bool = False) -> Tenant:
     """Move a tenant to another plan.
 
@@ -76,6 +91,7 @@ def change_plan(tenant: Tenant, new_plan_code: str, actor: Actor, *, override_li
     new_plan = get_plan(new_plan_code)
     with unit_of_work():
         lock_tenant(db.session, tenant.id)
+        revive_if_expired(tenant, actor)
         old_plan = tenant.plan
         if new_plan.code == old_plan.code:
             return tenant

@@ -51,8 +51,11 @@ def suspended_for_non_payment(tenant: Tenant) -> bool:
 
 
 def refusal(tenant: Tenant, *, writing: bool = False, now: datetime | None = None,
-            billing: bool = False) -> DomainError | None:
-    """Why the tenant's users cannot use it now, as the error to raise; None when they can."""
+            billing: bool = False, choosing_plan: bool = False) -> DomainError | None:
+    """Why the tenant's users cannot use it now, as the error to raise; None when they can.
+
+    `choosing_plan`: the plan picker, which an expired tenant is sent to (choosing a plan revives it).
+    """
     status = effective_status(tenant, now)
     if status == TenantStatus.DELETED:
         return TenantNotFound("Tenant not found.")
@@ -73,15 +76,16 @@ def refusal(tenant: Tenant, *, writing: bool = False, now: datetime | None = Non
         reason = (tenant.suspended_reason or "no reason given").rstrip(". ")
         return TenantSuspended(f"{tenant.name} is suspended: {reason}. Contact support to restore access.",
                                details={"reason": tenant.suspended_reason})
-    if status == TenantStatus.EXPIRED:
-        return TenantExpired(f"The subscription of {tenant.name} has expired. Choose a plan to continue.")
+    if status == TenantStatus.EXPIRED and not choosing_plan:
+        return TenantExpired(f"The subscription of {tenant.name} has expired. Choose a plan to continue.",
+                             details={"plan_path": f"/t/{tenant.slug}/plan"})
     return None
 
 
 def ensure_usable(tenant: Tenant, *, writing: bool = False, now: datetime | None = None,
-                  billing: bool = False) -> None:
+                  billing: bool = False, choosing_plan: bool = False) -> None:
     """Raise the refusal of `refusal()`, if any."""
-    error = refusal(tenant, writing=writing, now=now, billing=billing)
+    error = refusal(tenant, writing=writing, now=now, billing=billing, choosing_plan=choosing_plan)
     if error is not None:
         raise error
 

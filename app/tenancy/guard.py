@@ -30,11 +30,12 @@ def _not_found() -> TenantNotFound:
     return TenantNotFound("Tenant not found.")
 
 
-def check_status(tenant: Tenant, principal: Principal, *, writing: bool = False, billing: bool = False) -> None:
+def check_status(tenant: Tenant, principal: Principal, *, writing: bool = False, billing: bool = False,
+                 choosing_plan: bool = False) -> None:
     """The tenant must be usable (`services.tenant_status`); platform admins pass whatever its state."""
     if principal.is_platform_admin:
         return
-    tenant_status.ensure_usable(tenant, writing=writing, billing=billing)
+    tenant_status.ensure_usable(tenant, writing=writing, billing=billing, choosing_plan=choosing_plan)
 
 
 def check_second_factor(tenant: Tenant, principal: Principal) -> None:
@@ -85,7 +86,8 @@ def enter_tenant(permission: str | Permission, principal: Principal | None = Non
     check_second_factor(tenant, principal)
     # A write is a request that may change something; the route's declaration made sure its
     # permission writes. This is where a tenant that may only be read refuses it.
-    check_status(tenant, principal, writing=request.method not in SAFE_METHODS, billing=permission.billing)
+    check_status(tenant, principal, writing=request.method not in SAFE_METHODS, billing=permission.billing,
+                 choosing_plan=permission.open_when_expired)
     # A schema or database tenant whose creation was cut short: 503 while it is repaired, not a 500.
     placements.ensure_ready(tenant)
     role = authority.strongest_role_in(tenant)

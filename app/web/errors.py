@@ -28,9 +28,10 @@ def envelope(code: str, message: str, status: int, details: dict | None = None):
     return response
 
 
-def _page(status: int, title: str, message: str, code: str, billing_path: str | None = None):
+def _page(status: int, title: str, message: str, code: str, billing_path: str | None = None,
+          plan_path: str | None = None):
     html = render_template("errors/error.html", status=status, title=title, message=message, code=code,
-                           billing_path=billing_path)
+                           billing_path=billing_path, plan_path=plan_path)
     return html, status
 
 
@@ -72,9 +73,10 @@ def init_errorhandlers(app: Flask) -> None:
             if request.headers.get("HX-Request"):  # a redirect would be followed inside the XHR
                 return "", 200, {"HX-Redirect": target}
             return redirect(target)
-        # An unpaid tenant's refusal (read-only, pending deletion) links to the page where the owner pays.
+        # An unpaid tenant's refusal (read-only, pending deletion) links to the page where the owner pays,
+        # an expired one's to the plan picker.
         response = make_response(*_page(exc.http_status, exc.message, exc.message, exc.code,
-                                        exc.details.get("billing_path")))
+                                        exc.details.get("billing_path"), exc.details.get("plan_path")))
         _retry_after(exc, response)
         return response
 
