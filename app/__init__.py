@@ -57,8 +57,9 @@ def register_extensions(app: Flask) -> None:
     cache.init_app(app)
     mail.init_app(app)
 
-    from app.services import usage
+    from app.services import access_cache, usage
 
+    access_cache.init_app(app)  # key -> principal, tenant -> status/plan/limits, per process
     usage.init_app(app)  # the API-call meter (database or Redis), chosen once
 
     from app.web.i18n import select_locale, select_timezone

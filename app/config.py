@@ -49,6 +49,11 @@ class Config:
     DEFAULT_TENANT = os.environ.get("DEFAULT_TENANT") or None
 
     REDIS_URL = os.environ.get("REDIS_URL") or None
+    # The API hot path (docs/api.md): how long a process trusts its cached keys and tenants (at most 5 s;
+    # with Redis a change reaches every process within 1 s anyway), and the quota leases.
+    ACCESS_CACHE_TTL = float(os.environ.get("ACCESS_CACHE_TTL", "5"))
+    METER_LEASE_SECONDS = float(os.environ.get("METER_LEASE_SECONDS", "1"))
+    METER_LEASE_MAX_BLOCK = int(os.environ.get("METER_LEASE_MAX_BLOCK", "100"))
 
     ISOLATION_STRATEGY = os.environ.get("ISOLATION_STRATEGY", "row")
     TRIAL_DAYS = int(os.environ.get("TRIAL_DAYS", "14"))

@@ -9,12 +9,19 @@ for an unlimited plan), and a refusal is 429 `api_quota_exceeded` with `Retry-Af
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask import Response, g
 
-from app.services import quotas, usage
+from app.services import access_cache, quotas, usage
 from app.services.errors import ApiQuotaExceeded
 from app.tenancy.context import get_current_tenant
 from app.tenancy.principal import Principal
+
+
+@dataclass(frozen=True)
+class _Limit:
+    value: int | None  # None is unlimited, and must be cached too
 
 
 def meter_current_call(principal: Principal) -> None:
@@ -24,7 +31,9 @@ def meter_current_call(principal: Principal) -> None:
     tenant = get_current_tenant()
     if tenant is None:  # enter_tenant always sets it; refuse rather than count nothing
         raise RuntimeError("meter_current_call needs an entered tenant")
-    limit = quotas.limits_for(tenant)["api_calls"]
+    # The limit changes with the plan or an override: both clear the access cache.
+    limit = access_cache.current_cache().get(("api_call_limit", tenant.id),
+                                             lambda: _Limit(quotas.limits_for(tenant)["api_calls"])).value
     result = usage.consume_api_call(tenant.id, limit)
     g.quota_result = result
     if not result.allowed:

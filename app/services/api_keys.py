@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import timedelta
+import threading
+from datetime import datetime, timedelta
 
-from sqlalchemy import Select, and_, select, update
-from sqlalchemy.orm import aliased
-from sqlalchemy.orm.attributes import set_committed_value
+from flask import current_app
+from sqlalchemy import Select, and_, or_, select, update
+from sqlalchemy.orm import Session, aliased
 
 from app.extensions import db
 from app.models import ApiKey, Role, Tenant, TenantUser, User
 from app.models.enums import MembershipStatus
 from app.models.types import utcnow
+from app.services import access_cache, write_behind
 from app.services.audit import Actor, record
 from app.services.authority import Authority
 from app.services.errors import NotFound, PermissionDenied, ValidationError
@@ -149,27 +151,98 @@ def owner_still_holds(key: ApiKey, owner: User | None, membership_status: str | 
     return membership_status == MembershipStatus.ACTIVE or owner.is_platform_admin
 
 
-def authenticate_key(secret: str | None) -> ApiKey | None:
-    """The active key with this secret whose owner still holds their access (`owner_still_holds`),
-    or None. Checked on every call, in the one query that finds the key. Notes when it was last used."""
-    if not secret or not secret.startswith(SECRET_PREFIX) or len(secret) > 200:
-        return None
+def _active_key(session: Session, key_hash: str) -> ApiKey | None:
+    """The key with this hash if it may be used: not revoked, and its owner still holds their access
+    (`owner_still_holds`), in the one query that finds the key. What the access cache keeps."""
     owner = aliased(User)
-    row = db.session.execute(
+    row = session.execute(
         select(ApiKey, owner, TenantUser.status)
         .outerjoin(owner, owner.id == ApiKey.owned_by_id)
         .outerjoin(TenantUser, and_(TenantUser.tenant_id == ApiKey.tenant_id, TenantUser.user_id == ApiKey.owned_by_id))
-        .where(ApiKey.key_hash == hash_secret(secret))
+        .where(ApiKey.key_hash == key_hash)
     ).first()
     if row is None:
         return None
     key, key_owner, membership_status = row
     if key.revoked_at is not None or not owner_still_holds(key, key_owner, membership_status):
         return None
-    now = utcnow()
-    if key.last_used_at is None or now - key.last_used_at >= LAST_USED_RESOLUTION:
-        # Its own short transaction: noting the use must not commit (or wait for) the request's work.
-        with side_session() as session:
-            session.execute(update(ApiKey).where(ApiKey.id == key.id).values(last_used_at=now))
-        set_committed_value(key, "last_used_at", now)
     return key
+
+
+def authenticate_key(secret: str | None) -> ApiKey | None:
+    """The active key with this secret, or None. Notes when it was last used.
+
+    Answered from the process's access cache when it can (`services.access_cache`: revoking a key,
+    or any change to what `_active_key` reads, clears it everywhere); the last use is written a
+    moment later by the write-behind thread, at most once a minute per key."""
+    if not secret or not secret.startswith(SECRET_PREFIX) or len(secret) > 200:
+        return None
+    key_hash = hash_secret(secret)
+    # Detached and shared by the process's threads: callers read its columns only (a rule that needs
+    # more, such as the creator's membership, belongs in `_active_key`, whose answer is what is cached).
+    key = access_cache.current_cache().lookup(("api_key", key_hash), lambda session: _active_key(session, key_hash),
+                                              attach=False)
+    if key is not None:
+        _note_use(key.id, utcnow())
+    return key
+
+
+class KeyUses:
+    """When each key was last used, in this process of one app, and when that was last written:
+    written behind, at most once per LAST_USED_RESOLUTION per key, so a warm call writes nothing."""
+
+    def __init__(self) -> None:
+        self._pending: dict[int, datetime] = {}
+        self._written: dict[int, datetime] = {}
+        self._lock = threading.Lock()
+        self._flushing = threading.Lock()
+
+    def note(self, key_id: int, now: datetime) -> bool:
+        """Remember the use; True when it is to be written."""
+        written = self._written.get(key_id)
+        if written is not None and timedelta(0) <= now - written < LAST_USED_RESOLUTION:
+            return False
+        with self._lock:
+            self._pending[key_id] = now
+            self._written[key_id] = now
+        return True
+
+    def flush(self) -> int:
+        """Write what is pending; one flush at a time, so a flush called now also waits for one
+        already under way. What fails to be written stays pending for the next flush."""
+        with self._flushing:
+            with self._lock:
+                pending, self._pending = self._pending, {}
+            if not pending:
+                return 0
+            try:
+                with side_session() as session:
+                    for key_id, moment in pending.items():
+                        session.execute(update(ApiKey)
+                                        .where(ApiKey.id == key_id,
+                                               or_(ApiKey.last_used_at.is_(None), ApiKey.last_used_at < moment))
+                                        .values(last_used_at=moment))
+            except Exception:
+                with self._lock:
+                    for key_id, moment in pending.items():
+                        self._pending.setdefault(key_id, moment)
+                raise
+            return len(pending)
+
+
+def _key_uses() -> KeyUses:
+    uses = current_app.extensions.get("api_key_uses")
+    if uses is None:
+        uses = current_app.extensions["api_key_uses"] = KeyUses()
+        write_behind.current_writer().register("api-key-last-use", uses.flush)
+    return uses
+
+
+def _note_use(key_id: int, now: datetime) -> None:
+    if _key_uses().note(key_id, now):
+        write_behind.current_writer().start()
+
+
+def flush_key_uses() -> int:
+    """Write the noted last uses now (the write-behind thread does it every tick; tests may too)."""
+    return _key_uses().flush()

@@ -49,6 +49,13 @@ class Meter(Protocol):
 
     def consume(self, tenant_id: str, limit: int | None, now: datetime) -> MeterResult: ...
 
+    def lease(self, tenant_id: str, limit: int | None, want: int, spread: int, now: datetime) -> tuple[int, int]:
+        """Count up to `want` calls at once (at most `max(1, remaining // spread)`, never more than
+        remain): `(granted, month total after)`; granted 0 when the quota is spent."""
+
+    def release(self, tenant_id: str, day: date, count: int) -> None:
+        """Uncount `count` leased calls, counted on `day`, that were not used."""
+
     def month_total(self, tenant_id: str, now: datetime) -> int: ...
 
     def daily(self, tenant_id: str, days: int, now: datetime) -> list[tuple[date, int]]: ...

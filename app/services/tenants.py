@@ -9,12 +9,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, Select, any_, func, or_, select
+from sqlalchemy.orm import joinedload
 
 from app import crashpoints, placement
 from app.extensions import db
 from app.models import Tenant, TenantConfig, TenantUser, User, normalize_email
 from app.models.types import utcnow
-from app.services import accounts, storage
+from app.services import access_cache, accounts, storage
 from app.services.audit import Actor, record
 from app.services.errors import (
     DomainError,
@@ -106,6 +107,20 @@ def find_tenant(ref: str | None) -> Tenant | None:
         return None
     ref = ref.strip()
     return db.session.scalar(select(Tenant).where(or_(Tenant.id == ref, Tenant.slug == ref.lower())))
+
+
+def find_tenant_for_request(ref: str | None) -> Tenant | None:
+    """`find_tenant` for the request's guard, answered from the process's access cache
+    (`services.access_cache`), with what the guard and the API read of it loaded: plan, owner, settings."""
+    if not ref or not isinstance(ref, str) or len(ref) > 63:
+        return None
+    ref = ref.strip()
+
+    def load(session) -> Tenant | None:
+        return session.scalar(select(Tenant).options(joinedload(Tenant.owner), joinedload(Tenant.config))
+                              .where(or_(Tenant.id == ref, Tenant.slug == ref.lower())))
+
+    return access_cache.current_cache().lookup(("tenant", ref), load)
 
 
 def _slug_free(slug: str, exclude_id: str | None = None) -> bool:

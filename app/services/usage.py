@@ -18,11 +18,14 @@ from sqlalchemy.orm import Session
 from app.extensions import db
 from app.models import ApiUsageDaily, Tenant
 from app.models.types import utcnow
+from app.services import write_behind
+from app.services.meter_leases import LEASE_SECONDS, MAX_BLOCK, LeaseBook
 from app.services.meters import Meter, MeterResult, period_bounds, seconds_to_next_period
 from app.services.transaction import side_session
 
 __all__ = ["DatabaseMeter", "Meter", "MeterResult", "period_bounds", "seconds_to_next_period"]
 _EXTENSION = "usage_meter"
+_LEASES = "usage_meter_leases"
 
 
 def _ensure_today_row(session: Session, tenant_id: str, today: date) -> None:
@@ -51,14 +54,14 @@ def _ensure_today_row(session: Session, tenant_id: str, today: date) -> None:
     session.execute(insert(ApiUsageDaily).values(**values).on_conflict_do_nothing())
 
 
-def _carry_into_later_days(session: Session, tenant_id: str, day: date) -> None:
+def _carry_into_later_days(session: Session, tenant_id: str, day: date, calls: int = 1) -> None:
     """A call counted on `day` after the next day's row already carried the month's total forward
     (a request that started just before midnight UTC) must reach that running total too."""
     month_end = (day.replace(day=28) + timedelta(days=4)).replace(day=1)
     session.execute(
         update(ApiUsageDaily)
         .where(ApiUsageDaily.tenant_id == tenant_id, ApiUsageDaily.day > day, ApiUsageDaily.day < month_end)
-        .values(month_to_date=ApiUsageDaily.month_to_date + 1)
+        .values(month_to_date=ApiUsageDaily.month_to_date + calls)
     )
 
 
@@ -113,6 +116,52 @@ def _consume(session: Session, tenant_id: str, limit: int | None, now: datetime,
     return MeterResult(True, used, limit, seconds_to_next_period(now))
 
 
+def lease_api_calls_db(tenant_id: str, limit: int | None, want: int, spread: int,
+                       now: datetime | None = None) -> tuple[int, int]:
+    """Take up to `want` calls of the tenant's remaining quota in one transaction: `(granted, month
+    total after)`, granted 0 when none remain. Never more than `max(1, remaining // spread)`, so
+    leases shrink to one call near the limit, and never more than remains: the UPDATE's condition
+    decides, atomically, whatever other processes did meanwhile."""
+    now = now or utcnow()
+    today = now.date()
+    with side_session() as session:
+        _ensure_today_row(session, tenant_id, today)
+        row_filter = and_(ApiUsageDaily.tenant_id == tenant_id, ApiUsageDaily.day == today)
+        grant = max(1, want)
+        # First try: `grant` with room for `spread` such leases (the common, far-from-limit case).
+        slack = grant * spread if limit is not None else 0
+        while True:
+            stmt = (update(ApiUsageDaily).where(row_filter)
+                    .values(calls=ApiUsageDaily.calls + grant, month_to_date=ApiUsageDaily.month_to_date + grant)
+                    .returning(ApiUsageDaily.month_to_date))
+            if limit is not None:
+                stmt = stmt.where(ApiUsageDaily.month_to_date <= limit - max(grant, slack))
+            used = session.execute(stmt).scalar_one_or_none()
+            if used is not None:
+                _carry_into_later_days(session, tenant_id, today, grant)
+                _note_month_total(tenant_id, today.replace(day=1), session)
+                return grant, used
+            # The failed UPDATE took the write lock (SQLite) or saw the latest row (PostgreSQL): size
+            # the grant to what remains now.
+            current = session.scalar(select(ApiUsageDaily.month_to_date).where(row_filter)) or 0
+            room = limit - current
+            if room <= 0:
+                return 0, current
+            grant, slack = min(grant, max(1, room // spread)), 0
+
+
+def release_api_calls_db(tenant_id: str, day: date, count: int) -> None:
+    """Give back `count` leased calls that were not used (they were counted on `day`)."""
+    if count <= 0:
+        return
+    with side_session() as session:
+        session.execute(update(ApiUsageDaily)
+                        .where(ApiUsageDaily.tenant_id == tenant_id, ApiUsageDaily.day == day)
+                        .values(calls=ApiUsageDaily.calls - count, month_to_date=ApiUsageDaily.month_to_date - count))
+        _carry_into_later_days(session, tenant_id, day, -count)
+        _note_month_total(tenant_id, day.replace(day=1), session)
+
+
 def api_calls_this_month_db(tenant_id: str, now: datetime | None = None) -> int:
     now = now or utcnow()
     month_start = now.date().replace(day=1)
@@ -140,6 +189,12 @@ class DatabaseMeter:
     def consume(self, tenant_id: str, limit: int | None, now: datetime) -> MeterResult:
         return consume_api_call_db(tenant_id, limit, now)
 
+    def lease(self, tenant_id: str, limit: int | None, want: int, spread: int, now: datetime) -> tuple[int, int]:
+        return lease_api_calls_db(tenant_id, limit, want, spread, now)
+
+    def release(self, tenant_id: str, day: date, count: int) -> None:
+        release_api_calls_db(tenant_id, day, count)
+
     def month_total(self, tenant_id: str, now: datetime) -> int:
         return api_calls_this_month_db(tenant_id, now)
 
@@ -158,6 +213,11 @@ def init_app(app: Flask) -> None:
         app.extensions[_EXTENSION] = meter_for(app.config["REDIS_URL"])
     else:
         app.extensions[_EXTENSION] = DatabaseMeter()
+    book = LeaseBook(app.extensions[_EXTENSION],
+                     lease_seconds=float(app.config.get("METER_LEASE_SECONDS", LEASE_SECONDS)),
+                     max_block=int(app.config.get("METER_LEASE_MAX_BLOCK", MAX_BLOCK)))
+    app.extensions[_LEASES] = book
+    write_behind.writer_of(app).register("meter-leases", book.return_expired)
 
 
 def current_meter() -> Meter:
@@ -166,8 +226,20 @@ def current_meter() -> Meter:
 
 
 def consume_api_call(tenant_id: str, limit: int | None, now: datetime | None = None) -> MeterResult:
-    """Count one API call against the tenant's monthly quota, atomically; refuse past the limit."""
-    return current_meter().consume(tenant_id, limit, now or utcnow())
+    """Count one API call against the tenant's monthly quota; refuse past the limit.
+
+    Served from this process's lease of the tenant's quota when it holds one (`meter_leases`):
+    exact (never more than the limit across every process), one atomic step per block of calls."""
+    book: LeaseBook = current_app.extensions[_LEASES]
+    result = book.consume(tenant_id, limit, now or utcnow())
+    if book.holds_unused():
+        write_behind.current_writer().start()  # gives back what an idle tenant's lease did not use
+    return result
+
+
+def return_leased_calls() -> int:
+    """Give back every call this process leased and did not use (tests, shutdown); returns how many."""
+    return current_app.extensions[_LEASES].return_expired(everything=True)
 
 
 def api_calls_this_month(tenant_id: str, now: datetime | None = None) -> int:

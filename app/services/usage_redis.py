@@ -26,6 +26,28 @@ redis.call('EXPIRE', today, tonumber(ARGV[2]))
 return {1, total + 1}
 """
 
+# The same sum, then a block: ARGV limit (-1 = unlimited), want, spread, ttl. Grants
+# min(want, max(1, floor(remaining / spread))) calls, never more than remain; {granted, total after}.
+_LEASE = """
+local total = 0
+for i = 1, #KEYS do
+  total = total + tonumber(redis.call('GET', KEYS[i]) or '0')
+end
+local limit = tonumber(ARGV[1])
+local grant = tonumber(ARGV[2])
+if limit >= 0 then
+  local room = limit - total
+  if room <= 0 then
+    return {0, total}
+  end
+  grant = math.min(grant, math.max(1, math.floor(room / tonumber(ARGV[3]))))
+end
+local today = KEYS[#KEYS]
+redis.call('INCRBY', today, grant)
+redis.call('EXPIRE', today, tonumber(ARGV[4]))
+return {grant, total + grant}
+"""
+
 _KEEP_SECONDS = 60 * 60 * 24 * 400  # day counters feed a 30-day chart and month totals
 
 
@@ -35,6 +57,7 @@ class RedisMeter:
     def __init__(self, client: redis.Redis) -> None:
         self.client = client
         self.script = client.register_script(_CONSUME)
+        self.lease_script = client.register_script(_LEASE)
 
     @staticmethod
     def key(tenant_id: str, day: date) -> str:
@@ -48,6 +71,16 @@ class RedisMeter:
         keys = self._month_keys(tenant_id, now.date())
         allowed, used = self.script(keys=keys, args=[-1 if limit is None else limit, _KEEP_SECONDS])
         return MeterResult(bool(allowed), int(used), limit, seconds_to_next_period(now))
+
+    def lease(self, tenant_id: str, limit: int | None, want: int, spread: int, now: datetime) -> tuple[int, int]:
+        keys = self._month_keys(tenant_id, now.date())
+        granted, used = self.lease_script(keys=keys, args=[-1 if limit is None else limit, max(1, want), spread,
+                                                           _KEEP_SECONDS])
+        return int(granted), int(used)
+
+    def release(self, tenant_id: str, day: date, count: int) -> None:
+        if count > 0:
+            self.client.decrby(self.key(tenant_id, day), count)
 
     def month_total(self, tenant_id: str, now: datetime) -> int:
         values = self.client.mget(self._month_keys(tenant_id, now.date()))

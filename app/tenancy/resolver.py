@@ -85,7 +85,7 @@ def _find(ref: str) -> Tenant | None:
     """The tenant a reference names; text no tenant id or slug can contain (NUL) names none."""
     if "\x00" in ref:
         return None
-    return tenants.find_tenant(ref)
+    return tenants.find_tenant_for_request(ref)
 
 
 def _same_tenant(found: Resolution, tenant: Tenant | None, ref: str) -> bool:
