@@ -38,9 +38,16 @@ def create_app(config: str | type | None = None, overrides: dict | None = None) 
 
 
 def _check_secret(app: Flask) -> None:
+    from app.config import PUBLISHED_SECRETS, instance_secret
+
+    if not app.config.get("SECRET_KEY") and app.config.get("SECRET_KEY_FILE"):
+        app.config["SECRET_KEY"] = instance_secret(app.config["SECRET_KEY_FILE"])
     if not app.config.get("SECRET_KEY"):
         raise RuntimeError("SECRET_KEY is not set. Set it in the environment (see .env.example); "
-                           "`make run` uses the development config, which has one.")
+                           "`make run` uses the development config, which generates one into instance/.")
+    if app.config["SECRET_KEY"] in PUBLISHED_SECRETS:
+        raise RuntimeError("SECRET_KEY is a published example value; anyone could sign sessions and tokens "
+                           "with it. Generate one: python -c 'import secrets; print(secrets.token_urlsafe(48))'")
 
 
 def register_extensions(app: Flask) -> None:

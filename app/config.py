@@ -32,6 +32,30 @@ def _database_url() -> str:
     return url
 
 
+# Example values that are public (in this repository's history and .env.example): never a real key.
+PUBLISHED_SECRETS = frozenset({"dev-secret-change-me", "change-me"})
+
+
+def instance_secret(path: str | Path) -> str:
+    """The key stored at `path`; on first use a new random one, written readable by the owner only."""
+    import secrets
+
+    path = Path(path)
+    try:
+        return path.read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process wrote it first: use theirs
+        return path.read_text(encoding="utf-8").strip()
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(key + "\n")
+    return key
+
+
 class Config:
     """Production defaults: secure cookies, secrets from the environment."""
 
@@ -166,10 +190,13 @@ class Config:
 
 
 class DevelopmentConfig(Config):
-    """`make run`: embedded SQLite, cookies over plain http, a stable dev secret."""
+    """`make run`: embedded SQLite, cookies over plain http, a secret of this clone's own."""
 
     ENV_NAME = "development"
-    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-secret-change-me")
+    # Unset: a random key generated into instance/secret_key on first run (`instance_secret`), so no
+    # two clones share one and none is published.
+    SECRET_KEY = os.environ.get("SECRET_KEY", "")
+    SECRET_KEY_FILE = os.environ.get("SECRET_KEY_FILE") or str(INSTANCE_DIR / "secret_key")
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
