@@ -197,7 +197,13 @@ def main() -> None:
         response = post_form(owner, base, "/signup", {"name": "Olga Owner", "email": "olga@smoke.test",
                                                       "password": PASSWORD, "organisation": "Smoke Co",
                                                       "slug": "smoke-co"})
-        check(response.url.endswith("/t/smoke-co/") or "/t/smoke-co" in response.url, f"signup landed on {response.url}")
+        check(response.status_code == 200 and "Check your email" in response.text, "signup did not ask to check email")
+        step("confirm the address from the emailed link, then sign in")
+        link = first_link(mailbox.wait_for("olga@smoke.test", timeout=60), "/verify-email/")
+        response = owner.get(link)
+        check("/login" in response.url and response.status_code == 200, f"confirming landed on {response.url}")
+        response = post_form(owner, base, "/login", {"email": "olga@smoke.test", "password": PASSWORD})
+        check(response.url.endswith("/t/smoke-co/") or "/t/smoke-co" in response.url, f"sign-in landed on {response.url}")
 
         step("invite a colleague; the worker sends the email")
         response = post_form(owner, base, "/t/smoke-co/invitations", {"email": "bob@smoke.test", "role": "member"})

@@ -15,10 +15,11 @@ SYSTEM = Authority.system()
 
 
 def user(email: str | None = None, *, password: str | None = PASSWORD, name: str = "",
-         admin: bool = False) -> User:
+         admin: bool = False, verified: bool = True) -> User:
+    """An account; its address verified unless `verified=False` (a fresh self-service sign-up)."""
     n = next(_seq)
     created = accounts.build_user(email or f"user{n}@example.test", password, name or f"User {n}",
-                                  is_platform_admin=admin)
+                                  is_platform_admin=admin, email_verified=verified)
     db.session.commit()
     return created
 

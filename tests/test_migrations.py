@@ -55,3 +55,24 @@ def test_upgrade_from_empty_matches_the_models_and_downgrade_empties_it(empty_da
         remaining = set(inspect(db.engine).get_table_names()) - {"alembic_version"}
         assert remaining == set()
         db.engine.dispose()
+
+
+# SQLite's batch migrations reflect the tables they copy (the same expression index as above).
+@pytest.mark.filterwarnings("ignore:Skipped unsupported reflection of expression-based index ix_tenants_name_lower")
+def test_accounts_that_existed_before_email_verification_count_as_verified(empty_database_url):
+    """Issue 9, finding 2: the rule is new; accounts made before it (sign-up, invitations, the demo
+    seed) are marked verified as of their creation, or working teams could no longer add each other."""
+    app = build_app(empty_database_url)
+    with app.app_context():
+        flask_migrate.upgrade(revision="0014")
+        with db.engine.begin() as conn:
+            conn.execute(text("INSERT INTO users (email, name, is_platform_admin, is_disabled, created_at, "
+                              "session_version) VALUES ('old@example.test', 'Old', false, false, "
+                              "'2026-06-01 12:00:00', 1)"))
+        flask_migrate.upgrade(revision="0015")
+        with db.engine.connect() as conn:
+            verified_at = conn.scalar(text("SELECT email_verified_at FROM users WHERE email = 'old@example.test'"))
+        assert str(verified_at).startswith("2026-06-01 12:00:00")
+        db.session.remove()
+        flask_migrate.downgrade(revision="base")
+        db.engine.dispose()

@@ -65,7 +65,9 @@ def list_members():
 
 @bp.tenant("/users", "members.manage", methods=["POST"])
 def add_user():
-    """An existing account joins at once (201); an unknown address is invited by email (202)."""
+    """An invitation is emailed (202), whether or not the address has an account, so the answer
+    reveals nothing; an account with a verified address joins at once (201) only when a platform
+    admin adds it or the address is on one of the tenant's verified domains."""
     body = read_body(MemberAdd)
     result = invitations.add_or_invite(current_tenant, body.email, body.role or Role.MEMBER, current_authority())
     if result.membership is not None:
@@ -111,11 +113,13 @@ OPENAPI_PATHS = {
         },
         "post": {
             "operationId": "addMember", "tags": ["members"],
-            "summary": "Add a user: an existing account joins (201), a new address is invited (202).",
+            "summary": "Add a user: the address is invited (202), whether or not it has an account; a verified "
+                       "account on one of the tenant's verified domains (or added by a platform admin) joins (201).",
             "parameters": [_TENANT_REF],
             "requestBody": json_request(ref("MemberAdd")),
             "responses": {
-                "201": json_response("The account joined.", ref("MemberAdded")),
+                "201": json_response("The account joined (verified address; platform admin or verified domain).",
+                                     ref("MemberAdded")),
                 "202": json_response("An invitation was sent.", ref("MemberInvited")),
                 **tenant_responses(), **_WRITE_ERRORS,
             },

@@ -122,7 +122,7 @@ def _print_logins() -> None:
 def _user(email: str, name: str, admin: bool = False) -> User:
     user = accounts.find_user(email)
     if user is None:
-        user = accounts.build_user(email, None, name, is_platform_admin=admin)
+        user = accounts.build_user(email, None, name, is_platform_admin=admin, email_verified=True)
         # Every demo account has the same published password: hashing it once (scrypt, salted)
         # instead of 60 times is most of the seed's time, and reveals nothing more.
         user.password_hash = _demo_password_hash()

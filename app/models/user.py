@@ -31,6 +31,9 @@ class User(UserMixin, db.Model):
     is_disabled: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the person proved the address is theirs (an emailed link: sign-up verification, an
+    # invitation, a password reset). None: unproven, so nobody may add the account to a tenant directly.
+    email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The tenant the user last worked in; login lands there.
     last_tenant_id: Mapped[str | None] = mapped_column(String(32))
     # Bumped on password change (and when disabled) so access tokens and reset links issued before
@@ -55,6 +58,10 @@ class User(UserMixin, db.Model):
     def get_id(self) -> str:
         # Flask-Login's key; whether the browser is signed in is decided by its server-side session.
         return str(self.id)
+
+    @property
+    def is_email_verified(self) -> bool:
+        return self.email_verified_at is not None
 
     @property
     def display_name(self) -> str:

@@ -72,8 +72,10 @@ def get_user(user_id: int) -> User:
     return user
 
 
-def build_user(email: str, password: str | None, name: str = "", *, is_platform_admin: bool = False) -> User:
-    """Add a new user to the current transaction (the caller commits). `password` None: set it later."""
+def build_user(email: str, password: str | None, name: str = "", *, is_platform_admin: bool = False,
+               email_verified: bool = False) -> User:
+    """Add a new user to the current transaction (the caller commits). `password` None: set it later.
+    `email_verified`: the caller knows the address is the person's (an invitation link, the operator)."""
     email = clean_email(email)
     name = (name or "").strip()
     if len(name) > NAME_MAX_LENGTH:
@@ -82,7 +84,8 @@ def build_user(email: str, password: str | None, name: str = "", *, is_platform_
         check_password_policy(password, email)
     if find_user(email) is not None:
         raise EmailTaken("An account with this email already exists.", field="email")
-    user = User(email=email, name=name, is_platform_admin=is_platform_admin)
+    user = User(email=email, name=name, is_platform_admin=is_platform_admin,
+                email_verified_at=utcnow() if email_verified else None)
     if password is not None:
         user.set_password(password)
     db.session.add(user)
@@ -129,12 +132,27 @@ def set_password(user: User, password: str, actor: Actor, *, keep_session_token:
                details={"sessions_ended": ended})
 
 
+def forget_unproven_credentials(user: User, actor: Actor) -> None:
+    """In the caller's transaction: an account whose address was never verified is being claimed by
+    someone who proved it (an IdP on a verified domain). Its password, sessions and tokens, set by
+    whoever signed up with the address, stop working; the address counts as verified from now on."""
+    from app.services import sessions
+    from app.services.email_verification import mark_verified
+
+    user.password_hash = None
+    user.session_version = (user.session_version or 1) + 1
+    sessions.end_all(user.id)
+    record("security.unproven_account_claimed", actor, target_type="user", target_id=user.id,
+           details={"email": user.email})
+    mark_verified(user, actor, how="sso")
+
+
 def create_platform_admin(email: str, password: str, actor: Actor, name: str = "") -> User:
     """Create a platform admin, or promote an existing user and set their password."""
     with unit_of_work():
         user = find_user(email)
         if user is None:
-            user = build_user(email, password, name, is_platform_admin=True)
+            user = build_user(email, password, name, is_platform_admin=True, email_verified=True)
         else:
             check_password_policy(password, user.email)
             user.set_password(password)
@@ -229,8 +247,13 @@ def user_for_reset_token(token: str | None, max_age: int = PASSWORD_RESET_MAX_AG
 
 def reset_password(token: str, password: str, ip: str | None = None) -> User:
     """Set a new password through a reset link. The link dies with it, as do other sessions."""
+    from app.services.email_verification import mark_verified
+
     user = user_for_reset_token(token)
     set_password(user, password, Actor.for_user(user, ip=ip))
+    # The link reached the address: that proves it as well as a confirmation link would.
+    with unit_of_work():
+        mark_verified(user, Actor.for_user(user, ip=ip), how="password_reset")
     return user
 
 

@@ -227,6 +227,29 @@ def send_password_reset(user: User, token: str) -> bool:
     return send_mail(user.email, subject, text, html, kind="password_reset", ref=f"password_reset:{user.id}")
 
 
+def send_email_verification(user: User, token: str) -> bool:
+    """Email the link that proves `user` owns their address; True if it is sent or queued."""
+    link = public_url(f"/verify-email/{token}")
+    context = {"user": user, "link": link}
+    with speaking(recipient_language(user.email)):
+        subject = _("Confirm your email address")
+        text, html = (render_template("email/verify_email.txt", **context),
+                      render_template("email/verify_email.html", **context))
+    return send_mail(user.email, subject, text, html, kind="email_verification", ref=f"email_verification:{user.id}")
+
+
+def send_sign_up_attempt(user: User) -> bool:
+    """Tell the owner of an address that someone tried to sign up with it (the sign-up page answers
+    as for a new address, so it cannot be used to find out who has an account)."""
+    context = {"user": user, "login": public_url(f"/login?email={user.email}"),
+               "reset": public_url("/forgot-password")}
+    with speaking(recipient_language(user.email)):
+        subject = _("You already have an account")
+        text, html = (render_template("email/sign_up_attempt.txt", **context),
+                      render_template("email/sign_up_attempt.html", **context))
+    return send_mail(user.email, subject, text, html, kind="sign_up_attempt", ref=f"sign_up_attempt:{user.id}")
+
+
 def list_emails(status: str | None = None, page: int = 1, per_page: int = 25):
     """The outbox, newest first, optionally of one status (for the operations page)."""
     from app.services.pagination import paginate

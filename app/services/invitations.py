@@ -13,9 +13,10 @@ from app.extensions import db
 from app.models import Tenant, TenantInvitation, TenantUser, User
 from app.models.enums import InvitationStatus
 from app.models.types import utcnow
-from app.services import accounts, emails, quotas, tenant_status
+from app.services import accounts, domains, emails, quotas, tenant_status
 from app.services.audit import Actor, record
 from app.services.authority import Authority
+from app.services.email_verification import mark_verified
 from app.services.errors import AlreadyInvited, AlreadyMember, InvitationInvalid, NotFound, ValidationError
 from app.services.members import add_member, build_membership, ensure_may_grant, validate_role
 from app.services.pagination import Page, paginate
@@ -93,11 +94,21 @@ class AddResult:
     email_sent: bool = False
 
 
+def may_add_directly(tenant: Tenant, user: User, authority: Authority) -> bool:
+    """Whether `user` may join `tenant` without accepting an invitation: only a verified address, and
+    only when the adder vouches for it: a platform admin, or the tenant owns the address's domain."""
+    if not user.is_email_verified or user.is_disabled:
+        return False
+    return authority.is_platform_admin or domains.tenant_has_verified_domain(tenant, domains.email_domain(user.email))
+
+
 def add_or_invite(tenant: Tenant, email: str, role: str, authority: Authority) -> AddResult:
-    """An existing account joins at once; an address with no account is invited by email."""
+    """Add the account with this address at once when `may_add_directly`; otherwise invite the
+    address by email, whether or not it has an account, so the answer (an invitation) tells the
+    adder nothing about who is registered, and nobody joins a tenant on an address they do not own."""
     email = accounts.clean_email(email)
     user = accounts.find_user(email)
-    if user is not None:
+    if user is not None and may_add_directly(tenant, user, authority):
         return AddResult(membership=add_member(tenant, user, role, authority))
     sent = invite(tenant, email, role, authority)
     return AddResult(invitation=sent.invitation, token=sent.token, email_sent=sent.email_sent)
@@ -236,6 +247,7 @@ def accept(token: str, user: User, actor: Actor | None = None) -> TenantUser:
         membership = build_membership(invitation.tenant, user, invitation.role, actor)
         record("invitation.accepted", actor, tenant_id=invitation.tenant_id, target_type="invitation",
                target_id=invitation.id, details={"email": user.email, "role": invitation.role})
+        mark_verified(user, actor, how="invitation")  # the link reached the address
     return membership
 
 
@@ -252,7 +264,7 @@ def accept_as_new_user(token: str, name: str, password: str, ip: str | None = No
         # Claim before creating the account: of parallel redemptions exactly one gets past this
         # line, so the losers see "already used" rather than a clash on the unique email.
         _claim(invitation, None)
-        user = accounts.build_user(invitation.email, password, name)
+        user = accounts.build_user(invitation.email, password, name, email_verified=True)  # the link reached it
         session.execute(update(TenantInvitation).where(TenantInvitation.id == invitation.id)
                         .values(accepted_by_id=user.id).execution_options(synchronize_session=False))
         actor = Actor.for_user(user, ip=ip)

@@ -130,6 +130,16 @@ def _slug_free(slug: str, exclude_id: str | None = None) -> bool:
     return not db.session.scalar(stmt)
 
 
+def check_new_tenant(name: str | None, slug: str | None) -> tuple[str, str]:
+    """The name and slug a new tenant would get, or the error `build_tenant` would raise for them."""
+    name = validate_name(name)
+    # No slug given: derive one from the name ("Acme Inc." -> "acme-inc").
+    slug = validate_slug(slug if (slug or "").strip() else suggest_slug(name))
+    if not _slug_free(slug):
+        raise SlugTaken(f"The slug {slug!r} is already taken.", field="slug")
+    return name, slug
+
+
 def build_tenant(name: str, slug: str, owner: User, plan_code: str, actor: Actor, *,
                  status: str | None = None, isolation_strategy: str | None = None,
                  trial_days: int | None = None, now: datetime | None = None) -> Tenant:
@@ -137,16 +147,12 @@ def build_tenant(name: str, slug: str, owner: User, plan_code: str, actor: Actor
     from flask import current_app
 
     now = now or utcnow()
-    name = validate_name(name)
-    # No slug given: derive one from the name ("Acme Inc." -> "acme-inc").
-    slug = validate_slug(slug if (slug or "").strip() else suggest_slug(name))
+    name, slug = check_new_tenant(name, slug)
     plan = get_plan(plan_code)
     strategy = placement.validate_strategy(isolation_strategy or current_app.config["ISOLATION_STRATEGY"],
                                  db.session.get_bind().dialect.name)
     if strategy != "row" and not actor.is_platform_admin:
         raise PermissionDenied("Only platform admins choose an isolation strategy.", field="isolation_strategy")
-    if not _slug_free(slug):
-        raise SlugTaken(f"The slug {slug!r} is already taken.", field="slug")
     if status is None:
         # Paid plans start with a trial; Free is free for good.
         status = "active" if plan.price_cents == 0 else "trial"
@@ -452,7 +458,7 @@ def lookup_owner_email(email: str) -> User:
 
 
 __all__ = [
-    "DomainError", "TenantFilter", "build_tenant", "create_tenant", "effective_status", "extend_trial",
+    "DomainError", "TenantFilter", "build_tenant", "check_new_tenant", "create_tenant", "effective_status", "extend_trial",
     "find_tenant", "get_tenant", "list_tenants", "purge", "purge_deleted", "reactivate", "restore", "role_of",
     "set_status", "soft_delete", "suggest_slug", "suspend", "tenants_for_user", "update_tenant", "validate_slug",
 ]

@@ -7,10 +7,21 @@ from app.models import TenantInvitation, TenantUser
 from tests import factories
 
 
-def test_existing_account_joins_at_once(world, api):
-    someone = factories.user("someone@elsewhere.test")
+def _verified_domain(tenant, domain: str) -> None:
+    """The tenant proved it owns `domain` (the DNS check itself is tested in tests/sso)."""
+    from app.models import TenantDomain
+    from app.models.types import utcnow
+
+    db.session.add(TenantDomain(tenant_id=tenant.id, domain=domain, status="verified", token="t" * 32,
+                                verified_at=utcnow()))
+    db.session.commit()
+
+
+def test_a_verified_account_on_a_verified_domain_joins_at_once(world, api):
+    someone = factories.user("someone@acme-corp.test")
+    _verified_domain(world.tenant, "acme-corp.test")
     response = api.post("/api/v1/tenants/acme/users", headers=world.headers("admin"),
-                        json={"email": "Someone@Elsewhere.test", "role": "member"})
+                        json={"email": "Someone@Acme-Corp.test", "role": "member"})
     assert response.status_code == 201
     body = response.get_json()
     assert body["result"] == "added" and body["member"]["user_id"] == someone.id

@@ -73,6 +73,20 @@ def test_an_existing_password_account_on_a_verified_domain_is_linked_not_duplica
     assert User.query.filter_by(email="bob@acme.test").count() == 1
 
 
+def test_an_unverified_account_claimed_through_sso_loses_the_squatters_password(client, acme, connection):
+    """Issue 9, finding 2: whoever signed up as bob@acme.test first never proved the address; the
+    IdP now vouches for the real Bob, so the account is his and the squatter's password stops."""
+    from app.services import accounts
+
+    squatter = f.user("bob@acme.test", name="Not Bob", verified=False)
+    oidc_sign_in(client, connection, "bob")
+    db.session.expire_all()
+    bob = db.session.get(User, squatter.id)
+    assert bob.is_email_verified and bob.password_hash is None
+    assert accounts.authenticate("bob@acme.test", f.PASSWORD) is None
+    assert SsoIdentity.query.filter_by(subject="bob").one().user_id == squatter.id
+
+
 def test_an_idp_cannot_claim_an_account_on_another_tenants_domain(client, acme, globex, connection):
     gus_like = f.user("eve@globex.test", name="Eve of Globex")
     response = oidc_sign_in(client, connection, "eve")

@@ -91,8 +91,11 @@ def _provision(connection: SsoConnection, person: VerifiedIdentity, *, ip: str |
             if not tenant_has_verified_domain(tenant, email_domain(email)):
                 raise SsoRefused(gettext("%(email)s is not on a domain %(tenant)s has verified, so %(connection)s cannot vouch for it.", email=email, tenant=tenant.name, connection=connection.name), code="sso_domain_not_verified")
             user = accounts.find_user(email)
+            if user is not None and not user.is_email_verified:
+                # Whoever made this account never proved the address the IdP now vouches for.
+                accounts.forget_unproven_credentials(user, Actor(label=f"sso:{connection.name}", ip=ip))
             if user is None:
-                user = accounts.build_user(email, None, (person.name or "")[:120])
+                user = accounts.build_user(email, None, (person.name or "")[:120], email_verified=True)
                 record("user.created_by_sso", Actor(label=f"sso:{connection.name}", ip=ip), tenant_id=tenant.id,
                        target_type="user", target_id=user.id, details={"email": email, "connection": connection.id})
             identity = SsoIdentity(connection_id=connection.id, subject=person.subject[:255], user_id=user.id,

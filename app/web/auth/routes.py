@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from jinja2_fragments.flask import render_block
 
 from app.extensions import limiter
-from app.services import accounts, mfa
+from app.services import accounts, email_verification, mfa
 from app.services.audit import Actor, record_now
 from app.services.errors import DomainError, SsoRequired
 from app.services.signup import sign_up
@@ -138,19 +140,39 @@ def signup():
     form = SignUpForm()
     if form.validate_on_submit():
         try:
-            user, tenant = sign_up(form.name.data, form.email.data, form.password.data,
-                                            form.organisation.data, form.slug.data, ip=request.remote_addr)
+            result = sign_up(form.name.data, form.email.data, form.password.data, form.organisation.data,
+                             form.slug.data, ip=request.remote_addr)
         except DomainError as exc:
             show_error(form, exc, fallback="email")
         else:
-            response = complete_sign_in(user, method="signup",
-                                        next_url=url_for("dashboard.index", tenant_slug=tenant.slug))
-            flash(_("Welcome to %(product)s! %(org)s is ready on the Free plan.",
-                    product=current_app.config.get("PRODUCT_NAME", "Tenantry"), org=tenant.name), "success")
-            return response
+            # The same page whether or not the address had an account (its owner was emailed then):
+            # sign-up must not tell anyone which addresses are registered.
+            return render_template("auth/signup_sent.html", email=result.email)
     status = 422 if request.method == "POST" else 200
     return render_template("auth/signup.html", form=form, base_domain=current_app.config.get("TENANT_BASE_DOMAIN"),
                            public_url=current_app.config["PUBLIC_URL"]), status
+
+
+@bp.public("/verify-email/<token>")
+def verify_email(token: str):
+    """The emailed confirmation link: the address is proven; sign in (or carry on) from here."""
+    try:
+        user = email_verification.verify(token, ip=request.remote_addr)
+    except DomainError as exc:
+        return render_template("auth/link_invalid.html", message=exc.message, resend=True), 410
+    flash(_("Thank you: %(email)s is confirmed.", email=user.email), "success")
+    if current_user.is_authenticated and current_user.id == user.id:
+        return redirect(url_for("home.index"))
+    return redirect(url_for("auth.login", email=user.email))
+
+
+@bp.signed_in("/verify-email", methods=["POST"])
+@limiter.limit(_reset_limit)
+def resend_verification():
+    """The banner's "send the link again"."""
+    if email_verification.send_verification(current_user._get_current_object()):
+        flash(_("A new link is on its way to %(email)s.", email=current_user.email), "info")
+    return redirect(safe_next(request.referrer and urlsplit(request.referrer).path) or url_for("home.index"))
 
 
 @bp.signed_in("/logout", methods=["POST"])
