@@ -28,7 +28,7 @@ from typing import Annotated, Any, Literal, TypeVar
 import pydantic
 from flask import request
 from flask_babel import gettext, lazy_gettext
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, StrictBool, WithJsonSchema
 
 from app.api.payload import BadRequest, unstorable_path
 from app.models import PLAN_CODES
@@ -168,6 +168,17 @@ def schemas(*models: type[BaseModel]) -> dict[str, Any]:
 
 # --- Field types shared by the feature modules, from the services' own limits ----------------------
 
+def _number_not_text(value: Any) -> Any:
+    if isinstance(value, str | bool):
+        raise ValueError(gettext("must be a whole number"))
+    return value
+
+
+# JSON's types, not Python's conversions: 5 and 5.0 are the integer 5, "5" and true are not; only
+# true and false are booleans (pydantic's lax mode would take "yes" and 1).
+Integer = Annotated[int, BeforeValidator(_number_not_text)]
+Boolean = StrictBool
+
 def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
@@ -192,4 +203,20 @@ Slug = Annotated[str, Field(pattern=tenants.SLUG_PATTERN, min_length=3, max_leng
                             json_schema_extra={"not": {"enum": sorted(tenants.RESERVED_SLUGS)}},
                             description="A DNS label, 3-63 characters: lowercase letters, digits, hyphens; not a "
                                         "reserved word (admin, api, www, ...).")]
-TenantName = text(tenants.NAME_MAX_LENGTH, blank=False)
+
+
+def single_line_text(max_length: int | None = None, *, blank: bool = True) -> Any:
+    """Text that is one line: no control characters or line/paragraph separators (names end up in
+    email subjects, CSV cells and log lines; `tenants.single_line` is the rule)."""
+    pattern = tenants.SINGLE_LINE_PATTERN if blank else SINGLE_LINE_NOT_BLANK
+    return Annotated[str, Field(pattern=pattern, max_length=max_length, min_length=None if blank else 1)]
+
+
+_LINE_CHAR = tenants.SINGLE_LINE_PATTERN.removeprefix("^").removesuffix("*$")  # [^...control characters]
+_VISIBLE_CHAR = _LINE_CHAR.replace("[^", "[^\\s", 1)  # ... and not white space
+SINGLE_LINE_NOT_BLANK = f"^{_LINE_CHAR}*{_VISIBLE_CHAR}{_LINE_CHAR}*$"
+PATTERN_MESSAGES[tenants.SINGLE_LINE_PATTERN] = lazy_gettext(
+    "%(field)s must be a single line without control characters.")
+PATTERN_MESSAGES[SINGLE_LINE_NOT_BLANK] = lazy_gettext(
+    "%(field)s must be a single line without control characters, and not blank.")
+TenantName = single_line_text(tenants.NAME_MAX_LENGTH, blank=False)

@@ -6,7 +6,7 @@ from flask import jsonify
 from pydantic import Field
 
 from app.api import bp
-from app.api.bodies import RequestBody, read_body, schemas
+from app.api.bodies import Integer, RequestBody, read_body, schemas
 from app.api.callers import calling_user
 from app.api.members import Member
 from app.api.openapi import json_request, json_response, ref, tenant_responses
@@ -16,7 +16,7 @@ from app.tenancy.principal import current_authority
 
 
 class OwnershipTransfer(RequestBody):
-    user_id: int = Field(ge=1, le=2**31 - 1, description="The active member who becomes the owner.")
+    user_id: Integer = Field(ge=1, le=2**31 - 1, description="The active member who becomes the owner.")
 
 
 @bp.tenant("/transfer-ownership", "ownership.transfer", methods=["POST"])

@@ -6,7 +6,7 @@ from flask import jsonify
 from pydantic import Field
 
 from app.api import bp
-from app.api.bodies import PlanCode, RequestBody, ResponseBody, read_body, schemas
+from app.api.bodies import Boolean, PlanCode, RequestBody, ResponseBody, read_body, schemas
 from app.api.openapi import json_request, json_response, ref, tenant_responses
 from app.api.tenants import tenant_json
 from app.models import Plan as PlanRow
@@ -43,7 +43,7 @@ class PlanList(ResponseBody):
 
 class PlanChange(RequestBody):
     new_plan: PlanCode
-    override_limits: bool = Field(False, description="Platform admins: move even though current usage exceeds "
+    override_limits: Boolean = Field(False, description="Platform admins: move even though current usage exceeds "
                                                      "the new plan's limits (audited). Others: 403.")
 
 

@@ -14,7 +14,7 @@ from flask_babel import gettext
 from pydantic import Field, PlainValidator, WithJsonSchema
 
 from app.api import bp
-from app.api.bodies import RequestBody, read_body, schemas, text
+from app.api.bodies import Integer, RequestBody, read_body, schemas, text
 from app.api.openapi import json_request, json_response, ref
 from app.api.tenants import tenant_json
 from app.api.usage import quota_json
@@ -43,7 +43,7 @@ LimitOverride = Annotated[int | str | None, PlainValidator(_limit_override), Wit
 
 
 class TrialExtension(RequestBody):
-    days: int = Field(ge=tenants.TRIAL_EXTENSION_DAYS[0], le=tenants.TRIAL_EXTENSION_DAYS[1],
+    days: Integer = Field(ge=tenants.TRIAL_EXTENSION_DAYS[0], le=tenants.TRIAL_EXTENSION_DAYS[1],
                       description="Days added to the trial's end (or to now, if it has ended).")
 
 

@@ -6,26 +6,45 @@ admins. Tenant owners and admins rename their tenant and change its settings; ev
 
 from __future__ import annotations
 
+import copy
 import zoneinfo
-from typing import Any
+from typing import Annotated, Any, Literal
 
-from flask import jsonify, url_for
+from flask import jsonify, request, url_for
+from flask_babel import gettext
+from pydantic import AfterValidator, ConfigDict, Field, WithJsonSchema
 
 from app.api import bp
-from app.api.openapi import json_request, json_response, list_schema, nullable, ref, tenant_responses, text
-from app.api.params import iso, page_body, paging_args, query_choice, query_text
-from app.api.payload import BadRequest, choice_field, json_body, present_string, string_field
+from app.api.bodies import (
+    NOT_BLANK,
+    Boolean,
+    Email,
+    MaybeMoment,
+    Moment,
+    PlanCode,
+    RequestBody,
+    ResponseBody,
+    Slug,
+    TenantName,
+    read_body,
+    schemas,
+    single_line_text,
+    text,
+)
+from app.api.openapi import json_request, json_response, list_schema, ref, tenant_responses
+from app.api.openapi import text as text_schema
+from app.api.params import page_body, paging_args, query_choice, query_text
+from app.api.payload import BadRequest
 from app.extensions import db
-from app.models import ISOLATION_STRATEGIES, PLAN_SEED, TENANT_STATUSES, Tenant
-from app.services import plans, tenants
+from app.models import ISOLATION_STRATEGIES, TENANT_STATUSES, IsolationStrategy, TenantStatus
+from app.models import Tenant as TenantRow
+from app.services import accounts, tenants
 from app.services.errors import PermissionDenied, ValidationError
 from app.tenancy.context import current_tenant
 from app.tenancy.principal import current_authority, current_principal
 
-CREATE_FIELDS = {"name", "slug", "owner_email", "plan", "owner_name", "isolation_strategy"}
 SETTINGS_FIELDS = set(tenants.SETTINGS_FIELDS)
 UPDATE_FIELDS = {"name", "slug", *SETTINGS_FIELDS}
-STATUS_FIELDS = {"status", "reason"}
 SETTABLE_STATUSES = ("active", "suspended", "expired")
 # Fields a client might reasonably try to PATCH but that change only through their own operation:
 # refused with 422 (naming the way to do it) rather than 400, and never silently applied.
@@ -48,43 +67,122 @@ READ_ONLY_FIELDS = {
 }
 
 
-def tenant_json(tenant: Tenant) -> dict[str, Any]:
-    config = tenant.config
-    return {
-        "id": tenant.id,
-        "slug": tenant.slug,
-        "name": tenant.name,
-        "status": tenants.effective_status(tenant),
-        "plan": tenant.plan_code,
-        "owner": {"id": tenant.owner.id, "email": tenant.owner.email} if tenant.owner else None,
-        "created_at": iso(tenant.created_at),
-        "trial_ends_at": iso(tenant.trial_ends_at),
-        "suspended_reason": tenant.suspended_reason,
-        "deleted_at": iso(tenant.deleted_at),
-        "isolation_strategy": tenant.isolation_strategy,
-        "settings": {
-            "display_name": config.display_name if config else None,
-            "timezone": config.timezone if config else "UTC",
-            "locale": config.locale if config else "en",
-            "brand_color": config.brand_color if config else None,
-            "feature_flags": dict(config.feature_flags or {}) if config else {},
-            "require_2fa": bool(config and config.require_2fa),
-        },
-    }
+class TenantOwner(ResponseBody):
+    id: int
+    email: str
+
+
+class TenantSettings(ResponseBody):
+    display_name: str | None
+    timezone: str
+    locale: str
+    brand_color: str | None
+    feature_flags: dict[str, bool]
+    require_2fa: bool = Field(description="Members need two-factor authentication (an SSO sign-in counts) to reach "
+                                          "the tenant; API keys are unaffected.")
+
+
+class Tenant(ResponseBody):
+    """A tenant as the API answers it."""
+
+    id: str
+    slug: str
+    name: str
+    status: TenantStatus
+    plan: str
+    owner: TenantOwner | None
+    created_at: Moment
+    trial_ends_at: MaybeMoment
+    suspended_reason: str | None
+    deleted_at: MaybeMoment
+    isolation_strategy: str
+    settings: TenantSettings
+
+    @classmethod
+    def of(cls, tenant: TenantRow) -> Tenant:
+        config = tenant.config
+        return cls(
+            id=tenant.id, slug=tenant.slug, name=tenant.name, status=tenants.effective_status(tenant),
+            plan=tenant.plan_code,
+            owner=TenantOwner(id=tenant.owner.id, email=tenant.owner.email) if tenant.owner else None,
+            created_at=tenant.created_at, trial_ends_at=tenant.trial_ends_at,
+            suspended_reason=tenant.suspended_reason, deleted_at=tenant.deleted_at,
+            isolation_strategy=tenant.isolation_strategy,
+            settings=TenantSettings(
+                display_name=config.display_name if config else None,
+                timezone=config.timezone if config else "UTC", locale=config.locale if config else "en",
+                brand_color=config.brand_color if config else None,
+                feature_flags=dict(config.feature_flags or {}) if config else {},
+                require_2fa=bool(config and config.require_2fa)))
+
+
+def tenant_json(tenant: TenantRow) -> dict[str, Any]:
+    return Tenant.of(tenant).model_dump(mode="json")
+
+
+def _timezone(value: str) -> str:
+    if value not in zoneinfo.available_timezones():
+        raise ValueError(gettext("must be an IANA time zone such as Europe/Berlin"))
+    return value
+
+
+# Absent is fine, null is not: these fields have a None default that is never validated, and no
+# `| None` in their type, so an explicit null is refused as "not a string".
+Timezone = Annotated[str, AfterValidator(_timezone),
+                     WithJsonSchema({"type": "string", "enum": sorted(zoneinfo.available_timezones())})]
+Locale = Literal[tuple(sorted(tenants.SUPPORTED_LOCALES))]
+BrandColor = Annotated[str, Field(pattern=tenants.HEX_COLOR_RE.pattern)]
+FlagName = Annotated[str, Field(pattern=tenants.FLAG_NAME_RE.pattern)]
+# pydantic would write patternProperties, which leaves other names open; say what it enforces.
+FeatureFlags = Annotated[dict[FlagName, Boolean], WithJsonSchema({
+    "type": "object", "propertyNames": {"pattern": tenants.FLAG_NAME_RE.pattern},
+    "additionalProperties": {"type": "boolean"}})]
+DisplayName = single_line_text(tenants.DISPLAY_NAME_MAX_LENGTH)
+Reason = text(tenants.SUSPEND_REASON_MAX_LENGTH)
+SettableStatus = Literal[SETTABLE_STATUSES]
+
+
+class TenantCreate(RequestBody):
+    name: TenantName
+    slug: Slug = Field(None, description="Derived from the name if absent.")
+    owner_email: Email
+    plan: PlanCode | None = Field(None, description="Default: free.")
+    owner_name: single_line_text(accounts.NAME_MAX_LENGTH) | None = None
+    isolation_strategy: IsolationStrategy | None = None
+
+
+class TenantUpdate(RequestBody):
+    """Owners and admins: name, slug and settings. Platform admins also `status` (+ `reason` to suspend).
+    Named read-only fields (plan, owner, ids, ...) answer 422 `read_only_field`; any other field 400
+    `unknown_field`."""
+
+    model_config = ConfigDict(json_schema_extra={
+        "dependentRequired": {"reason": ["status"]},
+        "if": {"properties": {"status": {"const": "suspended"}}, "required": ["status"]},
+        "then": {"required": ["reason"], "properties": {"reason": {"type": "string", "minLength": 1,
+                                                                   "pattern": NOT_BLANK}}},
+    })
+
+    name: TenantName = None
+    slug: Slug = None
+    display_name: DisplayName | None = None
+    timezone: Timezone = None
+    locale: Locale = None
+    brand_color: BrandColor = None
+    feature_flags: FeatureFlags = None
+    require_2fa: Boolean = Field(None, description="Members need two-factor authentication (an SSO sign-in counts) "
+                                                "to reach the tenant; API keys are unaffected.")
+    status: SettableStatus = None
+    reason: Reason | None = None
 
 
 @bp.platform("/tenants/", methods=["POST"])
 def create_tenant():
     """Create a tenant with its owner (an account is made for an unknown owner email)."""
-    data = json_body(allowed=CREATE_FIELDS, required={"name", "owner_email"})
-    name = string_field(data, "name", max_length=120)
-    slug = present_string(data, "slug", max_length=100) or slug_for(name or "")
-    tenant = tenants.create_tenant(
-        name, slug, string_field(data, "owner_email", max_length=254),
-        choice_field(data, "plan", [p.code for p in plans.list_plans()], default="free"), current_authority(),
-        owner_name=string_field(data, "owner_name", max_length=120),
-        isolation_strategy=choice_field(data, "isolation_strategy", ISOLATION_STRATEGIES),
-    )
+    body = read_body(TenantCreate)
+    tenant = tenants.create_tenant(body.name, body.slug or slug_for(body.name), body.owner_email,
+                                   body.plan or "free", current_authority(), owner_name=body.owner_name,
+                                   isolation_strategy=body.isolation_strategy)
     response = jsonify(tenant_json(tenant))
     response.status_code = 201
     response.headers["Location"] = url_for("api.get_tenant", tenant_ref=tenant.id)
@@ -135,7 +233,7 @@ def update_tenant():
     return jsonify(tenant_json(tenant))
 
 
-def _check_status_change(tenant: Tenant, data: dict[str, Any]) -> None:
+def _check_status_change(tenant: TenantRow, data: dict[str, Any]) -> None:
     """Refuse a status change the service would refuse, before anything else in the body is applied."""
     if data["status"] == "suspended" and not (data.get("reason") or "").strip():
         raise ValidationError("Give a reason; the tenant's users will see it.", field="reason")
@@ -144,25 +242,18 @@ def _check_status_change(tenant: Tenant, data: dict[str, Any]) -> None:
 
 
 def _update_payload() -> dict[str, Any]:
-    data = json_body(allowed=UPDATE_FIELDS | STATUS_FIELDS | set(READ_ONLY_FIELDS))
-    read_only = sorted(set(data) & set(READ_ONLY_FIELDS))
+    """The PATCH body's fields that were sent. Read-only fields are named first (422, with where they
+    change), then the body is read against `TenantUpdate` (every bad field at once)."""
+    raw = request.get_json(silent=True)
+    read_only = sorted(set(raw) & set(READ_ONLY_FIELDS)) if isinstance(raw, dict) else []
     if read_only:
         raise ValidationError(
             f"{read_only[0]} cannot be changed here. {READ_ONLY_FIELDS[read_only[0]]}",
             field=read_only[0], code="read_only_field",
             details={"fields": {k: [READ_ONLY_FIELDS[k]] for k in read_only}})
-    for key in ("name", "slug", "display_name", "timezone", "locale", "brand_color", "reason", "status"):
-        if key in data and data[key] is not None and not isinstance(data[key], str):
-            raise ValidationError(f"{key} must be a string.", field=key)
-    for key in ("name", "slug", "timezone", "locale", "brand_color", "status"):
-        if key in data and data[key] is None:
-            raise ValidationError(f"{key} must not be null.", field=key)
-    for key, limit in (("name", 120), ("display_name", 120), ("reason", 500)):
-        string_field(data, key, max_length=limit)
+    data = read_body(TenantUpdate).model_dump(exclude_unset=True)
     if "reason" in data and "status" not in data:
         raise BadRequest("`reason` goes with `status`.", field="reason", code="unknown_field")
-    if "status" in data and data["status"] not in SETTABLE_STATUSES:
-        raise ValidationError(f"status must be one of {', '.join(SETTABLE_STATUSES)}.", field="status")
     return data
 
 
@@ -177,83 +268,22 @@ def delete_tenant():
 
 # --- OpenAPI ------------------------------------------------------------------------------------
 
-_SETTINGS_SCHEMA = {
-    "type": "object",
-    "properties": {
-        "display_name": nullable(text(120)),
-        "timezone": {"type": "string", "enum": sorted(zoneinfo.available_timezones())},
-        "locale": {"type": "string", "enum": sorted(tenants.SUPPORTED_LOCALES)},
-        "brand_color": {"type": "string", "pattern": "^#[0-9a-fA-F]{6}$"},
-        "feature_flags": {"type": "object", "propertyNames": {"pattern": "^[a-z][a-z0-9_]{0,39}$"},
-                          "additionalProperties": {"type": "boolean"}},
-        "require_2fa": {"type": "boolean", "description": "Members need two-factor authentication (an SSO "
-                        "sign-in counts) to reach the tenant; API keys are unaffected."},
-    },
-}
-# A DNS label that is not an internationalised-looking one (xx--); reserved words are refused with a 422.
-SLUG_SCHEMA = {"type": "string", "pattern": "^(?![a-z0-9]{2}--)[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$",
-               "not": {"enum": sorted(tenants.RESERVED_SLUGS)},
-               "description": "A DNS label, 3-63 characters: lowercase letters, digits, hyphens; not a reserved "
-                              "word (admin, api, www, ...)."}
-
-
 def _isolation_choices() -> list[str]:
     """The strategies this database can provide (schema isolation needs PostgreSQL)."""
     dialect = db.session.get_bind().dialect.name
     return [s for s in ISOLATION_STRATEGIES if s != "schema" or dialect == "postgresql"]
 
 
-OPENAPI_COMPONENTS = {
-    "Tenant": {
-        "type": "object",
-        "required": ["id", "slug", "name", "status", "plan", "owner", "created_at", "settings"],
-        "properties": {
-            "id": {"type": "string"},
-            "slug": {"type": "string"},
-            "name": {"type": "string"},
-            "status": {"type": "string", "enum": list(TENANT_STATUSES)},
-            "plan": {"type": "string"},
-            "owner": nullable({"type": "object", "required": ["id", "email"],
-                               "properties": {"id": {"type": "integer"}, "email": {"type": "string"}}}),
-            "created_at": {"type": "string", "format": "date-time"},
-            "trial_ends_at": nullable({"type": "string", "format": "date-time"}),
-            "suspended_reason": nullable({"type": "string"}),
-            "deleted_at": nullable({"type": "string", "format": "date-time"}),
-            "isolation_strategy": {"type": "string"},
-            "settings": _SETTINGS_SCHEMA,
-        },
-    },
-    "TenantCreate": lambda: {
-        "type": "object",
-        "required": ["name", "owner_email"],
-        "additionalProperties": False,
-        "properties": {
-            "name": text(120, blank=False),
-            "slug": {**SLUG_SCHEMA, "description": "Derived from the name if absent."},
-            "owner_email": {"type": "string", "format": "email", "maxLength": 254},
-            "plan": nullable({"type": "string", "enum": [p["code"] for p in PLAN_SEED], "default": "free"}),
-            "owner_name": nullable(text(120)),
-            "isolation_strategy": nullable({"type": "string", "enum": _isolation_choices()}),
-        },
-    },
-    "TenantUpdate": {
-        "type": "object",
-        "additionalProperties": False,
-        "description": "Owners and admins: name, slug and settings. Platform admins also `status` (+ `reason` to "
-                       "suspend). Named read-only fields (plan, owner, ids, ...) answer 422 `read_only_field`; "
-                       "any other field 400 `unknown_field`.",
-        "properties": {
-            "name": text(120, blank=False),
-            "slug": SLUG_SCHEMA,
-            **_SETTINGS_SCHEMA["properties"],
-            "status": {"type": "string", "enum": list(SETTABLE_STATUSES)},
-            "reason": nullable(text(500)),
-        },
-        "dependentRequired": {"reason": ["status"]},
-        "if": {"properties": {"status": {"const": "suspended"}}, "required": ["status"]},
-        "then": {"required": ["reason"], "properties": {"reason": text(500, blank=False)}},
-    },
-}
+def _create_schema() -> dict[str, Any]:
+    """TenantCreate, with the isolation strategies this database offers (known once the app runs)."""
+    schema = copy.deepcopy(_GENERATED["TenantCreate"])
+    schema["properties"]["isolation_strategy"] = {"anyOf": [{"type": "string", "enum": _isolation_choices()},
+                                                           {"type": "null"}], "default": None}
+    return schema
+
+
+_GENERATED = schemas(Tenant, TenantCreate, TenantUpdate)
+OPENAPI_COMPONENTS = {**_GENERATED, "TenantCreate": _create_schema}
 
 _TENANT_REF = {"$ref": "#/components/parameters/TenantRef"}
 
@@ -281,8 +311,8 @@ OPENAPI_PATHS = {
             "parameters": [
                 {"$ref": "#/components/parameters/Page"}, {"$ref": "#/components/parameters/PerPage"},
                 {"name": "status", "in": "query", "schema": {"type": "string", "enum": list(TENANT_STATUSES)}},
-                {"name": "plan", "in": "query", "schema": text(32)},
-                {"name": "q", "in": "query", "schema": text(200),
+                {"name": "plan", "in": "query", "schema": text_schema(32)},
+                {"name": "q", "in": "query", "schema": text_schema(200),
                  "description": "Search in name, slug and owner email."},
             ],
             "responses": {"200": json_response("One page of tenants.", list_schema(ref("Tenant")), metered=False),

@@ -83,6 +83,12 @@ def validate_name(name: str | None) -> str:
     return single_line(value, "name")
 
 
+# The characters single_line refuses (Unicode categories Cc, Zl, Zp), as a pattern for the API's schemas.
+SINGLE_LINE_PATTERN = "^[^\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029]*$"
+DISPLAY_NAME_MAX_LENGTH = 120
+SUSPEND_REASON_MAX_LENGTH = 500
+
+
 def single_line(value: str, field: str) -> str:
     """`value`, refused when it holds a line break or another control character.
 
@@ -235,8 +241,9 @@ def _validated_settings(settings: dict) -> dict:
     clean: dict = {}
     if "display_name" in settings:
         value = (settings["display_name"] or "").strip()
-        if len(value) > 120:
-            raise ValidationError("Display name must be at most 120 characters.", field="display_name")
+        if len(value) > DISPLAY_NAME_MAX_LENGTH:
+            raise ValidationError(f"Display name must be at most {DISPLAY_NAME_MAX_LENGTH} characters.",
+                                  field="display_name")
         clean["display_name"] = single_line(value, "display_name") or None
     if "timezone" in settings:
         value = (settings["timezone"] or "").strip()
@@ -289,7 +296,7 @@ def suspend(tenant: Tenant, reason: str, actor: Actor) -> Tenant:
     with unit_of_work():
         previous = tenant.status
         tenant.status = "suspended"
-        tenant.suspended_reason = reason[:500]
+        tenant.suspended_reason = reason[:SUSPEND_REASON_MAX_LENGTH]
         record("tenant.suspended", actor, tenant_id=tenant.id, target_type="tenant", target_id=tenant.id,
                details={"reason": tenant.suspended_reason, "from": previous})
     return tenant

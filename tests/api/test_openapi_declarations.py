@@ -64,3 +64,27 @@ def test_every_operation_taking_an_id_is_reached_by_a_link(app):
             if names - {None, "tenant_ref"}:
                 taking_ids.add(operation["operationId"])
     assert taking_ids and taking_ids <= linked, sorted(taking_ids - linked)
+
+
+def test_the_single_line_pattern_refuses_exactly_what_the_service_refuses():
+    import re
+    import unicodedata
+
+    from app.services import tenants
+
+    for code in range(0x3000):
+        char = chr(code)
+        refused = unicodedata.category(char) in ("Cc", "Zl", "Zp")
+        assert (re.match(tenants.SINGLE_LINE_PATTERN, f"a{char}b") is None) is refused, hex(code)
+
+
+def test_tenant_bodies_come_from_the_models(app):
+    from app.services import tenants
+
+    schemas = build_document()["components"]["schemas"]
+    create, update = schemas["TenantCreate"], schemas["TenantUpdate"]
+    assert create["additionalProperties"] is False and set(create["required"]) == {"name", "owner_email"}
+    assert create["properties"]["slug"]["pattern"] == tenants.SLUG_PATTERN
+    assert create["properties"]["name"]["maxLength"] == tenants.NAME_MAX_LENGTH
+    assert update["dependentRequired"] == {"reason": ["status"]}
+    assert schemas["Tenant"]["properties"]["status"] == {"$ref": "#/components/schemas/TenantStatus"}

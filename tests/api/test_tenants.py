@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
 from app.extensions import db
 from app.models import AuditEvent, Tenant
@@ -207,3 +208,19 @@ def test_a_refused_status_change_applies_nothing_else_in_the_body(world, api):
     assert response.status_code == 422
     db.session.expire_all()
     assert db.session.get(Tenant, world.tenant.id).name == "Acme"
+
+
+def test_create_reports_every_bad_field_at_once_and_writes_nothing(world, api):
+    response = api.post("/api/v1/tenants/", headers=world.headers("platform"),
+                        json={"name": "Two\nlines", "slug": "Bad Slug", "owner_email": "", "plan": "gold"})
+    assert response.status_code == 422
+    assert set(response.get_json()["error"]["details"]["fields"]) == {"name", "slug", "owner_email", "plan"}
+    assert "single line" in response.get_json()["error"]["details"]["fields"]["name"][0]
+    assert db.session.scalar(select(Tenant).where(Tenant.name == "Two\nlines")) is None
+
+
+def test_patch_refuses_null_where_a_value_is_required_and_names_each_field(world, api):
+    response = api.patch("/api/v1/tenants/acme", headers=world.headers("owner"),
+                         json={"name": None, "timezone": "Mars/Olympus", "require_2fa": "yes"})
+    assert response.status_code == 422
+    assert set(response.get_json()["error"]["details"]["fields"]) == {"name", "timezone", "require_2fa"}
