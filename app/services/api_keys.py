@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import Select, and_, or_, select, update
 from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.extensions import db
 from app.models import ApiKey, Role, Tenant, TenantUser, User
@@ -156,16 +157,20 @@ def _active_key(session: Session, key_hash: str) -> ApiKey | None:
     (`owner_still_holds`), in the one query that finds the key. What the access cache keeps."""
     owner = aliased(User)
     row = session.execute(
-        select(ApiKey, owner, TenantUser.status)
+        select(ApiKey, owner, TenantUser.status, TenantUser.role)
         .outerjoin(owner, owner.id == ApiKey.owned_by_id)
         .outerjoin(TenantUser, and_(TenantUser.tenant_id == ApiKey.tenant_id, TenantUser.user_id == ApiKey.owned_by_id))
         .where(ApiKey.key_hash == key_hash)
     ).first()
     if row is None:
         return None
-    key, key_owner, membership_status = row
+    key, key_owner, membership_status, owner_role = row
     if key.revoked_at is not None or not owner_still_holds(key, key_owner, membership_status):
         return None
+    if owner_role is not None and not Role(owner_role).outranks_or_equals(key.role):
+        # Its owner was demoted since: the key acts with their role now, not the one it was made with.
+        # In memory only (never written), so promoting the owner again gives the key its own role back.
+        set_committed_value(key, "role", owner_role)
     return key
 
 

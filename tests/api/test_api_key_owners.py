@@ -129,3 +129,15 @@ def test_a_platform_key_stops_when_its_maker_is_no_longer_a_platform_admin(world
 def test_operator_keys_answer_to_nobody_and_keep_working(world, api):
     assert _works(api, world.keys["admin"])
     assert api.get("/api/v1/tenants/", key=world.keys["platform"]).status_code == 200
+
+
+def test_a_key_acts_no_higher_than_its_owners_current_role(world, api):
+    admin = world.users["admin"]
+    _key_id, secret = _key_of(admin, world.tenant, "admin")
+    invite = {"email": "someone@elsewhere.test", "role": "viewer"}
+    members.change_role(world.tenant, admin.id, "viewer", SYSTEM)
+    demoted = api.post("/api/v1/tenants/acme/invitations", key=secret, json=invite)
+    assert demoted.status_code == 403
+    assert api.get("/api/v1/tenants/acme/users", key=secret).status_code == 200  # a viewer still reads
+    members.change_role(world.tenant, admin.id, "admin", SYSTEM)
+    assert api.post("/api/v1/tenants/acme/invitations", key=secret, json=invite).status_code in (201, 202)
