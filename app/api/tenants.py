@@ -134,9 +134,9 @@ Locale = Literal[tuple(sorted(tenants.SUPPORTED_LOCALES))]
 BrandColor = Annotated[str, Field(pattern=tenants.HEX_COLOR_RE.pattern)]
 FlagName = Annotated[str, Field(pattern=tenants.FLAG_NAME_RE.pattern)]
 # pydantic would write patternProperties, which leaves other names open; say what it enforces.
-FeatureFlags = Annotated[dict[FlagName, Boolean], WithJsonSchema({
+FeatureFlags = Annotated[dict[FlagName, Boolean], Field(max_length=tenants.MAX_FEATURE_FLAGS), WithJsonSchema({
     "type": "object", "propertyNames": {"pattern": tenants.FLAG_NAME_RE.pattern},
-    "additionalProperties": {"type": "boolean"}})]
+    "additionalProperties": {"type": "boolean"}, "maxProperties": tenants.MAX_FEATURE_FLAGS})]
 DisplayName = single_line_text(tenants.DISPLAY_NAME_MAX_LENGTH)
 Reason = text(tenants.SUSPEND_REASON_MAX_LENGTH)
 SettableStatus = Literal[SETTABLE_STATUSES]

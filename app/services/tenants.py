@@ -48,6 +48,9 @@ RESERVED_SLUGS = frozenset({
 })
 HEX_COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
 FLAG_NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+# Flags are switches, not storage: a bound keeps the tenant's config row (read on every request)
+# and each audit event of a change small.
+MAX_FEATURE_FLAGS = 64
 SETTINGS_FIELDS = ("display_name", "timezone", "locale", "brand_color", "feature_flags", "require_2fa")
 
 
@@ -229,12 +232,20 @@ def update_tenant(tenant: Tenant, actor: Actor, *, name: str | None = None, slug
             _check_can_require_2fa(actor)
         for key, value in clean.items():
             if getattr(tenant.config, key) != value:
-                changes[key] = {"from": getattr(tenant.config, key), "to": value}
+                changes[key] = (_flag_changes(getattr(tenant.config, key) or {}, value) if key == "feature_flags"
+                                else {"from": getattr(tenant.config, key), "to": value})
                 setattr(tenant.config, key, value)
         if changes:
             record("tenant.updated", actor, tenant_id=tenant.id, target_type="tenant", target_id=tenant.id,
                    details={"changes": changes})
     return tenant
+
+
+def _flag_changes(old: dict, new: dict) -> dict:
+    """What a feature-flag update changed (not both whole maps): flags set to a value, flags removed."""
+    changed = {"set": {k: v for k, v in sorted(new.items()) if old.get(k) != v},
+               "removed": sorted(set(old) - set(new))}
+    return {k: v for k, v in changed.items() if v}
 
 
 def _validated_settings(settings: dict) -> dict:
@@ -267,6 +278,9 @@ def _validated_settings(settings: dict) -> dict:
             isinstance(k, str) and FLAG_NAME_RE.match(k) and isinstance(v, bool) for k, v in flags.items()
         ):
             raise ValidationError("Feature flags must map lowercase names to true or false.", field="feature_flags")
+        if len(flags) > MAX_FEATURE_FLAGS:
+            raise ValidationError(f"A tenant may have at most {MAX_FEATURE_FLAGS} feature flags.", field="feature_flags",
+                                  details={"limit": MAX_FEATURE_FLAGS, "given": len(flags)})
         clean["feature_flags"] = dict(flags)
     if "require_2fa" in settings:
         if not isinstance(settings["require_2fa"], bool):
