@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 8000
 FLASK  := APP_ENV=development $(BIN)/flask --app wsgi
 
-.PHONY: run test lint format vendor clean prod-smoke translations
+.PHONY: run test lint format vendor clean prod-smoke api-contract translations
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,10 @@ format: $(VENV)/.dev-installed
 # gunicorn + a Celery worker against PostgreSQL, Redis and an S3 server, and a journey over HTTP (ops/prod_smoke.py).
 prod-smoke: $(VENV)/.dev-installed
 	$(BIN)/python ops/prod_smoke.py
+
+# schemathesis' CLI against a live server: every check, the stateful phase following the OpenAPI links.
+api-contract: $(VENV)/.dev-installed
+	$(BIN)/python ops/api_contract.py
 
 # Re-extract the portal's messages, merge them into the Chinese catalogue and compile it (both committed,
 # so a fresh clone speaks Chinese); tests/test_translations.py fails until every new message is translated.

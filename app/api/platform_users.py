@@ -18,7 +18,7 @@ from app.api.openapi import json_response, list_schema, ref, text
 from app.api.params import page_body, paging_args, path_int, query_text
 from app.models import MembershipStatus, Role, User
 from app.services import accounts, mfa, platform_users
-from app.services.errors import NotFound
+from app.services.errors import Conflict, NotFound, ValidationError
 from app.tenancy.principal import current_authority
 
 SEARCH_MAX_LENGTH = 100
@@ -104,8 +104,14 @@ def revoke_platform_admin(user_id: str):
 
 @bp.platform("/users/<user_id>/reset-two-factor", methods=["POST"])
 def reset_two_factor(user_id: str):
-    """Remove a lost second factor; the user is told by email."""
-    return _act(user_id, mfa.admin_reset)
+    """Remove a lost second factor; the user is told by email. A user without one: 409."""
+    try:
+        return _act(user_id, mfa.admin_reset)
+    except ValidationError as exc:
+        if exc.field != "user":
+            raise
+        # The account's state, not the request, is what is wrong: a conflict, as for invitations.
+        raise Conflict(exc.message, field="user", code="two_factor_not_enabled") from None
 
 
 OPENAPI_COMPONENTS = schemas(PlatformUser)

@@ -283,3 +283,9 @@ def test_tenant_keys_cannot_administer_users(world, api):
         assert api.post(f"/api/v1/users/{member.id}/{action}", headers=world.headers("owner")).status_code == 403
     db.session.expire_all()
     assert not db.session.get(User, member.id).is_disabled
+
+
+def test_resetting_a_second_factor_that_is_not_there_is_a_conflict(world, api):
+    response = api.post(f"/api/v1/users/{world.users['member'].id}/reset-two-factor",
+                        headers=world.headers("platform"))
+    assert response.status_code == 409 and response.get_json()["error"]["code"] == "two_factor_not_enabled"
