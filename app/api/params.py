@@ -28,7 +28,7 @@ def _positive_int(name: str, default: int) -> int:
     try:
         return parse_int(raw, minimum=1)
     except ValueError:
-        if raw.strip().isascii() and raw.strip().isdigit():  # a positive integer, only past 2**63
+        if raw.strip().isascii() and raw.strip().isdigit() and int(raw) > 0:  # positive, only past 2**63
             return MAX_BIGINT
         raise ValidationError(f"{name} must be a positive integer.", field=name) from None
 

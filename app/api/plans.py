@@ -6,9 +6,11 @@ from flask import jsonify
 from pydantic import Field
 
 from app.api import bp
+from app.api.billing import PlanPreview
 from app.api.bodies import Boolean, PlanCode, RequestBody, ResponseBody, read_body, schemas
 from app.api.openapi import json_request, json_response, ref, tenant_responses
 from app.api.tenants import tenant_json
+from app.billing import subscriptions
 from app.models import Plan as PlanRow
 from app.services import plans
 from app.tenancy.context import current_tenant
@@ -45,6 +47,8 @@ class PlanChange(RequestBody):
     new_plan: PlanCode
     override_limits: Boolean = Field(False, description="Platform admins: move even though current usage exceeds "
                                                      "the new plan's limits (audited). Others: 403.")
+    preview: Boolean = Field(False, description="Answer what the change would do (price, charged today, next "
+                                             "invoice, limits and overages) and change nothing.")
 
 
 @bp.signed_in("/tenants/plans")
@@ -55,10 +59,13 @@ def list_plans():
 
 @bp.tenant("/change-plan", "plan.change", methods=["POST"])
 def change_plan():
-    """Upgrade at once; a downgrade that current usage exceeds is 409 naming what exceeds."""
+    """Billing's rules (docs/billing.md): an upgrade at once, prorated; a downgrade at the period end
+    (409 naming what exceeds when usage does not fit). `"preview": true` changes nothing."""
     body = read_body(PlanChange)
-    tenant = plans.change_plan(current_tenant._get_current_object(), body.new_plan, current_authority(),
-                              override_limits=body.override_limits)
+    tenant = current_tenant._get_current_object()
+    if body.preview:
+        return jsonify(PlanPreview.of(subscriptions.preview_change(tenant, body.new_plan)).model_dump(mode="json"))
+    subscriptions.change_plan(tenant, body.new_plan, current_authority(), override_limits=body.override_limits)
     return jsonify(tenant_json(tenant))
 
 
@@ -72,10 +79,12 @@ OPENAPI_PATHS = {
     }},
     "/api/v1/tenants/{tenant_ref}/change-plan": {"post": {
         "operationId": "changePlan", "tags": ["plans"],
-        "summary": "Move the tenant to another plan (Enterprise: platform admins only).",
+        "summary": "Move the tenant to another plan (Enterprise: platform admins only), or preview the move.",
         "parameters": [{"$ref": "#/components/parameters/TenantRef"}],
         "requestBody": json_request(ref("PlanChange")),
-        "responses": {"200": json_response("The tenant on its new plan.", ref("Tenant")), **tenant_responses(),
+        "responses": {"200": json_response("The tenant (a downgrade waits for the period end), or with "
+                                           "`preview` what the change would do.",
+                                           {"anyOf": [ref("Tenant"), ref("PlanPreview")]}), **tenant_responses(),
                       "409": {"$ref": "#/components/responses/Conflict"},
                       "413": {"$ref": "#/components/responses/PayloadTooLarge"},
                       "422": {"$ref": "#/components/responses/Validation"}},

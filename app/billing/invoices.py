@@ -18,6 +18,7 @@ from app.services.errors import NotFound, ValidationError
 from app.services.pagination import Page, paginate
 
 SEQUENCE = "invoices"
+MAX_ID = 2**31 - 1  # the id column's range: a bigger number names no invoice (and must not reach the database)
 
 
 @dataclass(frozen=True)
@@ -123,6 +124,8 @@ def page_invoices(tenant_id: str, page: int = 1, per_page: int = 25) -> Page[Inv
 
 def get_invoice(tenant: Tenant, invoice_id: int) -> Invoice:
     """The tenant's invoice `invoice_id`; another tenant's is "not found", as if it did not exist."""
+    if not 0 < invoice_id <= MAX_ID:
+        raise NotFound("Invoice not found.", code="invoice_not_found")
     invoice = db.session.scalar(select(Invoice).where(Invoice.id == invoice_id, Invoice.tenant_id == tenant.id))
     if invoice is None:
         raise NotFound("Invoice not found.", code="invoice_not_found")

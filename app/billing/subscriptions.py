@@ -190,7 +190,8 @@ class PlanChangePreview:
 def _direction(old_price: int, new_price: int, old: Plan, new: Plan) -> str:
     if new.code == old.code:
         return "same"
-    if new_price != old_price:
+    # Enterprise's price is agreed apart from the list: moving onto it is an upgrade, whatever it costs.
+    if new_price != old_price and not (old.is_custom_priced or new.is_custom_priced):
         return "upgrade" if new_price > old_price else "downgrade"
     return "upgrade" if new.sort_order > old.sort_order else "downgrade"
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from sqlalchemy import select
+
 from app.extensions import db
-from app.models import Tenant
+from app.models import Subscription, Tenant
 from app.models.types import utcnow
 from app.services import usage
 from tests import factories
@@ -19,10 +21,18 @@ def test_plans_list_the_release_notes_four(world, api):
 
 
 def test_admin_changes_plan_with_the_release_notes_payload(world, api):
+    # Pro -> Basic is a downgrade: billing applies it at the period end (docs/billing.md), an upgrade at once.
     response = api.post("/api/v1/tenants/acme/change-plan", headers=world.headers("admin"), json={"new_plan": "basic"})
-    assert response.status_code == 200 and response.get_json()["plan"] == "basic"
+    assert response.status_code == 200 and response.get_json()["plan"] == "pro"
     db.session.expire_all()
-    assert db.session.get(Tenant, world.tenant.id).plan_code == "basic"
+    assert db.session.get(Tenant, world.tenant.id).plan_code == "pro"
+    subscription = db.session.scalar(select(Subscription).where(Subscription.tenant_id == world.tenant.id))
+    assert subscription.scheduled_plan_code == "basic"
+    response = api.post("/api/v1/tenants/acme/change-plan", headers=world.headers("admin"),
+                        json={"new_plan": "enterprise"})
+    assert response.status_code == 403
+    upgraded = api.post("/api/v1/tenants/globex/change-plan", headers=world.headers("platform"), json={"new_plan": "pro"})
+    assert upgraded.status_code == 200 and upgraded.get_json()["plan"] == "pro"
 
 
 def test_enterprise_is_for_sales_to_arrange(world, api):
