@@ -225,6 +225,7 @@ OPENAPI_LINKS: list[tuple[str, str, dict[str, str], tuple[str, ...]]] = [
     ("listScimTokens", "200", {"token_id": "$response.body#/items/0/id"}, ("revokeScimToken",)),
     ("listPlatformUsers", "200", {"user_id": "$response.body#/items/0/id"},
      ("disableUser", "enableUser", "grantPlatformAdmin", "revokePlatformAdmin", "resetTwoFactor")),
+    ("listInvoices", "200", {"invoice_id": "$response.body#/items/0/id"}, ("getInvoice",)),
 ]
 
 

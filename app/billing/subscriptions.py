@@ -289,7 +289,9 @@ def change_plan(tenant: Tenant, new_plan_code: str, actor: Actor, *, now: dateti
                                        + ".", field="new_plan", details={"blockers": preview.blockers})
         details = {"from": old_plan.code, "to": new_plan.code, "direction": preview.direction,
                    "override_limits": bool(override_limits and preview.blockers), "blockers": preview.blockers}
-        if preview.effective_at > now:
+        # A platform admin overriding the limits forces the move now (waiting would only meet the
+        # blockers again at the period end); nothing is refunded for the rest of the period.
+        if preview.effective_at > now and not override_limits:
             subscription.scheduled_plan_code = new_plan.code
             subscription.cancel_at_period_end = False
             record("billing.downgrade_scheduled", actor, tenant_id=tenant.id, target_type="tenant",

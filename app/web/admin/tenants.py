@@ -8,6 +8,7 @@ from datetime import timedelta
 from flask import current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
 
+from app.billing import subscriptions
 from app.models import GIB, ISOLATION_STRATEGIES, TENANT_STATUSES
 from app.services import fleet, invitations, members, plans, quotas, tenants
 from app.services.errors import DomainError, ValidationError
@@ -141,9 +142,10 @@ def change_plan(tenant_id: str):
     tenant, form = tenants.get_tenant(tenant_id), ChangePlanForm()
     form.plan.choices = [(p.code, p.name) for p in plans.list_plans()]
     return _act(tenant, form, "plan_form",
-                lambda: plans.change_plan(tenant, form.plan.data, current_authority(),
-                                          override_limits=form.override_limits.data),
-                lambda: _("%(name)s is now on the %(plan)s plan.", name=tenant.name, plan=tenant.plan.name),
+                lambda: subscriptions.change_plan(tenant, form.plan.data, current_authority(),
+                                                  override_limits=form.override_limits.data),
+                lambda: _("%(name)s is on the %(plan)s plan (a downgrade applies at the end of the paid period).",
+                          name=tenant.name, plan=tenant.plan.name),
                 fallback="plan")
 
 
