@@ -29,6 +29,7 @@ from app.extensions import db
 from app.models.types import utcnow
 from app.services import api_keys, quotas, tenants
 from app.services.audit import Actor
+from app.services.authority import Authority
 from app.services.plans import ensure_plans_seeded
 from app.workspace.models import Document, DocumentPassage
 from app.workspace.sessions import tenant_plane
@@ -121,7 +122,7 @@ def main() -> None:
             passages = seed_documents(tenant, opts.documents, rng)
             print(f"{opts.documents:,} documents / {passages:,} passages in {time.perf_counter() - started:.1f}s "
                   f"({db.engine.dialect.name})")
-        key, secret = api_keys.create_key(tenant, "bench", "viewer", actor, acting_role=None)
+        key, secret = api_keys.create_key(tenant, "bench", "viewer", Authority.cli())
         key_id = key.id
         client = app.test_client()
         headers = {"Authorization": f"Bearer {secret}"}
