@@ -3,34 +3,76 @@ subdomain, `tenant_id` query, JWT claim, or the key's own tenant)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any, Literal
 
 from flask import jsonify, request
+from pydantic import Field
 
 from app.api import bp
-from app.api.openapi import NOT_BLANK, json_request, json_response, list_schema, nullable, ref, tenant_responses, text
-from app.api.params import iso, page_body, paging_args
-from app.api.payload import BadRequest, json_body, string_field
+from app.api.bodies import NOT_BLANK, Moment, RequestBody, ResponseBody, read_body, schemas, text
+from app.api.openapi import json_request, json_response, list_schema, ref, tenant_responses
+from app.api.params import page_body, paging_args
+from app.api.payload import BadRequest
 from app.services import documents
 from app.services.errors import ValidationError
 from app.tenancy.context import current_tenant
 from app.tenancy.principal import current_authority
-from app.workspace.models import Document
+from app.workspace.models import Document as DocumentRow
+
+# A form's comma-separated tags, as documents.validate_tags reads them.
+_TAG_LIST = (f"^{documents.TAG_PART_RE.pattern}(,{documents.TAG_PART_RE.pattern})"
+             f"{{0,{documents.MAX_TAGS - 1}}}$")
 
 
-def document_json(document: Document, content: str | None = None) -> dict[str, Any]:
-    body = {
-        "id": document.id,
-        "title": document.title,
-        "tags": list(document.tags or []),
-        "filename": document.filename,
-        "content_type": document.content_type,
-        "size_bytes": document.size_bytes,
-        "uploader": {"user_id": document.uploader_id, "label": document.uploader_label},
-        "created_at": iso(document.created_at),
-    }
-    if content is not None:
-        body["content"] = content
+class Uploader(ResponseBody):
+    user_id: int | None
+    label: str
+
+
+class Document(ResponseBody):
+    id: str
+    title: str
+    tags: list[str]
+    filename: str | None
+    content_type: Literal["text/plain", "text/markdown"]
+    size_bytes: int = Field(ge=1)
+    uploader: Uploader
+    created_at: Moment
+    content: str | None = Field(None, description="Only when one document is read.")
+
+    @classmethod
+    def of(cls, document: DocumentRow, content: str | None = None) -> Document:
+        return cls(id=document.id, title=document.title, tags=list(document.tags or []), filename=document.filename,
+                   content_type=document.content_type, size_bytes=document.size_bytes,
+                   uploader=Uploader(user_id=document.uploader_id, label=document.uploader_label),
+                   created_at=document.created_at, content=content)
+
+
+Tag = Annotated[str, Field(pattern=f"^{documents.TAG_RE.pattern}$")]
+
+
+class DocumentCreate(RequestBody):
+    """Pasted text. (A file upload is multipart: `DocumentUpload`.)"""
+
+    title: text(documents.TITLE_MAX_LENGTH, blank=False)
+    content: text(documents.DEFAULT_MAX_BYTES, blank=False)
+    tags: list[Tag] | None = Field(None, max_length=documents.MAX_TAGS)
+
+
+class DocumentUpload(RequestBody):
+    """A multipart upload: the form's fields, described for the document (multipart is read by hand)."""
+
+    file: str = Field(min_length=1, pattern=NOT_BLANK, json_schema_extra={"contentMediaType": "text/plain"},
+                      description="UTF-8 text; a name ending .md or .markdown marks it Markdown.")
+    title: text(documents.TITLE_MAX_LENGTH) = Field(None, description="Defaults to the file's name.")
+    tags: str = Field(None, pattern=_TAG_LIST, description=f"Comma-separated, at most {documents.MAX_TAGS} tags "
+                                                         "of up to 40 characters.")
+
+
+def document_json(document: DocumentRow, content: str | None = None) -> dict[str, Any]:
+    body = Document.of(document, content).model_dump(mode="json")
+    if content is None:
+        del body["content"]  # only when one document is read
     return body
 
 
@@ -55,13 +97,8 @@ def _upload_from_request() -> documents.Upload:
             raise ValidationError("file is required.", field="file")
         return documents.Upload(title=request.form.get("title"), data=data, filename=filename,
                                 tags=request.form.get("tags"))
-    data = json_body(allowed={"title", "content", "tags"}, required={"title", "content"})
-    tags = data.get("tags")
-    if tags is not None and not (isinstance(tags, list) and all(isinstance(t, str) for t in tags)):
-        raise ValidationError("tags must be a list of strings.", field="tags")
-    return documents.Upload(title=string_field(data, "title", max_length=200),
-                            content=string_field(data, "content", max_length=documents.DEFAULT_MAX_BYTES),
-                            tags=tags)
+    body = read_body(DocumentCreate)
+    return documents.Upload(title=body.title, content=body.content, tags=body.tags)
 
 
 @bp.tenant("/documents", "documents.write", methods=["POST"], prefixed=False)
@@ -91,43 +128,8 @@ TENANT_SOURCES = [
 ]
 _DOC_ID = {"name": "doc_id", "in": "path", "required": True, "schema": {"type": "string"},
            "description": "The document's id (`doc_...`)."}
-_TAGS = {"type": "array", "maxItems": documents.MAX_TAGS,
-         "items": {"type": "string", "pattern": "^[A-Za-z0-9_ .+#/-]{1,40}$"}}
-_TAG_LIST = f"^[A-Za-z0-9_ .+#/-]{{0,40}}(,[A-Za-z0-9_ .+#/-]{{0,40}}){{0,{documents.MAX_TAGS - 1}}}$"
 
-OPENAPI_COMPONENTS = {
-    "Document": {
-        "type": "object",
-        "required": ["id", "title", "tags", "filename", "content_type", "size_bytes", "uploader", "created_at"],
-        "properties": {
-            "id": {"type": "string"},
-            "title": {"type": "string"},
-            "tags": {"type": "array", "items": {"type": "string"}},
-            "filename": nullable({"type": "string"}),
-            "content_type": {"type": "string", "enum": ["text/plain", "text/markdown"]},
-            "size_bytes": {"type": "integer", "minimum": 1},
-            "uploader": {"type": "object", "required": ["user_id", "label"],
-                         "properties": {"user_id": nullable({"type": "integer"}), "label": {"type": "string"}}},
-            "created_at": {"type": "string", "format": "date-time"},
-            "content": {"type": "string", "description": "Only when one document is read."},
-        },
-    },
-    "DocumentCreate": {
-        "type": "object", "required": ["title", "content"], "additionalProperties": False,
-        "properties": {"title": text(200, blank=False),
-                       "content": text(blank=False),
-                       "tags": nullable(_TAGS)},
-    },
-    "DocumentUpload": {
-        "type": "object", "required": ["file"], "additionalProperties": False,
-        "properties": {"file": {"type": "string", "pattern": NOT_BLANK, "minLength": 1,
-                                "contentMediaType": "text/plain",
-                                "description": "UTF-8 text; a name ending .md or .markdown marks it Markdown."},
-                       "title": text(200, description="Defaults to the file's name."),
-                       "tags": {"type": "string", "pattern": _TAG_LIST,
-                                "description": "Comma-separated, at most 20 tags of up to 40 characters."}},
-    },
-}
+OPENAPI_COMPONENTS = schemas(Document, DocumentCreate, DocumentUpload)
 
 _WRITE_ERRORS = {"413": {"$ref": "#/components/responses/PayloadTooLarge"},
                  "422": {"$ref": "#/components/responses/Validation"}}

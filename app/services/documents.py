@@ -31,6 +31,7 @@ ALLOWED_EXTENSIONS = {".txt": "text/plain", ".md": "text/markdown", ".markdown":
 DOCUMENT_ID_RE = re.compile(r"^doc_[0-9a-f]{16}$")
 PASSAGE_CHARS = 800
 MAX_TAGS = 20
+TITLE_MAX_LENGTH = 200
 TAG_RE = re.compile(r"[A-Za-z0-9_ .+#/-]{1,40}")
 TAG_PART_RE = re.compile(r"[A-Za-z0-9_ .+#/-]{0,40}")
 
@@ -47,8 +48,8 @@ def _not_found() -> NotFound:
 def validate_title(title: str | None) -> str:
     """1 to 200 characters, not blank, storable (the length counts what was sent, spaces included)."""
     value = title if isinstance(title, str) else ""
-    if len(value) > 200:
-        raise ValidationError("Title must be at most 200 characters.", field="title")
+    if len(value) > TITLE_MAX_LENGTH:
+        raise ValidationError(f"Title must be at most {TITLE_MAX_LENGTH} characters.", field="title")
     if not _storable(value):
         raise ValidationError("Title contains characters that cannot be stored.", field="title")
     value = value.strip()
