@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import jsonify, request
+from flask import jsonify
 from pydantic import Field
 
 from app.api import bp
@@ -12,6 +12,7 @@ from app.api.bodies import MaybeMoment, Moment, RequestBody, ResponseBody, read_
 from app.api.openapi import json_request, json_response, list_schema, ref, tenant_responses
 from app.api.params import page_body, paging_args, path_int
 from app.models import ScimToken as ScimTokenRow
+from app.scim import base_url as scim_base_url
 from app.services.directory import tokens
 from app.services.errors import NotFound
 from app.tenancy.context import current_tenant
@@ -35,7 +36,7 @@ class ScimTokenCreate(RequestBody):
 
 
 def token_json(token: ScimTokenRow, secret: str | None = None) -> dict[str, Any]:
-    base_url = request.url_root.rstrip("/") + tokens.base_path(current_tenant)
+    base_url = scim_base_url(current_tenant)
     data = ScimToken(id=token.id, name=token.name, prefix=token.prefix, created_at=token.created_at,
                      last_used_at=token.last_used_at, revoked_at=token.revoked_at, base_url=base_url,
                      secret=secret).model_dump(mode="json")

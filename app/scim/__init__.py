@@ -58,6 +58,11 @@ def resource(tenant_slug: str, path: str):
     return serve(tenant_slug, path)
 
 
+def base_url(tenant: Tenant) -> str:
+    """The tenant's SCIM base URL, as an identity provider is given it ("Tenant URL" in Entra ID)."""
+    return url_for("scim.root", tenant_slug=tenant.slug, _external=True)
+
+
 def _scim_request(tenant_slug: str, path: str) -> ScimRequest:
     return ScimRequest(method=request.method, base_url=url_for("scim.root", tenant_slug=tenant_slug, _external=True),
                        path="/" + path.removesuffix(".scim"), query=request.args.to_dict(),

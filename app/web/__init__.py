@@ -19,6 +19,7 @@ BLUEPRINTS = [
     "app.web.billing",
     "app.web.settings",
     "app.web.sso",
+    "app.web.directory",
     "app.web.keys",
     "app.web.audit",
     "app.web.workspace",

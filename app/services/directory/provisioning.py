@@ -32,7 +32,6 @@ from app.services.audit import record
 from app.services.authority import Authority, allows
 from app.services.errors import Conflict, DomainError, LastOwner, NotFound, PermissionDenied, ValidationError
 from app.services.members import build_membership, validate_role
-from app.services.pagination import Page, paginate
 from app.services.transaction import lock_tenant, unit_of_work
 
 # The roles a group can grant: owners are made in the portal, never by a directory.
@@ -295,6 +294,24 @@ def member_ids(group_ids: list[str]) -> dict[str, list[str]]:
     return found
 
 
+def member_counts(group_ids: list[str]) -> dict[str, int]:
+    """How many members each group has (the portal's group list)."""
+    counts = {gid: 0 for gid in group_ids}
+    if group_ids:
+        rows = db.session.execute(select(ScimGroupMember.group_id, func.count()).where(
+            ScimGroupMember.group_id.in_(group_ids)).group_by(ScimGroupMember.group_id))
+        counts.update({gid: count for gid, count in rows})
+    return counts
+
+
+def count_users(tenant: Tenant) -> dict[str, int]:
+    """Provisioned users of the tenant: active and deactivated."""
+    rows = db.session.execute(select(ScimUser.active, func.count()).where(ScimUser.tenant_id == tenant.id)
+                              .group_by(ScimUser.active))
+    found = {bool(active): count for active, count in rows}
+    return {"active": found.get(True, 0), "inactive": found.get(False, 0)}
+
+
 def groups_of_users(user_ids: list[str]) -> dict[str, list[ScimGroup]]:
     """The groups each SCIM user belongs to."""
     found: dict[str, list[ScimGroup]] = {uid: [] for uid in user_ids}
@@ -454,7 +471,3 @@ def _window(stmt: Select, offset: int, limit: int | None) -> tuple[int, list[Any
         page = page.limit(limit)
     return total, list(db.session.scalars(page).unique())
 
-
-def page_of_users(tenant: Tenant, page: int, per_page: int) -> Page[ScimUser]:
-    """The portal's list of provisioned users."""
-    return paginate(users_query(tenant), page, per_page)

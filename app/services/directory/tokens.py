@@ -28,12 +28,6 @@ SECRET_MAX_LENGTH = 200
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 
-def base_path(tenant: Tenant) -> str:
-    """The tenant's SCIM base path. Per tenant, so a token can only ever be checked against one tenant
-    and the provider's "Tenant URL" says which organisation it provisions."""
-    return f"/scim/v2/{tenant.slug}"
-
-
 def hash_secret(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
