@@ -45,6 +45,7 @@ from app.api import (  # noqa: E402,F401
     organisations,
     plans,
     platform_users,
+    scim_groups,
     scim_tokens,
     search,
     sso,

@@ -91,3 +91,42 @@ def test_me_refuses_api_keys_and_anonymous_callers(world, api):
     assert keyed.status_code == 403 and keyed.get_json()["error"]["code"] == "user_token_required"
     assert api.get("/api/v1/me/sessions", headers=world.headers("platform")).status_code == 403
     assert api.get("/api/v1/me").status_code == 401
+
+
+def _provisioned_group(tenant, name="Engineering"):
+    from app.services.audit import Actor
+    from app.services.authority import Authority
+    from app.services.directory import provisioning, tokens
+    from app.services.directory.provisioning import GroupRecord
+
+    token, _ = tokens.create_token(tenant, "Okta", Authority.member(Actor.for_user(tenant.owner), tenant, "owner"))
+    return provisioning.create_group(tenant, GroupRecord(display_name=name), tokens.actor_for(token))
+
+
+def test_an_owner_lists_groups_and_maps_one_to_a_role(world, api):
+    group = _provisioned_group(world.tenant)
+    listed = api.get("/api/v1/tenants/acme/scim-groups", headers=world.headers("owner")).get_json()["items"]
+    assert [(g["display_name"], g["role"], g["members"]) for g in listed] == [("Engineering", None, 0)]
+    mapped = api.patch(f"/api/v1/tenants/acme/scim-groups/{group.id}", headers=world.headers("owner"),
+                       json={"role": "admin"})
+    assert mapped.status_code == 200 and mapped.get_json()["role"] == "admin"
+    owner = api.patch(f"/api/v1/tenants/acme/scim-groups/{group.id}", headers=world.headers("owner"), json={"role": "owner"})
+    assert owner.status_code == 422
+    unknown = api.patch(f"/api/v1/tenants/acme/scim-groups/{group.id}", headers=world.headers("owner"),
+                        json={"role": "admin", "colour": "red"})
+    assert unknown.status_code == 400
+    cleared = api.patch(f"/api/v1/tenants/acme/scim-groups/{group.id}", headers=world.headers("owner"), json={"role": None})
+    assert cleared.get_json()["role"] is None
+
+
+def test_group_roles_are_owners_only_and_tenant_bound(world, api):
+    group = _provisioned_group(world.tenant)
+    assert api.patch(f"/api/v1/tenants/acme/scim-groups/{group.id}", headers=world.headers("admin"),
+                     json={"role": "admin"}).status_code == 403
+    assert api.get("/api/v1/tenants/acme/scim-groups", headers=world.headers("other")).status_code == 404
+    assert api.patch(f"/api/v1/tenants/globex/scim-groups/{group.id}", headers=world.headers("other"),
+                     json={"role": "admin"}).status_code == 404
+    db.session.expire_all()
+    from app.models import ScimGroup
+
+    assert db.session.get(ScimGroup, group.id).role is None
