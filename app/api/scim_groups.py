@@ -72,3 +72,5 @@ OPENAPI_PATHS = {
                       "422": {"$ref": "#/components/responses/Validation"}},
     }},
 }
+
+OPENAPI_LINKS = [("listScimGroups", "200", {"group_id": "$response.body#/items/0/id"}, ("setScimGroupRole",))]
