@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from flask import jsonify
 from pydantic import Field
 
@@ -25,9 +27,12 @@ class ScimGroup(ResponseBody):
     updated_at: Moment
 
 
+# The roles a group can give, from the service's rule (owners are made in the portal, never by a directory).
+MappableRole = Literal[tuple(role.value for role in provisioning.MAPPABLE_ROLES)]  # type: ignore[valid-type]
+
+
 class ScimGroupRole(RequestBody):
-    role: Role | None = Field(description="admin, member or viewer; null stops the group giving a role. "
-                                          "Never owner: owners are made in the portal.")
+    role: MappableRole | None = Field(description="The role the group gives; null: none.")  # type: ignore[valid-type]
 
 
 def _group_json(group: ScimGroupRow, members: int) -> dict:
