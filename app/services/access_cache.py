@@ -73,6 +73,7 @@ class AccessCache:
     def __init__(self, ttl: float, redis_url: str | None = None, scope: str = "process") -> None:
         self.ttl = min(float(ttl), MAX_TTL_SECONDS)
         self.redis_url = redis_url
+        self.channel = channel_for(redis_url) if redis_url else CHANNEL
         self.scope = scope
         self.origin = uuid.uuid4().hex
         self._entries: dict[Hashable, tuple[float, Any]] = {}
@@ -149,7 +150,7 @@ class AccessCache:
                 import redis
 
                 self._publisher = redis.Redis.from_url(self.redis_url, socket_timeout=1)
-            self._publisher.publish(CHANNEL, json.dumps({"origin": self.origin, "reason": reason}))
+            self._publisher.publish(self.channel, json.dumps({"origin": self.origin, "reason": reason}))
         except Exception:  # Redis down: the other processes fall back to their 1 s trust window
             log.warning("access cache: could not publish an invalidation (%s)", reason, exc_info=True)
 
@@ -179,12 +180,12 @@ def _listen(cache_ref: weakref.ref, pid: int) -> None:
         return cache if cache is not None and cache._subscriber_pid == pid else None
 
     while (cache := alive()) is not None:
-        url = cache.redis_url
+        url, channel = cache.redis_url, cache.channel
         del cache
         try:
             client = redis.Redis.from_url(url, health_check_interval=10)
             pubsub = client.pubsub()
-            pubsub.subscribe(CHANNEL)
+            pubsub.subscribe(channel)
             while (cache := alive()) is not None:
                 message = pubsub.get_message(timeout=1.0)
                 if message is None:
@@ -206,6 +207,14 @@ def _listen(cache_ref: weakref.ref, pid: int) -> None:
             del cache
             log.warning("access cache: invalidation subscription lost; retrying", exc_info=True)
             time.sleep(0.5)  # back off before reconnecting to a Redis that is down
+
+
+def channel_for(redis_url: str) -> str:
+    """The channel of the Redis database `redis_url` names: Redis pub/sub ignores database numbers,
+    and deployments (or test runs) sharing a server on different databases must not hear each other."""
+    from redis.connection import parse_url
+
+    return f"{CHANNEL}:{parse_url(redis_url).get('db', 0)}"
 
 
 # --- the app's cache and the process registry ----------------------------------------------------
