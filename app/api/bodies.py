@@ -137,6 +137,25 @@ def read_body(model: type[Model]) -> Model:
     raise ValidationError(fields[first][0], field=first, details={"fields": fields}) from None
 
 
+def read_fields(model: type[RequestBody]) -> dict[str, Any]:
+    """The request's JSON object, refused (400) for malformed JSON or a field `model` does not declare,
+    but otherwise as sent: for bodies a service checks whole, reporting every field at once with the
+    rules of their content (an SSO connection's protocol-specific fields). `model` still gives the
+    schema, from the same limits the service checks."""
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise BadRequest("The body must be a JSON object (Content-Type: application/json).", code="malformed_json")
+    bad = unstorable_path(data)
+    if bad is not None:
+        raise ValidationError(f"{bad} contains characters that cannot be stored (NUL or lone surrogates).",
+                              field=bad)
+    unknown = sorted(set(data) - set(model.model_fields))
+    if unknown:
+        raise BadRequest(f"Unknown field {unknown[0]!r}.", field=unknown[0], code="unknown_field",
+                         details={"unknown": unknown})
+    return data
+
+
 def _field_path(model: type[BaseModel], loc: tuple) -> tuple:
     """The part of an error's location that names fields (and list positions), without the tags
     pydantic adds for the members of a union (`users.int`, `users.literal['plan']`)."""

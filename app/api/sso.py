@@ -6,14 +6,16 @@ Answers carry what the customer registers at their IdP (`redirect_uri`; `entity_
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any, Literal
 
 from flask import current_app, jsonify
+from pydantic import Field, WithJsonSchema
 
 from app.api import bp
+from app.api.bodies import Integer, RequestBody, read_body, read_fields, schemas
+from app.api.bodies import text as text_type
 from app.api.openapi import json_request, json_response, list_schema, nullable, ref, tenant_responses, text
 from app.api.params import iso, page_body, paging_args, path_int
-from app.api.payload import json_body
 from app.models import SsoConnection, TenantDomain
 from app.models.sso import SSO_PROTOCOLS
 from app.services import domains
@@ -27,11 +29,6 @@ PUBLIC_SETTINGS = {
     "saml": ("idp_entity_id", "idp_sso_url", "idp_metadata_url"),
     "ldap": ("host", "port", "security", "base_dn", "user_dn_template"),
 }
-CREATE_FIELDS = {"type", "name", "default_role", "group_roles", "preset", "issuer", "directory_id", "client_id",
-                 "client_secret", "idp_metadata_url", "idp_metadata_xml", "host", "port", "security", "base_dn",
-                 "user_dn_template"}
-UPDATE_FIELDS = (CREATE_FIELDS - {"type"}) | {"status"}
-
 
 def connection_json(connection: SsoConnection) -> dict[str, Any]:
     from app.web.sso.settings import registration_values
@@ -58,6 +55,60 @@ def domain_json(claimed: TenantDomain) -> dict[str, Any]:
             "verified_at": iso(claimed.verified_at), "created_at": iso(claimed.created_at)}
 
 
+_L = connections.MAX_LENGTHS
+MappableRole = Literal[connections.MAPPABLE_ROLES]
+GroupName = text_type(255, blank=False)
+
+
+class _ConnectionFields(RequestBody):
+    """What a connection takes. Shape only: whether an issuer, a directory or IdP metadata is usable
+    is decided by the service from its content (metadata is fetched and parsed), so a well-shaped
+    body may still get a 422. Fields may be left out; null is not a value."""
+
+    name: text_type(_L["name"], blank=False) = None
+    default_role: MappableRole = None
+    # pydantic would write patternProperties, which leaves other names open; say what it enforces.
+    group_roles: Annotated[dict[GroupName, MappableRole], Field(max_length=100), WithJsonSchema({
+        "type": "object", "maxProperties": 100, "propertyNames": text(255, blank=False),
+        "additionalProperties": {"type": "string", "enum": list(connections.MAPPABLE_ROLES)}})] = Field(
+        None, description="IdP group name -> role; people in none of the groups get `default_role`.")
+    preset: Literal[tuple(connections.OIDC_PRESETS)] = None
+    issuer: text_type(_L["issuer"], blank=False) = Field(
+        None, description="OIDC: https:// (http only on 127.0.0.1 / localhost).")
+    directory_id: text_type(_L["directory_id"]) = Field(None, description="OIDC, preset entra: the directory (tenant) ID.")
+    client_id: text_type(_L["client_id"], blank=False) = None
+    client_secret: text_type(_L["client_secret"], blank=False) = Field(None, description="Stored encrypted; never returned.")
+    idp_metadata_url: text_type(_L["idp_metadata_url"], blank=False) = Field(
+        None, description="SAML: where the IdP publishes its metadata.")
+    idp_metadata_xml: text_type(_L["idp_metadata_xml"], blank=False) = Field(None, description="SAML: the IdP's metadata.")
+    host: text_type(_L["host"], blank=False) = Field(None, description="LDAP host name, without scheme or port.")
+    port: Integer = Field(None, ge=1, le=65535)
+    security: Literal[connections.LDAP_SECURITY] = None
+    base_dn: text_type(_L["base_dn"], blank=False) = None
+    user_dn_template: text_type(_L["user_dn_template"], blank=False) = Field(None, description="Contains {username}.")
+
+
+class SsoConnectionCreate(_ConnectionFields):
+    """OIDC: issuer (or a preset), client_id, client_secret. SAML: idp_metadata_url or idp_metadata_xml.
+    LDAP: host, port, security, base_dn, user_dn_template."""
+
+    type: Literal[SSO_PROTOCOLS]
+    name: text_type(_L["name"], blank=False)
+
+
+class SsoConnectionUpdate(_ConnectionFields):
+    status: Literal["active", "disabled"] = None
+
+
+class DomainCreate(RequestBody):
+    domain: text_type(253, blank=False)
+
+
+# A connection's fields depend on each other and on the protocol (LDAP needs base_dn, a preset
+# replaces the issuer): the service checks the body whole and names every bad field at once, so the
+# models declare the shape (and the schema) and read_fields only refuses fields they do not declare.
+
+
 def _connection_id(raw: str) -> str:
     if not raw.startswith("sso_") or len(raw) > 32:
         raise NotFound("Connection not found.", code="sso_connection_not_found")
@@ -72,8 +123,8 @@ def list_connections():
 
 @bp.tenant("/sso/connections", "sso.manage", methods=["POST"])
 def create_connection():
-    data = json_body(allowed=CREATE_FIELDS, required={"type", "name"})
-    created = connections.create_connection(current_tenant, data, current_authority())
+    created = connections.create_connection(current_tenant, read_fields(SsoConnectionCreate),
+                                            current_authority())
     return jsonify(connection_json(created)), 201
 
 
@@ -85,8 +136,8 @@ def get_connection(connection_id: str):
 @bp.tenant("/sso/connections/<connection_id>", "sso.manage", methods=["PATCH"])
 def update_connection(connection_id: str):
     connection = connections.get_connection(current_tenant, _connection_id(connection_id))
-    data = json_body(allowed=UPDATE_FIELDS)
-    updated = connections.update_connection(current_tenant, connection.id, data, current_authority())
+    updated = connections.update_connection(current_tenant, connection.id, read_fields(SsoConnectionUpdate),
+                                            current_authority())
     return jsonify(connection_json(updated))
 
 
@@ -106,8 +157,8 @@ def list_domains():
 
 @bp.tenant("/domains", "domains.manage", methods=["POST"])
 def add_domain():
-    data = json_body(allowed={"domain"}, required={"domain"})
-    return jsonify(domain_json(domains.add_domain(current_tenant, data["domain"], current_authority()))), 201
+    body = read_body(DomainCreate)
+    return jsonify(domain_json(domains.add_domain(current_tenant, body.domain, current_authority()))), 201
 
 
 def _domain_id(raw: str) -> int:
@@ -137,41 +188,14 @@ _CONNECTION_ID = {"name": "connection_id", "in": "path", "required": True,
                   "schema": {"type": "string", "pattern": "^sso_[0-9a-f]{16}$"}}
 _DOMAIN_ID = {"name": "domain_id", "in": "path", "required": True, "schema": {"type": "string", "pattern": "^[0-9]+$"}}
 _ROLE = {"type": "string", "enum": list(connections.MAPPABLE_ROLES)}
-_GROUP_ROLES = {"type": "object", "maxProperties": 100, "additionalProperties": _ROLE,
-                "propertyNames": text(255, blank=False),
-                "description": "IdP group name -> role; people in none of the groups get `default_role`."}
 _DATE = {"type": "string", "format": "date-time"}
 # The body's shape is checked by this schema; whether an issuer, a directory or IdP metadata is
 # usable is decided by its content (metadata is fetched and parsed), so a well-shaped body may get 422.
 _CONTENT_CHECKED = {"x-content-checked": True}
 
 
-def _connection_fields(*, create: bool) -> dict[str, Any]:
-    fields: dict[str, Any] = {
-        "name": text(120, blank=False),
-        "default_role": _ROLE,
-        "group_roles": _GROUP_ROLES,
-        "preset": {"type": "string", "enum": list(connections.OIDC_PRESETS)},
-        "issuer": text(500, blank=False, description="OIDC: https:// (http only on 127.0.0.1 / localhost)."),
-        "directory_id": text(64, description="OIDC, preset entra: the directory (tenant) ID."),
-        "client_id": text(255, blank=False),
-        "client_secret": text(1000, blank=False, description="Stored encrypted; never returned."),
-        "idp_metadata_url": text(500, blank=False, description="SAML: where the IdP publishes its metadata."),
-        "idp_metadata_xml": text(connections.MAX_LENGTHS["idp_metadata_xml"], blank=False, description="SAML: the IdP's metadata document."),
-        "host": text(253, blank=False, description="LDAP host name, without scheme or port."),
-        "port": {"type": "integer", "minimum": 1, "maximum": 65535},
-        "security": {"type": "string", "enum": list(connections.LDAP_SECURITY)},
-        "base_dn": text(500, blank=False),
-        "user_dn_template": text(500, blank=False, description="Contains {username}."),
-    }
-    if create:
-        fields["type"] = {"type": "string", "enum": list(SSO_PROTOCOLS)}
-    else:
-        fields["status"] = {"type": "string", "enum": ["active", "disabled"]}
-    return fields
-
-
 OPENAPI_COMPONENTS = {
+    **schemas(SsoConnectionCreate, SsoConnectionUpdate, DomainCreate),
     "SsoConnection": {
         "type": "object",
         "required": ["id", "type", "name", "status", "default_role", "group_roles", "created_at"],
@@ -194,13 +218,6 @@ OPENAPI_COMPONENTS = {
             "created_at": _DATE, "updated_at": nullable(_DATE),
         },
     },
-    "SsoConnectionCreate": {"type": "object", "required": ["type", "name"], "additionalProperties": False,
-                            "properties": _connection_fields(create=True),
-                            "description": "OIDC: issuer (or a preset), client_id, client_secret. SAML: "
-                                           "idp_metadata_url or idp_metadata_xml. LDAP: host, port, security, "
-                                           "base_dn, user_dn_template."},
-    "SsoConnectionUpdate": {"type": "object", "additionalProperties": False,
-                            "properties": _connection_fields(create=False)},
     "Domain": {
         "type": "object", "required": ["id", "domain", "status", "auto_join", "txt_name", "txt_value", "created_at"],
         "properties": {"id": {"type": "integer"}, "domain": {"type": "string"},
@@ -208,8 +225,6 @@ OPENAPI_COMPONENTS = {
                        "auto_join": {"type": "boolean"}, "txt_name": {"type": "string"},
                        "txt_value": {"type": "string"}, "verified_at": nullable(_DATE), "created_at": _DATE},
     },
-    "DomainCreate": {"type": "object", "required": ["domain"], "additionalProperties": False,
-                     "properties": {"domain": text(253, blank=False)}},
 }
 
 _WRITE_ERRORS = {"409": {"$ref": "#/components/responses/Conflict"},
