@@ -25,11 +25,12 @@ def _positive_int(name: str, default: int) -> int:
     raw = request.args.get(name)
     if raw is None:
         return default
+    text = raw.strip()
+    if text.isascii() and text.isdigit() and len(text.lstrip("0")) > 18:  # positive, only (nearly) past 2**63
+        return MAX_BIGINT
     try:
-        return parse_int(raw, minimum=1)
+        return parse_int(text, minimum=1)
     except ValueError:
-        if raw.strip().isascii() and raw.strip().isdigit() and int(raw) > 0:  # positive, only past 2**63
-            return MAX_BIGINT
         raise ValidationError(f"{name} must be a positive integer.", field=name) from None
 
 

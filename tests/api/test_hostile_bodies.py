@@ -59,3 +59,16 @@ def test_a_nul_byte_in_a_query_or_header_is_a_400_envelope(api, world):
     assert _error(response, 400)["code"] == "bad_request"
     response = api.get("/api/v1/tenants/ac%00me/audit", key=world.keys["owner"])
     assert _error(response, 404)["code"] == "not_found"
+
+
+@pytest.mark.parametrize("name, value", [("page", "0"), ("per_page", "0"), ("page", "-1"), ("per_page", "00"),
+                                         ("page", "1.5"), ("per_page", ""), ("page", "-" + "9" * 5000)])
+def test_page_numbers_below_one_are_still_a_422(api, world, name, value):
+    response = api.get("/api/v1/tenants/acme/audit", key=world.keys["owner"], query_string={name: value})
+    error = _error(response, 422)
+    assert error["details"]["fields"].keys() == {name} and "positive integer" in error["message"]
+
+
+def test_a_page_number_of_5000_digits_is_the_last_page_not_a_500(api, world):
+    response = api.get("/api/v1/tenants/acme/audit", key=world.keys["owner"], query_string={"page": "9" * 5000})
+    assert _error(response, 422)["details"]["fields"].keys() == {"page"}  # "at most 1000000"
