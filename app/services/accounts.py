@@ -7,6 +7,7 @@ import hmac
 
 import email_validator
 from email_validator import EmailNotValidError, validate_email
+from flask_babel import gettext
 from sqlalchemy import func, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -33,11 +34,11 @@ def clean_email(email: str | None, field: str = "email") -> str:
     """Validate an address's shape (no DNS lookups) and return its normalised form."""
     value = normalize_email(email or "")
     if not value:
-        raise ValidationError("Email is required.", field=field)
+        raise ValidationError(gettext("Email is required."), field=field)
     try:
         validate_email(value, check_deliverability=False)
     except EmailNotValidError as exc:
-        raise ValidationError(f"{value!r} is not a valid email address: {exc}", field=field) from None
+        raise ValidationError(gettext("%(value)s is not a valid email address: %(exc)s", value=repr(value), exc=exc), field=field) from None
     return value
 
 
@@ -50,13 +51,13 @@ def check_password_policy(password: str | None, email: str, min_length: int | No
             if has_app_context() else DEFAULT_MIN_PASSWORD_LENGTH
     password = password or ""
     if len(password) < min_length:
-        raise ValidationError(f"Password must be at least {min_length} characters.", field="password")
+        raise ValidationError(gettext("Password must be at least %(min_length)s characters.", min_length=min_length), field="password")
     if len(password) > PASSWORD_MAX_LENGTH:
-        raise ValidationError(f"Password must be at most {PASSWORD_MAX_LENGTH} characters.", field="password")
+        raise ValidationError(gettext("Password must be at most %(password_max_length)s characters.", password_max_length=PASSWORD_MAX_LENGTH), field="password")
     lowered = password.lower()
     local = normalize_email(email).split("@")[0]
     if lowered == normalize_email(email) or (len(local) >= 4 and local in lowered):
-        raise ValidationError("Password must not contain your email address.", field="password")
+        raise ValidationError(gettext("Password must not contain your email address."), field="password")
 
 
 def find_user(email: str | None) -> User | None:
@@ -68,7 +69,7 @@ def find_user(email: str | None) -> User | None:
 def get_user(user_id: int) -> User:
     user = db.session.get(User, user_id)
     if user is None:
-        raise NotFound("User not found.", code="user_not_found")
+        raise NotFound(gettext("User not found."), code="user_not_found")
     return user
 
 
@@ -79,11 +80,11 @@ def build_user(email: str, password: str | None, name: str = "", *, is_platform_
     email = clean_email(email)
     name = (name or "").strip()
     if len(name) > NAME_MAX_LENGTH:
-        raise ValidationError(f"Name must be at most {NAME_MAX_LENGTH} characters.", field="name")
+        raise ValidationError(gettext("Name must be at most %(name_max_length)s characters.", name_max_length=NAME_MAX_LENGTH), field="name")
     if password is not None:
         check_password_policy(password, email)
     if find_user(email) is not None:
-        raise EmailTaken("An account with this email already exists.", field="email")
+        raise EmailTaken(gettext("An account with this email already exists."), field="email")
     user = User(email=email, name=name, is_platform_admin=is_platform_admin,
                 email_verified_at=utcnow() if email_verified else None)
     if password is not None:
@@ -225,14 +226,13 @@ def user_for_reset_token(token: str | None, max_age: int = PASSWORD_RESET_MAX_AG
     tampered, older than `max_age` seconds, or already used (the password changed since)."""
     from itsdangerous import BadSignature, SignatureExpired
 
-    invalid = ValidationError("This password reset link is not valid any more. Links work once and for "
-                              "one hour; ask for a new one.", field="token", code="reset_link_invalid")
+    invalid = ValidationError(gettext("This password reset link is not valid any more. Links work once and for one hour; ask for a new one."), field="token", code="reset_link_invalid")
     if not token or len(token) > 500:
         raise invalid
     try:
         data = _reset_serializer().loads(token, max_age=max_age)
     except SignatureExpired:
-        raise ValidationError("This password reset link has expired (links work for one hour). Ask for a new one.",
+        raise ValidationError(gettext("This password reset link has expired (links work for one hour). Ask for a new one."),
                               field="token", code="reset_link_expired") from None
     except BadSignature:
         raise invalid from None
@@ -269,15 +269,15 @@ def update_profile(user: User, actor: Actor, *, name: str | None, locale: str | 
     errors: dict[str, list[str]] = {}
     name = (name or "").strip()
     if not name:
-        errors["name"] = ["Name is required."]
+        errors["name"] = [gettext("Name is required.")]
     elif len(name) > 120:
-        errors["name"] = ["Name must be at most 120 characters."]
+        errors["name"] = [gettext("Name must be at most 120 characters.")]
     locale = (locale or "").strip() or None
     if locale is not None and locale not in SUPPORTED_LOCALES:
-        errors["locale"] = [f"Language must be one of {', '.join(SUPPORTED_LOCALES)}."]
+        errors["locale"] = [gettext("Language must be one of %(supported_locales)s.", supported_locales=', '.join(SUPPORTED_LOCALES))]
     timezone = (timezone or "").strip() or None
     if timezone is not None and (len(timezone) > 64 or timezone not in zoneinfo.available_timezones()):
-        errors["timezone"] = [f"Unknown time zone {timezone[:64]!r}; use an IANA name such as Europe/Berlin."]
+        errors["timezone"] = [gettext("Unknown time zone %(timezone)s; use an IANA name such as Europe/Berlin.", timezone=repr(timezone[:64]))]
     if errors:
         first = next(iter(errors))
         raise ValidationError(errors[first][0], field=first, details={"fields": errors})
@@ -297,8 +297,8 @@ def change_password(user: User, current_password: str | None, new_password: str 
     """Change one's own password, proving the current one first; other sessions and earlier access
     tokens stop working (see `set_password`)."""
     if not user.check_password(current_password or ""):
-        raise ValidationError("That is not your current password.", field="current_password",
+        raise ValidationError(gettext("That is not your current password."), field="current_password",
                               code="wrong_password")
     if new_password and user.check_password(new_password):
-        raise ValidationError("The new password must differ from the current one.", field="password")
+        raise ValidationError(gettext("The new password must differ from the current one."), field="password")
     set_password(user, new_password or "", actor, keep_session_token=keep_session_token)

@@ -8,6 +8,7 @@ import threading
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import gettext
 from sqlalchemy import Select, and_, or_, select, update
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.orm.attributes import set_committed_value
@@ -41,15 +42,15 @@ def create_key(tenant: Tenant | None, name: str, role: str, authority: Authority
     """
     if authority.impersonator_user_id is not None:
         # A key would outlive the impersonation and act as the owner with nobody watching.
-        raise PermissionDenied("API keys cannot be created while viewing as an owner.", code="impersonation_refused")
+        raise PermissionDenied(gettext("API keys cannot be created while viewing as an owner."), code="impersonation_refused")
     name = (name or "").strip()
     if not name:
-        raise ValidationError("Name is required.", field="name")
+        raise ValidationError(gettext("Name is required."), field="name")
     if len(name) > NAME_MAX_LENGTH:
-        raise ValidationError(f"Name must be at most {NAME_MAX_LENGTH} characters.", field="name")
+        raise ValidationError(gettext("Name must be at most %(name_max_length)s characters.", name_max_length=NAME_MAX_LENGTH), field="name")
     if tenant is None:
         if not authority.is_platform_admin:
-            raise PermissionDenied("Only platform admins create platform keys.")
+            raise PermissionDenied(gettext("Only platform admins create platform keys."))
         role = Role.OWNER.value
     else:
         role = validate_role(role)
@@ -96,12 +97,12 @@ def get_key(tenant: Tenant | None, key_id: int | str) -> ApiKey:
     try:
         kid = int(key_id)
     except (TypeError, ValueError):
-        raise NotFound("API key not found.", code="api_key_not_found") from None
+        raise NotFound(gettext("API key not found."), code="api_key_not_found") from None
     stmt = select(ApiKey).where(ApiKey.id == kid,
                                 ApiKey.tenant_id == tenant.id if tenant else ApiKey.tenant_id.is_(None))
     key = db.session.scalar(stmt)
     if key is None:
-        raise NotFound("API key not found.", code="api_key_not_found")
+        raise NotFound(gettext("API key not found."), code="api_key_not_found")
     return key
 
 
@@ -120,16 +121,16 @@ def reown_key(tenant: Tenant, key_id: int | str, authority: Authority) -> ApiKey
     """An owner takes over a key, so it hangs on their access from now on instead of its maker's
     (whose removal would otherwise revoke it). Only an owner, as themselves, may."""
     if authority.impersonator_user_id is not None:
-        raise PermissionDenied("API keys cannot be taken over while viewing as an owner.",
+        raise PermissionDenied(gettext("API keys cannot be taken over while viewing as an owner."),
                                code="impersonation_refused")
     if authority.user_id is None or authority.api_key_id is not None or \
             authority.strongest_role_in(tenant) != Role.OWNER:
-        raise PermissionDenied("Only an owner of the organisation, signed in as themselves, can take over a key.",
+        raise PermissionDenied(gettext("Only an owner of the organisation, signed in as themselves, can take over a key."),
                                code="owner_required")
     with unit_of_work():
         key = get_key(tenant, key_id)
         if key.revoked_at is not None:
-            raise ValidationError("This key is revoked; create a new one instead.", field="key",
+            raise ValidationError(gettext("This key is revoked; create a new one instead."), field="key",
                                   code="api_key_revoked")
         previous = key.owned_by_id
         if previous != authority.user_id:

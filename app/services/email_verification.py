@@ -11,6 +11,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 
+from flask_babel import gettext
+
 from app.extensions import db
 from app.models import User
 from app.models.types import utcnow
@@ -62,15 +64,13 @@ def verify(token: str | None, ip: str | None = None, max_age: int = VERIFICATION
     `verification_link_expired`) if it is tampered, too old, or already used."""
     from itsdangerous import BadSignature, SignatureExpired
 
-    invalid = ValidationError("This confirmation link is not valid any more. Links work once and for three days; "
-                              "sign in to have a new one sent.", field="token", code="verification_link_invalid")
+    invalid = ValidationError(gettext("This confirmation link is not valid any more. Links work once and for three days; sign in to have a new one sent."), field="token", code="verification_link_invalid")
     if not token or len(token) > 500:
         raise invalid
     try:
         data = _serializer().loads(token, max_age=max_age)
     except SignatureExpired:
-        raise ValidationError("This confirmation link has expired (links work for three days). Sign in to have a "
-                              "new one sent.", field="token", code="verification_link_expired") from None
+        raise ValidationError(gettext("This confirmation link has expired (links work for three days). Sign in to have a new one sent."), field="token", code="verification_link_expired") from None
     except BadSignature:
         raise invalid from None
     uid = data.get("uid") if isinstance(data, dict) else None

@@ -25,7 +25,7 @@ from email.message import EmailMessage
 from pathlib import Path
 
 from flask import current_app, has_request_context, render_template
-from flask_babel import force_locale
+from flask_babel import force_locale, gettext
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 
@@ -276,9 +276,9 @@ def retry(email_id: int, actor) -> OutboundEmail:
     with unit_of_work():
         email = db.session.get(OutboundEmail, email_id)
         if email is None:
-            raise NotFound("Email not found.", code="email_not_found")
+            raise NotFound(gettext("Email not found."), code="email_not_found")
         if email.status not in ("failed", "retrying", "queued"):
-            raise ValidationError(f"This email is {email.status}; there is nothing to retry.", field="email")
+            raise ValidationError(gettext("This email is %(status)s; there is nothing to retry.", status=email.status), field="email")
         email.status = "queued"
         email.max_attempts = email.attempts + MAX_ATTEMPTS
         enqueue("emails.send", email_id=email.id)

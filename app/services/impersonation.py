@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from flask_babel import gettext
+
 from app.models import Tenant, User
 from app.models.types import utcnow
 from app.services.audit import Actor, record
@@ -29,26 +31,25 @@ def start(tenant: Tenant, admin: User, reason: str, ip: str | None = None) -> Us
     over another admin's account, even through a tenant they own).
     """
     if not admin.is_platform_admin or admin.is_disabled:
-        raise PermissionDenied("Only platform admins can view a tenant as its owner.")
+        raise PermissionDenied(gettext("Only platform admins can view a tenant as its owner."))
     reason = " ".join((reason or "").split())
     if not reason:
-        raise ValidationError("Say why you are viewing this tenant as its owner (for example, the support "
-                              "ticket); it is kept in the tenant's audit log.", field="reason")
+        raise ValidationError(gettext("Say why you are viewing this tenant as its owner (for example, the support ticket); it is kept in the tenant's audit log."), field="reason")
     if len(reason) > REASON_MAX_LENGTH:
-        raise ValidationError(f"Keep the reason under {REASON_MAX_LENGTH} characters.", field="reason")
+        raise ValidationError(gettext("Keep the reason under %(reason_max_length)s characters.", reason_max_length=REASON_MAX_LENGTH), field="reason")
     if tenant.is_deleted:
-        raise ValidationError("A deleted tenant cannot be viewed as its owner; restore it first.",
+        raise ValidationError(gettext("A deleted tenant cannot be viewed as its owner; restore it first."),
                               field="impersonate")
     owner = tenant.owner
     if owner is None:
-        raise ValidationError("This tenant has no owner to view as.", field="impersonate")
+        raise ValidationError(gettext("This tenant has no owner to view as."), field="impersonate")
     if owner.id == admin.id:
-        raise ValidationError("You own this tenant; open it directly.", field="impersonate")
+        raise ValidationError(gettext("You own this tenant; open it directly."), field="impersonate")
     if owner.is_platform_admin:
-        raise PermissionDenied("The owner is a platform admin; admins cannot impersonate each other.",
+        raise PermissionDenied(gettext("The owner is a platform admin; admins cannot impersonate each other."),
                                field="impersonate", code="impersonation_refused")
     if owner.is_disabled:
-        raise ValidationError("The owner's account is disabled.", field="impersonate")
+        raise ValidationError(gettext("The owner's account is disabled."), field="impersonate")
     with unit_of_work():
         record("impersonation.started", Actor.for_user(admin, ip=ip), tenant_id=tenant.id,
                target_type="user", target_id=owner.id,

@@ -7,6 +7,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
+from flask_babel import gettext
 from sqlalchemy import Select, select, update
 
 from app.extensions import db
@@ -62,13 +63,13 @@ def invite(tenant: Tenant, email: str, role: str, authority: Authority) -> SentI
         member = session.scalar(select(TenantUser).join(User, User.id == TenantUser.user_id)
                                 .where(TenantUser.tenant_id == tenant.id, User.email == email))
         if member is not None:
-            raise AlreadyMember(f"{email} is already a member of {tenant.name}.", field="email")
+            raise AlreadyMember(gettext("%(email)s is already a member of %(tenant)s.", email=email, tenant=tenant.name), field="email")
         pending = session.scalar(select(TenantInvitation).where(
             TenantInvitation.tenant_id == tenant.id, TenantInvitation.email == email,
             TenantInvitation.status == "pending"))
         if pending is not None:
             if not pending.is_expired():
-                raise AlreadyInvited(f"{email} already has a pending invitation; resend it instead.", field="email")
+                raise AlreadyInvited(gettext("%(email)s already has a pending invitation; resend it instead.", email=email), field="email")
             pending.status = "expired"
             session.flush()
         quotas.ensure_seats_available(tenant, 1)
@@ -137,11 +138,11 @@ def get_invitation(tenant: Tenant, invitation_id: int | str) -> TenantInvitation
     try:
         inv_id = int(invitation_id)
     except (TypeError, ValueError):
-        raise NotFound("Invitation not found.", code="invitation_not_found") from None
+        raise NotFound(gettext("Invitation not found."), code="invitation_not_found") from None
     invitation = db.session.scalar(select(TenantInvitation).where(TenantInvitation.id == inv_id,
                                                                   TenantInvitation.tenant_id == tenant.id))
     if invitation is None:
-        raise NotFound("Invitation not found.", code="invitation_not_found")
+        raise NotFound(gettext("Invitation not found."), code="invitation_not_found")
     return invitation
 
 
@@ -152,7 +153,7 @@ def resend(tenant: Tenant, invitation_id: int | str, actor: Actor) -> SentInvita
         lock_tenant(session, tenant.id)
         invitation = get_invitation(tenant, invitation_id)
         if invitation.status not in ("pending", "expired"):
-            raise ValidationError(f"This invitation was {invitation.status}; send a new one.", field="invitation")
+            raise ValidationError(gettext("This invitation was %(status)s; send a new one.", status=invitation.status), field="invitation")
         if invitation.status == "expired" or invitation.is_expired():
             # An expired invitation gave its seat back; it needs one again.
             invitation.status = "expired"
@@ -175,7 +176,7 @@ def revoke(tenant: Tenant, invitation_id: int | str, actor: Actor) -> TenantInvi
     with unit_of_work():
         invitation = get_invitation(tenant, invitation_id)
         if invitation.status != "pending":
-            raise ValidationError(f"This invitation is already {invitation.status}.", field="invitation")
+            raise ValidationError(gettext("This invitation is already %(status)s.", status=invitation.status), field="invitation")
         invitation.status = "revoked"
         emails.cancel_waiting(f"invitation:{invitation.id}")  # a retried email must not deliver a dead link
         record("invitation.revoked", actor, tenant_id=tenant.id, target_type="invitation", target_id=invitation.id,
@@ -233,7 +234,7 @@ def accept(token: str, user: User, actor: Actor | None = None) -> TenantUser:
     """Redeem the link as an existing, signed-in user whose email the invitation was sent to."""
     invitation = lookup(token)
     if user.email != invitation.email:
-        raise InvitationInvalid(f"This invitation was sent to {invitation.email}; sign in with that address.",
+        raise InvitationInvalid(gettext("This invitation was sent to %(email)s; sign in with that address.", email=invitation.email),
                                 code="invitation_email_mismatch")
     actor = actor or Actor.for_user(user)
     with unit_of_work() as session:
@@ -243,7 +244,7 @@ def accept(token: str, user: User, actor: Actor | None = None) -> TenantUser:
         existing = session.scalar(select(TenantUser).where(TenantUser.tenant_id == invitation.tenant_id,
                                                            TenantUser.user_id == user.id))
         if existing is not None:
-            raise AlreadyMember("You are already a member of this organisation.", field="email")
+            raise AlreadyMember(gettext("You are already a member of this organisation."), field="email")
         membership = build_membership(invitation.tenant, user, invitation.role, actor)
         record("invitation.accepted", actor, tenant_id=invitation.tenant_id, target_type="invitation",
                target_id=invitation.id, details={"email": user.email, "role": invitation.role})
@@ -255,10 +256,10 @@ def accept_as_new_user(token: str, name: str, password: str, ip: str | None = No
     """Redeem the link by creating an account for the invited address, then joining."""
     invitation = lookup(token)
     if accounts.find_user(invitation.email) is not None:
-        raise InvitationInvalid("An account for this address exists already: sign in to accept.",
+        raise InvitationInvalid(gettext("An account for this address exists already: sign in to accept."),
                                 code="invitation_sign_in_required")
     if not (name or "").strip():
-        raise ValidationError("Name is required.", field="name")
+        raise ValidationError(gettext("Name is required."), field="name")
     with unit_of_work() as session:
         lock_tenant(session, invitation.tenant_id)
         # Claim before creating the account: of parallel redemptions exactly one gets past this

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext
 from sqlalchemy import Select, case, func, select
 
 from app.extensions import db
@@ -22,7 +23,7 @@ _ROLE_ORDER = case({role.value: position for position, role in enumerate(Role)},
 def validate_role(role: str | None, field: str = "role") -> str:
     value = (role or "").strip().lower()
     if value not in ROLES:
-        raise ValidationError(f"Role must be one of {', '.join(ROLES)}.", field=field)
+        raise ValidationError(gettext("Role must be one of %(roles)s.", roles=', '.join(ROLES)), field=field)
     return value
 
 
@@ -30,7 +31,7 @@ def ensure_may_grant(authority: Authority, tenant: Tenant, role: str) -> None:
     """Nobody grants (or takes away) a role above their own; only owners make owners."""
     if not may_grant(authority, tenant, role):
         strongest = authority.strongest_role_in(tenant)
-        raise PermissionDenied(f"An {strongest or 'outsider'} cannot grant the {role} role.", field="role")
+        raise PermissionDenied(gettext("An %(value)s cannot grant the %(role)s role.", value=strongest or 'outsider', role=role), field="role")
 
 
 def members_query(tenant: Tenant) -> Select:
@@ -55,11 +56,11 @@ def get_membership(tenant: Tenant, user_id: int | str) -> TenantUser:
     try:
         uid = int(user_id)
     except (TypeError, ValueError):
-        raise NotFound("Member not found.", code="member_not_found") from None
+        raise NotFound(gettext("Member not found."), code="member_not_found") from None
     membership = db.session.scalar(select(TenantUser).where(TenantUser.tenant_id == tenant.id,
                                                             TenantUser.user_id == uid))
     if membership is None:
-        raise NotFound("Member not found.", code="member_not_found")
+        raise NotFound(gettext("Member not found."), code="member_not_found")
     return membership
 
 
@@ -73,7 +74,7 @@ def build_membership(tenant: Tenant, user: User, role: str, actor: Actor) -> Ten
     existing = db.session.scalar(select(TenantUser).where(TenantUser.tenant_id == tenant.id,
                                                           TenantUser.user_id == user.id))
     if existing is not None:
-        raise AlreadyMember(f"{user.email} is already a member of {tenant.name}.", field="email")
+        raise AlreadyMember(gettext("%(email)s is already a member of %(tenant)s.", email=user.email, tenant=tenant.name), field="email")
     # A pending invitation for this person already holds their seat; it is consumed here.
     pending = db.session.scalar(select(TenantInvitation).where(
         TenantInvitation.tenant_id == tenant.id, TenantInvitation.email == user.email,
@@ -114,8 +115,7 @@ def change_role(tenant: Tenant, user_id: int | str, new_role: str, authority: Au
         ensure_may_grant(authority, tenant, new_role)
         ensure_may_grant(authority, tenant, old_role)
         if old_role == Role.OWNER and _owner_count(tenant.id) <= 1:
-            raise LastOwner(f"{membership.user.email} is the only owner. Make someone else an owner "
-                            "(or transfer ownership) first.", field="role")
+            raise LastOwner(gettext("%(email)s is the only owner. Make someone else an owner (or transfer ownership) first.", email=membership.user.email), field="role")
         membership.role = new_role
         if old_role == Role.OWNER and tenant.owner_id == membership.user_id:
             tenant.owner_id = _another_owner_id(tenant.id, membership.user_id)
@@ -139,8 +139,7 @@ def remove_member(tenant: Tenant, user_id: int | str, authority: Authority) -> N
         if not leaving_self:
             ensure_may_grant(authority, tenant, membership.role)
         if membership.role == Role.OWNER and _owner_count(tenant.id) <= 1:
-            raise LastOwner(f"{membership.user.email} is the only owner and cannot be removed. "
-                            "Transfer ownership first.", field="user_id")
+            raise LastOwner(gettext("%(email)s is the only owner and cannot be removed. Transfer ownership first.", email=membership.user.email), field="user_id")
         if tenant.owner_id == membership.user_id:
             tenant.owner_id = _another_owner_id(tenant.id, membership.user_id)
         email = membership.user.email
@@ -166,12 +165,12 @@ def _revoke_keys_owned_by(tenant: Tenant, user_id: int, actor: Actor) -> int:
 def transfer_ownership(tenant: Tenant, new_owner_user_id: int | str, authority: Authority) -> TenantUser:
     """Make another member the owner; the current primary owner becomes an admin."""
     if not allows(authority, "ownership.transfer", tenant):
-        raise PermissionDenied("Only an owner can transfer ownership.", field="user_id")
+        raise PermissionDenied(gettext("Only an owner can transfer ownership."), field="user_id")
     with unit_of_work() as session:
         lock_tenant(session, tenant.id)
         new_owner = get_membership(tenant, new_owner_user_id)
         if new_owner.status != MembershipStatus.ACTIVE:
-            raise ValidationError("Ownership can only go to an active member.", field="user_id")
+            raise ValidationError(gettext("Ownership can only go to an active member."), field="user_id")
         previous_owner_id = tenant.owner_id
         if previous_owner_id == new_owner.user_id:
             return new_owner

@@ -14,6 +14,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import gettext
 
 from app.models import User
 from app.models.types import utcnow
@@ -121,7 +122,7 @@ def end_session(user: User, session_id: str, actor: Actor) -> SessionRecord:
                 record("session.ended", actor, target_type="user", target_id=user.id,
                        details={"session_id": session_id})
             return found
-    raise NotFound("That session is not one of yours, or it has already ended.", code="session_not_found")
+    raise NotFound(gettext("That session is not one of yours, or it has already ended."), code="session_not_found")
 
 
 def end_all(user_id: int, *, except_token: str | None = None, tenant_id: str | None = None) -> int:

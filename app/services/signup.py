@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import gettext
 from werkzeug.security import generate_password_hash
 
 from app import placement
@@ -42,7 +43,7 @@ def sign_up(name: str, email: str, password: str, organisation: str, slug: str |
     """
     name = (name or "").strip()
     if not name:
-        raise ValidationError("Name is required.", field="name")
+        raise ValidationError(gettext("Name is required."), field="name")
     email = accounts.clean_email(email)
     existing = accounts.find_user(email)
     if existing is not None:
@@ -68,7 +69,7 @@ def _check_like_a_new_sign_up(name: str, email: str, password: str, organisation
     from flask import current_app
 
     if len(name) > accounts.NAME_MAX_LENGTH:
-        raise ValidationError(f"Name must be at most {accounts.NAME_MAX_LENGTH} characters.", field="name")
+        raise ValidationError(gettext("Name must be at most %(name_max_length)s characters.", name_max_length=accounts.NAME_MAX_LENGTH), field="name")
     accounts.check_password_policy(password, email)
     generate_password_hash(password, method=current_app.config.get("PASSWORD_HASH_METHOD", "scrypt"))
     tenants.check_new_tenant(organisation, slug)
