@@ -130,6 +130,7 @@ def step_tenant(tenant_id: str, now: datetime, actor: Actor, schedule: Schedule,
         if subscription is None:
             return
         before = tenant.status
+        _follow_trial_extension(tenant, subscription)
         trial_over = subscriptions.in_trial(subscription) and subscription.current_period_end <= now
         issued = subscriptions.roll_period(tenant, subscription, now, actor)
         report.invoices += len(issued)
@@ -156,6 +157,14 @@ def step_tenant(tenant_id: str, now: datetime, actor: Actor, schedule: Schedule,
         slug = tenant.slug
         _purge(tenant, actor)
         report.purged.append(slug)
+
+
+def _follow_trial_extension(tenant: Tenant, subscription: Subscription) -> None:
+    """A platform admin extended the trial (`services.tenants.extend_trial`): the trial period follows."""
+    if (tenant.status == TenantStatus.TRIAL and tenant.trial_ends_at and subscriptions.in_trial(subscription)
+            and tenant.trial_ends_at > subscription.trial_ends_at):
+        subscription.trial_ends_at = subscription.current_period_end = tenant.trial_ends_at
+        subscription.anchor_day = tenant.trial_ends_at.day
 
 
 def _invoice_values(invoice: Invoice) -> dict:

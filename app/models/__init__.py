@@ -13,6 +13,7 @@ from app.models.billing import (
 )
 from app.models.enums import (
     INVITATION_STATUSES,
+    INVOICE_STATUSES,
     ISOLATION_STRATEGIES,
     MEMBERSHIP_STATUSES,
     ROLES,
@@ -43,6 +44,7 @@ __all__ = [
     "EMAIL_STATUSES",
     "GIB",
     "INVITATION_STATUSES",
+    "INVOICE_STATUSES",
     "ISOLATION_STRATEGIES",
     "JOB_STATUSES",
     "MEMBERSHIP_STATUSES",

@@ -18,4 +18,4 @@ def init_app(app: Flask) -> None:
     init_impersonation(app)
 
 
-from app.web.admin import audit, emails, impersonation, overview, sso, tenants, users  # noqa: E402,F401
+from app.web.admin import audit, billing, emails, impersonation, overview, sso, tenants, users  # noqa: E402,F401
