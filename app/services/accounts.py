@@ -133,7 +133,7 @@ def set_password(user: User, password: str, actor: Actor, *, keep_session_token:
                details={"sessions_ended": ended})
 
 
-def forget_unproven_credentials(user: User, actor: Actor) -> None:
+def forget_unproven_credentials(user: User, actor: Actor, *, how: str = "sso") -> None:
     """In the caller's transaction: an account whose address was never verified is being claimed by
     someone who proved it (an IdP on a verified domain). Its password, sessions and tokens, set by
     whoever signed up with the address, stop working; the address counts as verified from now on."""
@@ -145,7 +145,7 @@ def forget_unproven_credentials(user: User, actor: Actor) -> None:
     sessions.end_all(user.id)
     record("security.unproven_account_claimed", actor, target_type="user", target_id=user.id,
            details={"email": user.email})
-    mark_verified(user, actor, how="sso")
+    mark_verified(user, actor, how=how)
 
 
 def create_platform_admin(email: str, password: str, actor: Actor, name: str = "") -> User:

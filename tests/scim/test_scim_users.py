@@ -182,3 +182,20 @@ def test_discovery_endpoints(scim):
     assert {r["name"] for r in types["Resources"]} == {"User", "Group"}
     schemas = scim.get("/Schemas").get_json()
     assert "urn:ietf:params:scim:schemas:core:2.0:User" in {s["id"] for s in schemas["Resources"]}
+
+
+def test_provisioning_an_address_someone_signed_up_with_unverified_ends_the_squatters_access(scim, acme):
+    """Issue 9, finding 2 through SCIM: whoever signed up as bob@acme.test never proved the address;
+    when Acme's directory provisions Bob, the account is the directory's Bob and the squatter's
+    password no longer signs in."""
+    from app.services import accounts
+    from tests import factories
+
+    squatter = factories.user("bob@acme.test", name="Not Bob", verified=False)
+    assert accounts.authenticate("bob@acme.test", factories.PASSWORD) is not None
+    assert scim.post("/Users", user_body("bob@acme.test")).status_code == 201
+    db.session.expire_all()
+    bob = db.session.get(User, squatter.id)
+    assert bob.password_hash is None and bob.is_email_verified
+    assert accounts.authenticate("bob@acme.test", factories.PASSWORD) is None
+    assert _membership(acme, "bob@acme.test") is not None

@@ -160,6 +160,10 @@ def create_user(tenant: Tenant, user: UserRecord, authority: Authority) -> ScimU
                                     field="emails")
         elif not account.name and user.display_name:
             account.name = user.display_name
+        if account.password_hash is not None and not account.is_email_verified:
+            # Issue 9, finding 2: whoever signed up with this address never proved it; the customer's
+            # directory now vouches for the person, so the squatter's password and sessions stop.
+            accounts.forget_unproven_credentials(account, authority, how="scim")
         now = utcnow()
         row = ScimUser(id=new_id(), tenant_id=tenant.id, user_id=account.id, user_name=user.user_name,
                        user_name_key=_key(user.user_name), external_id=user.external_id, active=user.active,
