@@ -2,16 +2,37 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from flask import current_app, jsonify, request
+from pydantic import Field
 
 from app.api import bp
-from app.api.openapi import json_request, json_response, nullable, text
-from app.api.payload import json_body, string_field
+from app.api.bodies import RequestBody, ResponseBody, read_body, schemas, text
+from app.api.openapi import json_request, json_response
 from app.api.tokens import issue_token
 from app.extensions import limiter
 from app.services import accounts, mfa, tenants
 from app.services.audit import Actor
 from app.services.errors import InvalidCode, PermissionDenied, TenantNotFound, Unauthorized
+
+OTP_MAX_LENGTH = 64
+TENANT_REF_MAX_LENGTH = 100
+
+
+class TokenRequest(RequestBody):
+    email: text(accounts.EMAIL_MAX_LENGTH, blank=False)
+    password: text(accounts.PASSWORD_MAX_LENGTH, blank=False)
+    tenant: text(TENANT_REF_MAX_LENGTH) | None = Field(None, description="Limit the token to this tenant (id or slug).")
+    otp: text(OTP_MAX_LENGTH) | None = Field(None, description="A current two-factor code (or a recovery code); "
+                                                                "required for accounts with two-factor on.")
+
+
+class Token(ResponseBody):
+    access_token: str
+    token_type: Literal["Bearer"] = "Bearer"
+    expires_in: int
+    tenant_id: str | None
 
 
 def _token_limit() -> str:
@@ -24,12 +45,11 @@ def issue_access_token():
     """Email and password (and `otp`, a current two-factor or recovery code, for accounts with two-factor
     on) -> a bearer token; with `tenant` (id or slug) the token acts in that tenant only, with the holder's role there (a
     platform admin's tenant token has no platform powers)."""
-    data = json_body(allowed={"email", "password", "tenant", "otp"}, required={"email", "password"})
-    user = accounts.authenticate(string_field(data, "email", max_length=254),
-                                 string_field(data, "password", max_length=1000))
+    body = read_body(TokenRequest)
+    user = accounts.authenticate(body.email, body.password)
     if user is None:
         raise Unauthorized("Wrong email or password.", code="invalid_credentials")
-    otp = string_field(data, "otp", max_length=64)
+    otp = body.otp
     second_factor = mfa.is_enabled(user)
     if second_factor:
         if not otp:
@@ -40,7 +60,7 @@ def issue_access_token():
         except InvalidCode as exc:
             raise Unauthorized(exc.message, code="invalid_otp", field="otp") from None
     tenant = None
-    tenant_ref = string_field(data, "tenant", max_length=100)
+    tenant_ref = body.tenant
     if tenant_ref:
         tenant = tenants.find_tenant(tenant_ref)
         if tenant is not None and tenants.role_of(tenant.id, user.id) is None and user.is_platform_admin:
@@ -53,24 +73,11 @@ def issue_access_token():
         if tenant is None or tenants.role_of(tenant.id, user.id) is None:
             raise TenantNotFound("Tenant not found.", field="tenant")
     token, ttl = issue_token(user, tenant, mfa=second_factor)
-    return jsonify({"access_token": token, "token_type": "Bearer", "expires_in": ttl,
-                    "tenant_id": tenant.id if tenant else None})
+    return jsonify(Token(access_token=token, expires_in=ttl, tenant_id=tenant.id if tenant else None)
+                   .model_dump(mode="json"))
 
 
-OPENAPI_COMPONENTS = {
-    "TokenRequest": {
-        "type": "object", "required": ["email", "password"], "additionalProperties": False,
-        "properties": {"email": text(254, blank=False), "password": text(1000, blank=False),
-                       "tenant": nullable(text(100, description="Limit the token to this tenant (id or slug).")),
-                       "otp": nullable(text(64, description="A current two-factor code (or a recovery code); "
-                                                            "required for accounts with two-factor on."))},
-    },
-    "Token": {
-        "type": "object", "required": ["access_token", "token_type", "expires_in", "tenant_id"],
-        "properties": {"access_token": {"type": "string"}, "token_type": {"const": "Bearer"},
-                       "expires_in": {"type": "integer"}, "tenant_id": nullable({"type": "string"})},
-    },
-}
+OPENAPI_COMPONENTS = schemas(TokenRequest, Token)
 
 OPENAPI_PATHS = {
     "/api/v1/auth/token": {"post": {

@@ -1,40 +1,16 @@
-"""Reading JSON bodies: malformed JSON and unknown fields are 400, missing or bad values 422."""
+"""What a JSON body may hold before its model reads it: the 400 for a malformed request, and text a
+database can store. Bodies themselves are declared and read in `app/api/bodies.py`."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import request
-
-from app.services.errors import DomainError, ValidationError
+from app.services.errors import DomainError
 
 
 class BadRequest(DomainError):
     code = "bad_request"
     http_status = 400
-
-
-def json_body(*, allowed: set[str], required: set[str] = frozenset()) -> dict[str, Any]:
-    """The request's JSON object, checked: only `allowed` keys, every `required` key present."""
-    data = request.get_json(silent=True)
-    if data is None:
-        raise BadRequest("The body must be a JSON object (Content-Type: application/json).",
-                         code="malformed_json")
-    if not isinstance(data, dict):
-        raise BadRequest("The body must be a JSON object.", code="malformed_json")
-    bad = _unstorable(data)
-    if bad is not None:
-        raise ValidationError(f"{bad} contains characters that cannot be stored (NUL or lone surrogates).",
-                              field=bad)
-    unknown = sorted(set(data) - allowed)
-    if unknown:
-        raise BadRequest(f"Unknown field {unknown[0]!r}.", field=unknown[0], code="unknown_field",
-                         details={"unknown": unknown})
-    missing = sorted(k for k in required if data.get(k) in (None, ""))
-    if missing:
-        raise ValidationError(f"{missing[0]} is required.", field=missing[0],
-                              details={"fields": {k: [f"{k} is required."] for k in missing}})
-    return data
 
 
 def storable_text(value: str) -> bool:
@@ -70,31 +46,3 @@ def _unstorable(data: Any, where: str = "body") -> str | None:
             if found:
                 return found
     return None
-
-
-def string_field(data: dict, key: str, *, max_length: int = 500) -> str | None:
-    value = data.get(key)
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise ValidationError(f"{key} must be a string.", field=key)
-    if len(value) > max_length:
-        raise ValidationError(f"{key} must be at most {max_length} characters.", field=key)
-    return value
-
-
-def choice_field(data: dict, key: str, choices: tuple[str, ...] | list[str], default: str | None = None) -> str | None:
-    """One of `choices`; absent or null gives `default`, anything else is a 422 naming the field."""
-    value = data.get(key)
-    if value is None:
-        return default
-    if not isinstance(value, str) or value not in choices:
-        raise ValidationError(f"{key} must be one of {', '.join(choices)}.", field=key)
-    return value
-
-
-def present_string(data: dict, key: str, *, max_length: int = 500) -> str | None:
-    """A string that may be left out but, when sent, is not null."""
-    if key in data and data[key] is None:
-        raise ValidationError(f"{key} must be a string, not null.", field=key)
-    return string_field(data, key, max_length=max_length)
