@@ -55,9 +55,14 @@ def check_password_policy(password: str | None, email: str, min_length: int | No
     if len(password) > PASSWORD_MAX_LENGTH:
         raise ValidationError(gettext("Password must be at most %(password_max_length)s characters.", password_max_length=PASSWORD_MAX_LENGTH), field="password")
     lowered = password.lower()
-    local = normalize_email(email).split("@")[0]
-    if lowered == normalize_email(email) or (len(local) >= 4 and local in lowered):
+    address = normalize_email(email or "")
+    local = address.split("@")[0]
+    if address and address in lowered:
         raise ValidationError(gettext("Password must not contain your email address."), field="password")
+    if len(local) >= 4 and local in lowered:
+        # Say exactly what the rule found: the part before the @, not the whole address.
+        raise ValidationError(gettext("Password must not contain “%(part)s”, the part of your email address "
+                                      "before the @.", part=local), field="password")
 
 
 def find_user(email: str | None) -> User | None:

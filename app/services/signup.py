@@ -20,7 +20,8 @@ from app import placement
 from app.models import Tenant, User
 from app.services import accounts, email_verification, emails, tenants
 from app.services.audit import Actor, record, record_now
-from app.services.errors import ValidationError
+from app.services.errors import DomainError, ValidationError
+from app.services.field_errors import FieldErrors
 from app.services.transaction import unit_of_work
 
 
@@ -41,10 +42,8 @@ def sign_up(name: str, email: str, password: str, organisation: str, slug: str |
 
     Either both user and tenant exist afterwards or neither does: a taken slug leaves no orphan account.
     """
+    email = check_sign_up(name, email, password, organisation, slug)
     name = (name or "").strip()
-    if not name:
-        raise ValidationError(gettext("Name is required."), field="name")
-    email = accounts.clean_email(email)
     existing = accounts.find_user(email)
     if existing is not None:
         _check_like_a_new_sign_up(name, email, password, organisation, slug)
@@ -61,6 +60,27 @@ def sign_up(name: str, email: str, password: str, organisation: str, slug: str |
     placement.provision(tenant)
     email_verification.send_verification(user)
     return SignUpResult(email, user, tenant)
+
+
+def check_sign_up(name: str, email: str, password: str, organisation: str, slug: str | None = None) -> str:
+    """Every field of a sign-up checked at once (name, email, password, organisation, address):
+    one `ValidationError` naming each bad field; returns the clean email. Whether the address
+    has an account is not among the checks (sign-up never tells)."""
+    errors = FieldErrors()
+    name = (name or "").strip()
+    if not name:
+        errors.add("name", gettext("Name is required."))
+    elif len(name) > accounts.NAME_MAX_LENGTH:
+        errors.add("name", gettext("Name must be at most %(name_max_length)s characters.",
+                                   name_max_length=accounts.NAME_MAX_LENGTH))
+    address = errors.check(lambda: accounts.clean_email(email))
+    errors.check(lambda: accounts.check_password_policy(password, address or email or ""))
+    try:
+        tenants.check_new_tenant(organisation, slug)
+    except DomainError as exc:  # a taken address too: it is the same answer for everyone
+        errors.add("organisation" if exc.field == "name" else (exc.field or "slug"), exc.message)
+    errors.raise_if_any()
+    return address or ""
 
 
 def _check_like_a_new_sign_up(name: str, email: str, password: str, organisation: str, slug: str | None) -> None:

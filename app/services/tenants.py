@@ -26,6 +26,7 @@ from app.services.errors import (
     TenantStateConflict,
     ValidationError,
 )
+from app.services.field_errors import FieldErrors
 from app.services.languages import SUPPORTED_LOCALES
 from app.services.pagination import Page, paginate
 from app.services.plans import get_plan
@@ -149,6 +150,27 @@ def check_new_tenant(name: str | None, slug: str | None) -> tuple[str, str]:
     return name, slug
 
 
+def slug_is_free(slug: str) -> bool:
+    """Whether no tenant (deleted ones included: they may be restored) uses `slug`."""
+    return _slug_free(slug)
+
+
+def new_tenant_errors(name: str | None, slug: str | None, owner_email: str | None = None,
+                      errors: FieldErrors | None = None) -> FieldErrors:
+    """The fields of a new tenant, every one checked (name, slug, owner email), into `errors`.
+
+    Fields `errors` already holds (an adapter's own shape checks) are not checked again. Raises
+    nothing: the caller decides when to `raise_if_any()`.
+    """
+    errors = errors if errors is not None else FieldErrors()
+    clean_name = errors.check(lambda: validate_name(name)) if not errors.has("name") else None
+    if not errors.has("slug") and ((slug or "").strip() or clean_name):
+        errors.check(lambda: validate_slug(slug if (slug or "").strip() else suggest_slug(clean_name or "")))
+    if owner_email is not None and not errors.has("owner_email"):
+        errors.check(lambda: accounts.clean_email(owner_email, field="owner_email"))
+    return errors
+
+
 def build_tenant(name: str, slug: str, owner: User, plan_code: str, actor: Actor, *,
                  status: str | None = None, isolation_strategy: str | None = None,
                  trial_days: int | None = None, now: datetime | None = None) -> Tenant:
@@ -193,6 +215,7 @@ def create_tenant(name: str, slug: str, owner_email: str, plan_code: str, actor:
     An owner with no account yet gets one without a password; they set it through the
     password-reset link. Tenant, owner membership and audit event commit together.
     """
+    new_tenant_errors(name, slug, owner_email).raise_if_any()
     with unit_of_work():
         owner = accounts.find_user(owner_email)
         if owner is None:
@@ -215,6 +238,15 @@ def update_tenant(tenant: Tenant, actor: Actor, *, name: str | None = None, slug
     unknown = set(settings) - set(SETTINGS_FIELDS)
     if unknown:
         raise ValidationError(f"Unknown setting {sorted(unknown)[0]!r}.", field=sorted(unknown)[0])
+    # Every bad field in one answer, before anything is written.
+    errors = FieldErrors()
+    if name is not None:
+        errors.check(lambda: validate_name(name))
+    if slug is not None:
+        errors.check(lambda: validate_slug(slug))
+    for key in settings:
+        errors.check(lambda key=key: _validated_settings({key: settings[key]}))
+    errors.raise_if_any()
     with unit_of_work():
         changes: dict[str, object] = {}
         if name is not None and validate_name(name) != tenant.name:

@@ -33,9 +33,16 @@ def show_error(form, exc, fallback: str | None = None) -> None:
     """Put a DomainError's message on the form field it names (or `fallback`, or the form itself);
     an error naming several fields (`details["fields"]`: name -> messages) marks each of them."""
     several = (exc.details or {}).get("fields") if isinstance(getattr(exc, "details", None), dict) else None
-    if isinstance(several, dict) and several and all(name in form for name in several):
+    if isinstance(several, dict) and len(several) > 1:
+        # Every field's messages beside it; those of fields the form does not show go on top, once.
         for name, messages in several.items():
-            form[name].errors = [*(form[name].errors or []), *messages]
+            target = form._fields.get(name)
+            for message in messages:
+                if target is not None:
+                    target.errors = [*(target.errors or []), message] if message not in (target.errors or []) \
+                        else list(target.errors)
+                elif not any(message in (f.errors or []) for f in form) and message not in form.form_errors:
+                    form.form_errors.append(message)
         return
     name = exc.field if exc.field and exc.field in form else fallback
     if name and name in form:

@@ -39,7 +39,7 @@ def test_taken_slug_is_409(world, api):
 
 @pytest.mark.parametrize(("body", "field"), [
     ({"name": "X Co", "slug": "Bad Slug!", "owner_email": "x@y.test"}, "slug"),
-    ({"name": "X Co", "slug": "xco", "owner_email": "not-an-email"}, "email"),
+    ({"name": "X Co", "slug": "xco", "owner_email": "not-an-email"}, "owner_email"),
     ({"name": "X Co", "slug": "xco", "owner_email": "x@y.test", "plan": "platinum"}, "plan"),
     ({"slug": "xco", "owner_email": "x@y.test"}, "name"),
     ({"name": 42, "owner_email": "x@y.test"}, "name"),
@@ -48,6 +48,15 @@ def test_invalid_tenant_is_422_naming_the_field(world, api, body, field):
     response = api.post("/api/v1/tenants/", headers=world.headers("platform"), json=body)
     assert response.status_code == 422
     assert field in response.get_json()["error"]["details"]["fields"]
+
+
+def test_four_invalid_fields_are_reported_together(world, api):
+    response = api.post("/api/v1/tenants/", headers=world.headers("platform"), json={
+        "name": "N" * 121, "slug": "Bad Slug!", "owner_email": "not-an-email", "plan": "platinum"})
+    assert response.status_code == 422
+    fields = response.get_json()["error"]["details"]["fields"]
+    assert set(fields) == {"name", "slug", "owner_email", "plan"}
+    assert db.session.query(Tenant).filter(Tenant.name.startswith("NNN")).count() == 0
 
 
 def test_malformed_json_and_unknown_fields_are_400(world, api):

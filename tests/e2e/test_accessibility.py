@@ -6,6 +6,7 @@ Plus the focus ring on the brand-coloured top bar, which must stay visible on an
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests import factories as f
 from tests.e2e.conftest import check_page
@@ -68,10 +69,19 @@ def test_public_forms_with_errors_pass_axe(page, live_server):
     check_page(page, "login-error")
     page.goto("/forgot-password")
     check_page(page, "forgot-password")
+    # Sign-up with three bad fields: all three at once, a summary that takes the focus, values kept.
     page.goto("/signup")
+    page.get_by_label("Your name").fill("Sam Signup")
     page.get_by_label("Work email").fill("not-an-email")
+    page.get_by_label("Password").fill("short")
+    page.get_by_label("Organisation name").fill("Acme Corp")
+    page.get_by_label("Address").fill("Acme Corp!")
     page.get_by_role("button", name="Create organisation").click()
-    page.wait_for_load_state()
+    summary = page.get_by_test_id("error-summary")
+    expect(summary).to_be_focused()
+    assert "3 fields need attention" in summary.inner_text()
+    assert page.get_by_label("Address").input_value() == "Acme Corp!"
+    assert page.get_by_label("Password").input_value() == ""
     check_page(page, "signup-errors")
 
 

@@ -172,13 +172,35 @@ def test_sign_up_with_an_existing_email_refuses_bad_fields_as_for_a_new_one(clie
 @pytest.mark.parametrize(("field", "value", "message"), [
     ("password", "short", "at least 10 characters"),
     ("password", "olga@new.test-secret", "must not contain your email"),
-    ("email", "not-an-email", "Invalid email address"),
+    ("email", "not-an-email", "is not a valid email address"),
     ("slug", "admin", "reserved"),
 ])
 def test_sign_up_explains_what_is_wrong(client, field, value, message):
     response = _sign_up(client, **{field: value})
     assert response.status_code == 422
     assert message in response.get_data(as_text=True)
+
+
+def test_sign_up_reports_every_error_at_once_and_keeps_what_was_typed(client):
+    response = _sign_up(client, email="not-an-email", password="short", slug="Acme Corp!")
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "is not a valid email address" in html
+    assert "at least 10 characters" in html
+    assert "Slug may contain only lowercase letters" in html
+    # The summary at the top counts them; each field keeps its value, except the password.
+    assert "3 fields need attention" in html
+    assert 'value="not-an-email"' in html and 'value="Acme Corp!"' in html and 'value="Olga Owner"' in html
+    assert "short" not in html.split('name="password"')[1].split(">")[0]
+    db.session.expire_all()
+    assert accounts.find_user("not-an-email") is None
+
+
+def test_password_rule_message_names_the_part_of_the_email_it_found(client):
+    response = _sign_up(client, password="my-olga-password")
+    assert response.status_code == 422
+    assert "must not contain “olga”, the part of your email address before the @" in \
+        response.get_data(as_text=True)
 
 
 def test_a_taken_slug_leaves_no_orphan_account_behind(client):

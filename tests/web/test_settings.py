@@ -66,7 +66,7 @@ def test_htmx_save_redirects_the_whole_page(client, as_user, org):
 @pytest.mark.parametrize(("field", "value", "message"), [
     ("slug", "Not A Slug", "lowercase letters"),
     ("brand_color", "red", "hex colour"),
-    ("name", "", "This field is required"),
+    ("name", "", "Name is required"),
 ])
 def test_invalid_settings_re_render_the_form_with_messages(client, as_user, org, field, value, message):
     as_user(org.admin)
@@ -74,6 +74,17 @@ def test_invalid_settings_re_render_the_form_with_messages(client, as_user, org,
     assert response.status_code == 422
     assert message in response.get_data(as_text=True)
     assert _tenant(org).name == "Acme"
+
+
+def test_settings_report_every_bad_field_at_once_and_keep_the_values(client, as_user, org):
+    as_user(org.admin)
+    response = post(client, "/t/acme/settings", {**VALID, "name": "", "slug": "Not A Slug", "brand_color": "red"})
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "Name is required" in html and "lowercase letters" in html and "hex colour" in html
+    assert "3 fields need attention" in html
+    assert 'value="Not A Slug"' in html and 'value="red"' in html
+    assert _tenant(org).slug == "acme"
 
 
 def test_invalid_settings_over_htmx_return_only_the_form(client, as_user, org):

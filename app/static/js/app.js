@@ -4,6 +4,10 @@
   // Lets CSS hide controls only a browser without JavaScript needs (".nojs-only").
   document.documentElement.classList.add("js");
 
+  // After a failed submit the error summary takes the focus: it is what the user needs to hear first.
+  var summary = document.querySelector("[data-error-summary]");
+  if (summary) summary.focus();
+
   // Copy-to-clipboard buttons: <button data-copy-target="#id">.
   document.addEventListener("click", function (event) {
     var button = event.target.closest("[data-copy-target]");

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, StringField
-from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
+from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
 
 class LoginForm(FlaskForm):
@@ -24,12 +24,14 @@ class TwoFactorForm(FlaskForm):
 
 
 class SignUpForm(FlaskForm):
-    name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=120)])
-    email = EmailField(_l("Work email"), validators=[DataRequired(), Email(check_deliverability=False),
-                                                      Length(max=254)])
-    password = PasswordField(_l("Password"), validators=[DataRequired()])
-    organisation = StringField(_l("Organisation name"), validators=[DataRequired(), Length(max=120)])
-    slug = StringField(_l("Address"), validators=[Optional(), Length(max=63)])
+    """No field validators: `services.signup.check_sign_up` checks every field at once and the
+    page shows all its messages together (a validator here would answer first, one at a time)."""
+
+    name = StringField(_l("Your name"), validators=[Optional()])
+    email = EmailField(_l("Work email"), validators=[Optional()])
+    password = PasswordField(_l("Password"), validators=[Optional()])
+    organisation = StringField(_l("Organisation name"), validators=[Optional()])
+    slug = StringField(_l("Address"), validators=[Optional()])
 
 
 class ForgotPasswordForm(FlaskForm):

@@ -7,7 +7,7 @@ import zoneinfo
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectChoice, SelectField, StringField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, Optional
 
 from app.services.tenants import SUPPORTED_LOCALES
 
@@ -18,11 +18,13 @@ def timezone_choices() -> list[SelectChoice]:
 
 
 class SettingsForm(FlaskForm):
-    name = StringField(_l("Organisation name"), validators=[DataRequired(), Length(max=120)])
-    slug = StringField(_l("Slug"), validators=[DataRequired(), Length(min=3, max=63)])
+    """Name and slug are checked by `services.tenants.update_tenant`, every field at once."""
+
+    name = StringField(_l("Organisation name"), validators=[Optional()])
+    slug = StringField(_l("Slug"), validators=[Optional()])
     timezone = SelectField(_l("Time zone"), choices=timezone_choices, validators=[DataRequired()])
     locale = SelectField(_l("Language"), choices=[SelectChoice(code, label) for code, label in SUPPORTED_LOCALES.items()], validators=[DataRequired()])
-    brand_color = StringField(_l("Brand colour"), validators=[DataRequired()])
+    brand_color = StringField(_l("Brand colour"), validators=[Optional()])
     require_2fa = BooleanField(_l("Require two-factor authentication"))
 
 
