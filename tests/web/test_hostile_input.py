@@ -215,7 +215,8 @@ def test_quota_form_refuses_non_numbers_on_every_field_at_once(client, as_user, 
                     token_from=path)
     assert response.status_code == 422
     html = response.get_data(as_text=True)
-    assert html.count("Enter a number") == 3  # one message under each field
+    assert html.count("Enter a number") == 6  # one message under each field, and each in the summary on top
+    assert "3 fields need attention" in html
     assert db.session.query(TenantQuota).count() == 0
 
 
