@@ -73,6 +73,14 @@ def init_errorhandlers(app: Flask) -> None:
             if request.headers.get("HX-Request"):  # a redirect would be followed inside the XHR
                 return "", 200, {"HX-Redirect": target}
             return redirect(target)
+        billing_path = exc.details.get("billing_path")
+        if billing_path and request.headers.get("HX-Request"):
+            # htmx swaps no 4xx answer: reload the page the form is on, which says why (banner + message).
+            from flask import flash
+
+            flash(exc.message, "danger")
+            back = request.referrer if (request.referrer or "").startswith(request.host_url) else billing_path
+            return "", 200, {"HX-Redirect": back}
         # An unpaid tenant's refusal (read-only, pending deletion) links to the page where the owner pays,
         # an expired one's to the plan picker.
         response = make_response(*_page(exc.http_status, exc.message, exc.message, exc.code,
