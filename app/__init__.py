@@ -23,6 +23,7 @@ def create_app(config: str | type | None = None, overrides: dict | None = None) 
     app.config.from_object(CONFIGS[config] if isinstance(config, str) else config)
     app.config.update(overrides or {})
     _check_secret(app)
+    _bound_request_bodies(app)
     from app.web.request_checks import init_request_checks
 
     init_request_checks(app)  # before any rule is added: the URL converters bind then
@@ -35,6 +36,23 @@ def create_app(config: str | type | None = None, overrides: dict | None = None) 
     register_template_helpers(app)
     register_commands(app)
     return app
+
+
+# Room in a request for the multipart framing and the other fields beside the largest document.
+REQUEST_OVERHEAD_BYTES = 1024 * 1024
+
+
+def _bound_request_bodies(app: Flask) -> None:
+    """A body longer than the largest document (plus framing) is refused with 413 before it is
+    read (MAX_CONTENT_LENGTH; a chunked body is cut off as it passes the limit), and a pasted
+    document may be as large as an uploaded one (MAX_FORM_MEMORY_SIZE: Flask's 500 kB otherwise)."""
+    from app.services.documents import DEFAULT_MAX_BYTES
+
+    document_max = int(app.config.get("DOCUMENT_MAX_BYTES") or DEFAULT_MAX_BYTES)
+    if not app.config.get("MAX_CONTENT_LENGTH"):
+        app.config["MAX_CONTENT_LENGTH"] = document_max + REQUEST_OVERHEAD_BYTES
+    if not app.config.get("MAX_FORM_MEMORY_SIZE") or app.config["MAX_FORM_MEMORY_SIZE"] < document_max:
+        app.config["MAX_FORM_MEMORY_SIZE"] = document_max + 64 * 1024
 
 
 def _check_secret(app: Flask) -> None:

@@ -155,6 +155,8 @@ class Config:
     TENANT_DATABASE_DIR = os.environ.get("TENANT_DATABASE_DIR") or None  # instance/tenants/
     TENANT_ENGINE_CACHE_SIZE = _int_or_none("TENANT_ENGINE_CACHE_SIZE")  # 32 engines
     DOCUMENT_MAX_BYTES = _int_or_none("DOCUMENT_MAX_BYTES")  # 5 MiB
+    # Any request body: unset = DOCUMENT_MAX_BYTES + 1 MiB (app/__init__.py); larger is a 413 unread.
+    MAX_CONTENT_LENGTH = _int_or_none("MAX_CONTENT_LENGTH")
     # API (docs/api.md).
     JWT_SECRET_KEY = os.environ.get("JWT_SECRET_KEY") or None  # derived from SECRET_KEY
     API_TOKEN_RATE_LIMIT = os.environ.get("API_TOKEN_RATE_LIMIT", "10 per minute")

@@ -89,14 +89,13 @@ def _upload_from_request() -> documents.Upload:
             raise BadRequest(f"Unknown field {unknown[0]!r}.", field=unknown[0], code="unknown_field",
                              details={"unknown": unknown})
         upload = request.files.get("file")
-        if upload is not None:
-            data, filename = upload.read(), upload.filename or None
-        elif "file" in request.form:  # a text part sent without a file name
-            data, filename = request.form["file"].encode("utf-8"), None
-        else:
-            raise ValidationError("file is required.", field="file")
-        return documents.Upload(title=request.form.get("title"), data=data, filename=filename,
-                                tags=request.form.get("tags"))
+        if upload is not None:  # spooled to a temporary file by the parser; read in chunks, never whole
+            return documents.Upload(title=request.form.get("title"), stream=upload.stream,
+                                    filename=upload.filename or None, tags=request.form.get("tags"))
+        if "file" in request.form:  # a text part sent without a file name
+            return documents.Upload(title=request.form.get("title"), data=request.form["file"].encode("utf-8"),
+                                    tags=request.form.get("tags"))
+        raise ValidationError("file is required.", field="file")
     body = read_body(DocumentCreate)
     return documents.Upload(title=body.title, content=body.content, tags=body.tags)
 

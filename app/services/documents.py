@@ -9,8 +9,12 @@ control plane then fails).
 
 from __future__ import annotations
 
+import codecs
+import os
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import BinaryIO
 
 from flask import current_app
 from sqlalchemy import delete, func, select
@@ -30,6 +34,9 @@ DEFAULT_MAX_BYTES = 5 * 2**20
 ALLOWED_EXTENSIONS = {".txt": "text/plain", ".md": "text/markdown", ".markdown": "text/markdown"}
 DOCUMENT_ID_RE = re.compile(r"^doc_[0-9a-f]{16}$")
 PASSAGE_CHARS = 800
+_PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+_LONGEST_HELD = 64 * PASSAGE_CHARS  # a paragraph longer than this is read on in pieces
+PASSAGE_BATCH = 200  # passages written (and let go) at a time while a stream is read
 MAX_TAGS = 20
 TITLE_MAX_LENGTH = 200
 TAG_RE = re.compile(r"[A-Za-z0-9_ .+#/-]{1,40}")
@@ -98,25 +105,61 @@ def decode_text(data: bytes, field: str = "file") -> str:
 
 def split_passages(text: str, size: int = PASSAGE_CHARS) -> list[str]:
     """Paragraphs gathered into passages of about `size` characters; long paragraphs are cut at words."""
-    paragraphs = [p.strip() for p in re.split(r"\n\s*\n", text) if p.strip()]
-    passages: list[str] = []
+    return list(_passages(_paragraphs_of(text), size))
+
+
+def _paragraphs_of(text: str) -> Iterator[str]:
+    return (p.strip() for p in _PARAGRAPH_BREAK.split(text) if p.strip())
+
+
+def _passages(paragraphs: Iterable[str], size: int = PASSAGE_CHARS) -> Iterator[str]:
     current = ""
     for paragraph in paragraphs:
         while len(paragraph) > size:
             cut = paragraph.rfind(" ", 0, size)
             cut = cut if cut > size // 2 else size
             if current:
-                passages.append(current)
+                yield current
                 current = ""
-            passages.append(paragraph[:cut].strip())
+            yield paragraph[:cut].strip()
             paragraph = paragraph[cut:].strip()
         if current and len(current) + len(paragraph) + 2 > size:
-            passages.append(current)
+            yield current
             current = ""
         current = f"{current}\n\n{paragraph}" if current else paragraph
     if current:
-        passages.append(current)
-    return passages
+        yield current
+
+
+def stream_paragraphs(stream: BinaryIO, field: str = "file", chunk_size: int = storage.CHUNK) -> Iterator[str]:
+    """The paragraphs of a UTF-8 stream, read `chunk_size` bytes at a time (never whole).
+
+    Refuses, as `decode_text` does, bytes that are not UTF-8 text (a BOM is dropped). Only the
+    paragraph being read is held; one longer than `_LONGEST_HELD` characters is handed on in
+    pieces cut at a space.
+    """
+    decoder = codecs.getincrementaldecoder("utf-8-sig")()
+    held = ""
+    while True:
+        chunk = stream.read(chunk_size)
+        try:
+            held += decoder.decode(chunk, final=not chunk)
+        except UnicodeDecodeError:
+            raise ValidationError("The file must be UTF-8 text or Markdown.", field=field) from None
+        if "\x00" in held:
+            raise ValidationError("The file must be UTF-8 text or Markdown.", field=field)
+        if not chunk:
+            yield from _paragraphs_of(held)
+            return
+        parts = _PARAGRAPH_BREAK.split(held)
+        held = parts.pop()  # may go on in the next chunk
+        yield from (p.strip() for p in parts if p.strip())
+        while len(held) > _LONGEST_HELD:
+            cut = held.rfind(" ", 0, _LONGEST_HELD)
+            cut = cut if cut > 0 else _LONGEST_HELD
+            piece, held = held[:cut], held[cut:]
+            if piece.strip():
+                yield piece.strip()
 
 
 def _search_vector(session, title: str, content: str):
@@ -132,25 +175,75 @@ def _search_vector(session, title: str, content: str):
 
 @dataclass
 class Upload:
-    """What a caller hands over: pasted `content`, or a file's `data` and `filename`."""
+    """What a caller hands over: pasted `content`, a file's `data` or `stream`, and its `filename`.
+
+    A `stream` (a request's uploaded file: a seekable spooled file) is never read whole: its size
+    is known without reading it, and it is checked, stored and split while it is read in chunks.
+    """
 
     title: str | None = None
     content: str | None = None
     data: bytes | None = None
     filename: str | None = None
     tags: list[str] | str | None = None
+    stream: BinaryIO | None = None
 
 
-def _prepare(upload: Upload) -> tuple[str, str, bytes, str | None, str, list[str]]:
+@dataclass
+class _Prepared:
+    title: str
+    filename: str | None
+    content_type: str
+    tags: list[str]
+    size: int
+    text: str | None = None        # pasted text or small bytes, whole
+    raw: bytes | None = None
+    stream: BinaryIO | None = None  # or a file, read in chunks
+
+
+def _max_bytes() -> int:
+    return int(current_app.config.get("DOCUMENT_MAX_BYTES") or DEFAULT_MAX_BYTES)
+
+
+def _too_large(size: int, field: str) -> DocumentTooLarge:
+    limit = _max_bytes()
+    return DocumentTooLarge(f"A document may be at most {limit // 1024} KiB.", field=field,
+                            details={"limit": limit, "size": size})
+
+
+def stream_size(stream: BinaryIO) -> int:
+    """The bytes left in a seekable stream, found without reading them; the stream is left at its start."""
+    start = stream.tell()
+    size = stream.seek(0, os.SEEK_END) - start
+    stream.seek(start)
+    return size
+
+
+def _prepare(upload: Upload) -> _Prepared:
     filename = storage.display_filename(upload.filename)
-    if upload.data is not None:
+    is_file = upload.data is not None or upload.stream is not None
+    if is_file:
         # Any name will do; the bytes must be UTF-8 text. The extension only tells Markdown apart.
         extension = ("." + filename.rsplit(".", 1)[-1].lower()) if filename and "." in filename else ""
         content_type = ALLOWED_EXTENSIONS.get(extension, "text/plain")
-        raw = upload.data
-        text = decode_text(raw)
         title = upload.title if (upload.title or "").strip() else (
             (filename or "").rsplit(".", 1)[0][:200].strip() or "Untitled document")
+    else:
+        content_type = "text/markdown" if filename and filename.endswith(".md") else "text/plain"
+        title = upload.title
+    title, tags = validate_title(title), validate_tags(upload.tags)
+    if upload.stream is not None:
+        size = stream_size(upload.stream)
+        if size > _max_bytes():
+            raise _too_large(size, "file")  # refused unread
+        if size == 0:
+            raise ValidationError("The document is empty.", field="file")
+        return _Prepared(title, filename, content_type, tags, size, stream=upload.stream)
+    if upload.data is not None:
+        raw = upload.data
+        if len(raw) > _max_bytes():
+            raise _too_large(len(raw), "file")
+        text = decode_text(raw)
     else:
         text = upload.content if isinstance(upload.content, str) else ""
         if not text.strip():
@@ -158,22 +251,42 @@ def _prepare(upload: Upload) -> tuple[str, str, bytes, str | None, str, list[str
         if not _storable(text):
             raise ValidationError("The text contains characters that cannot be stored.", field="content")
         raw = text.encode("utf-8")
-        content_type = "text/markdown" if filename and filename.endswith(".md") else "text/plain"
-        title = upload.title
+        if len(raw) > _max_bytes():
+            raise _too_large(len(raw), "content")
     if not text.strip():
-        raise ValidationError("The document is empty.", field="file" if upload.data is not None else "content")
-    limit = int(current_app.config.get("DOCUMENT_MAX_BYTES") or DEFAULT_MAX_BYTES)
-    if len(raw) > limit:
-        raise DocumentTooLarge(f"A document may be at most {limit // 1024} KiB.",
-                               field="file" if upload.data is not None else "content",
-                               details={"limit": limit, "size": len(raw)})
-    return validate_title(title), text, raw, filename, content_type, validate_tags(upload.tags)
+        raise ValidationError("The document is empty.", field="file" if is_file else "content")
+    return _Prepared(title, filename, content_type, tags, len(raw), text=text, raw=raw)
+
+
+def _write_passages(ws, doc_id: str, title: str, prepared: _Prepared) -> None:
+    """The document's passages, from its text or read from its stream in chunks; a stream's
+    passages are flushed and let go `PASSAGE_BATCH` at a time, so memory does not grow with the file."""
+    if prepared.text is not None:
+        passages: Iterable[str] = split_passages(prepared.text)
+    else:
+        prepared.stream.seek(0)
+        passages = _passages(stream_paragraphs(prepared.stream))
+    batch: list[DocumentPassage] = []
+    count = 0
+    for position, passage in enumerate(passages):
+        row = DocumentPassage(document_id=doc_id, position=position, title=title, content=passage,
+                              search_vector=_search_vector(ws, title, passage))
+        ws.add(row)
+        batch.append(row)
+        count += 1
+        if len(batch) >= PASSAGE_BATCH:
+            ws.flush()
+            for written in batch:
+                ws.expunge(written)
+            batch.clear()
+    if count == 0:
+        raise ValidationError("The document is empty.", field="file")
 
 
 def create_document(tenant: Tenant, actor: Actor, upload: Upload) -> Document:
     """Store a document: quota first, then the file, the rows, the counter and the audit event."""
-    title, text, raw, filename, content_type, tags = _prepare(upload)
-    size = len(raw)
+    prepared = _prepare(upload)
+    title, size = prepared.title, prepared.size
     tenant_id, doc_id = tenant.id, new_document_id()
     written = False
     committed_in_tenant_database = False
@@ -182,21 +295,21 @@ def create_document(tenant: Tenant, actor: Actor, upload: Upload) -> Document:
             lock_tenant(session, tenant_id)
             session.refresh(tenant)
             quotas.ensure_storage_available(tenant, size)
-            storage.write(tenant_id, AREA, doc_id, raw)
+            if prepared.stream is not None:
+                prepared.stream.seek(0)
+            storage.write(tenant_id, AREA, doc_id, prepared.stream if prepared.stream is not None else prepared.raw)
             written = True
             tenant.storage_used_bytes = (tenant.storage_used_bytes or 0) + size
             record("document.created", actor, tenant_id=tenant_id, target_type="document", target_id=doc_id,
-                   details={"title": title, "size_bytes": size, "filename": filename})
+                   details={"title": title, "size_bytes": size, "filename": prepared.filename})
             with tenant_plane(tenant) as ws:
-                document = Document(id=doc_id, title=title, tags=tags, filename=filename,
-                                    content_type=content_type, size_bytes=size, storage_key=doc_id,
+                document = Document(id=doc_id, title=title, tags=prepared.tags, filename=prepared.filename,
+                                    content_type=prepared.content_type, size_bytes=size, storage_key=doc_id,
                                     uploader_id=actor.user_id, uploader_key_id=actor.api_key_id,
                                     uploader_label=actor.label)
                 ws.add(document)
                 ws.flush()
-                for position, passage in enumerate(split_passages(text)):
-                    ws.add(DocumentPassage(document_id=doc_id, position=position, title=title, content=passage,
-                                           search_vector=_search_vector(ws, title, passage)))
+                _write_passages(ws, doc_id, title, prepared)
             committed_in_tenant_database = tenant.isolation_strategy == "database"
     except BaseException:
         if committed_in_tenant_database:
@@ -205,7 +318,6 @@ def create_document(tenant: Tenant, actor: Actor, upload: Upload) -> Document:
         if written:
             storage.delete(tenant_id, AREA, doc_id)
         raise
-    search.forget_results(tenant_id)
     return document
 
 

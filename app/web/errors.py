@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, g, jsonify, make_response, redirect, render_template, request, url_for
-from werkzeug.exceptions import HTTPException, MethodNotAllowed
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, RequestEntityTooLarge
 
 from app.services.errors import DomainError, TwoFactorRequired, Unauthorized
 
@@ -39,6 +39,20 @@ def _keep_allow(exc: HTTPException, response) -> None:
     """A 405 names the methods the resource does answer (RFC 9110 requires the Allow header)."""
     if isinstance(exc, MethodNotAllowed) and exc.valid_methods:
         response.headers["Allow"] = ", ".join(sorted(exc.valid_methods))
+
+
+def _too_large_message() -> str:
+    """A body past MAX_CONTENT_LENGTH (refused unread): say what the limits are."""
+    from flask import current_app
+    from flask_babel import gettext as _
+
+    from app.services.documents import DEFAULT_MAX_BYTES
+    from app.services.formatting import format_bytes
+
+    limit = current_app.config.get("MAX_CONTENT_LENGTH") or 0
+    document = int(current_app.config.get("DOCUMENT_MAX_BYTES") or DEFAULT_MAX_BYTES)
+    return _("This request is larger than the %(limit)s the portal accepts; a document may be at most "
+             "%(document)s.", limit=format_bytes(limit), document=format_bytes(document))
 
 
 def _retry_after(exc: DomainError, response) -> None:
@@ -93,6 +107,8 @@ def init_errorhandlers(app: Flask) -> None:
         status = exc.code or 500
         code = HTTP_CODES.get(status, "http_error")
         description = exc.description or exc.name
+        if status == 413 and description == RequestEntityTooLarge.description:  # werkzeug's, past MAX_CONTENT_LENGTH
+            description = _too_large_message()
         if status == 400 and "CSRF" in (description or ""):
             code = "csrf_failed"
             description = "The form expired or was sent from another site. Reload the page and try again."

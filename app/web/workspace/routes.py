@@ -54,7 +54,7 @@ def upload():
         return redirect(url_for("workspace.index", tenant_slug=current_tenant.slug))
     upload = form.file.data
     if upload is not None and upload.filename:
-        payload = documents.Upload(title=form.title.data, data=upload.read(), filename=upload.filename,
+        payload = documents.Upload(title=form.title.data, stream=upload.stream, filename=upload.filename,
                                    tags=form.tags.data)
     else:
         payload = documents.Upload(title=form.title.data, content=form.content.data, tags=form.tags.data)
