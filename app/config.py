@@ -133,6 +133,7 @@ class Config:
     # says something about which emails exist.
     SIGNUP_RATE_LIMIT = os.environ.get("SIGNUP_RATE_LIMIT", "10 per hour")
     SALES_EMAIL = os.environ.get("SALES_EMAIL", "sales@example.com")  # the plan picker's "Contact sales"
+    SUPPORT_EMAIL = os.environ.get("SUPPORT_EMAIL", "support@example.com")  # status pages' "Email support"
 
     CACHE_TYPE = "RedisCache" if os.environ.get("REDIS_URL") else "SimpleCache"
     CACHE_REDIS_URL = os.environ.get("REDIS_URL")

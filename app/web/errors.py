@@ -95,6 +95,13 @@ def init_errorhandlers(app: Flask) -> None:
             flash(exc.message, "danger")
             back = request.referrer if (request.referrer or "").startswith(request.host_url) else billing_path
             return "", 200, {"HX-Redirect": back}
+        from app.web.status_pages import status_page
+
+        # A member of a suspended or deleted organisation gets a page saying what happened and
+        # whom to ask (the support address), not a bare error code.
+        page = status_page(exc)
+        if page is not None:
+            return page
         # An unpaid tenant's refusal (read-only, pending deletion) links to the page where the owner pays,
         # an expired one's to the plan picker.
         response = make_response(*_page(exc.http_status, exc.message, exc.message, exc.code,
