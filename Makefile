@@ -19,11 +19,13 @@ $(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/pip install -q -r requirements-dev.txt
 	touch $(VENV)/.installed $@
 
+# Links in emails and on Settings follow the port it serves on, unless PUBLIC_URL is set.
+RUN_PUBLIC_URL = $(or $(PUBLIC_URL),http://127.0.0.1:$(PORT))
 run: $(VENV)/.installed
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo --if-empty
-	@echo "Serving on http://127.0.0.1:$(PORT)"
-	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+	@echo "Serving on http://127.0.0.1:$(PORT) (links: $(RUN_PUBLIC_URL))"
+	PUBLIC_URL=$(RUN_PUBLIC_URL) $(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 test: $(VENV)/.dev-installed
 	$(BIN)/pytest $(PYTEST_ARGS)

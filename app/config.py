@@ -149,7 +149,8 @@ class Config:
     # backend under TESTING; our tests talk to a real SMTP server instead).
     MAIL_BACKEND = "smtp"
     MAIL_TIMEOUT = int(os.environ.get("MAIL_TIMEOUT", "10"))  # seconds per SMTP conversation step
-    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "Portal <no-reply@portal.local>")
+    # Mail comes from the product by name (set PRODUCT_NAME), not a generic "Portal".
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", f"{PRODUCT_NAME} <no-reply@portal.local>")
     MAIL_OUTBOX_DIR = os.environ.get("MAIL_OUTBOX_DIR") or str(INSTANCE_DIR / "outbox")
 
     # Tenant plane (docs/isolation.md). Unset: the defaults named in the modules that read them.
