@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import jsonify
+from flask_babel import gettext
 from pydantic import Field
 
 from app.api import bp
@@ -69,14 +70,14 @@ def create_key():
 
 @bp.tenant("/api-keys/<key_id>", "apikeys.manage", methods=["DELETE"])
 def revoke_key(key_id: str):
-    key_number = path_int(key_id, NotFound("API key not found.", code="api_key_not_found"))
+    key_number = path_int(key_id, NotFound(gettext("API key not found."), code="api_key_not_found"))
     return jsonify(key_json(api_keys.revoke_key(current_tenant, key_number, current_authority())))
 
 
 @bp.tenant("/api-keys/<key_id>/reown", "apikeys.reown", methods=["POST"])
 def reown_key(key_id: str):
     """An owner takes the key over: it hangs on their access from now on, not its maker's."""
-    key_number = path_int(key_id, NotFound("API key not found.", code="api_key_not_found"))
+    key_number = path_int(key_id, NotFound(gettext("API key not found."), code="api_key_not_found"))
     return jsonify(key_json(api_keys.reown_key(current_tenant, key_number, current_authority())))
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Literal
 
 from flask import current_app, jsonify, request
+from flask_babel import gettext
 from pydantic import Field
 
 from app.api import bp
@@ -48,12 +49,12 @@ def issue_access_token():
     body = read_body(TokenRequest)
     user = accounts.authenticate(body.email, body.password)
     if user is None:
-        raise Unauthorized("Wrong email or password.", code="invalid_credentials")
+        raise Unauthorized(gettext("Wrong email or password."), code="invalid_credentials")
     otp = body.otp
     second_factor = mfa.is_enabled(user)
     if second_factor:
         if not otp:
-            raise Unauthorized("This account uses two-factor authentication: send the current code as `otp`.",
+            raise Unauthorized(gettext("This account uses two-factor authentication: send the current code as `otp`."),
                                code="otp_required", field="otp")
         try:
             mfa.verify(user, otp, Actor.for_user(user, ip=request.remote_addr))
@@ -66,12 +67,11 @@ def issue_access_token():
         if tenant is not None and tenants.role_of(tenant.id, user.id) is None and user.is_platform_admin:
             # A tenant token carries the holder's role in that tenant and nothing more (no platform
             # powers), so for a platform admin who is not a member it would carry nothing.
-            raise PermissionDenied("A token limited to a tenant carries your role there, and you are not a "
-                                   "member of it. Ask for a token without `tenant` for platform work.",
+            raise PermissionDenied(gettext("A token limited to a tenant carries your role there, and you are not a member of it. Ask for a token without `tenant` for platform work."),
                                    field="tenant", code="not_a_member")
         # A tenant one does not belong to looks exactly like one that does not exist.
         if tenant is None or tenants.role_of(tenant.id, user.id) is None:
-            raise TenantNotFound("Tenant not found.", field="tenant")
+            raise TenantNotFound(gettext("Tenant not found."), field="tenant")
     token, ttl = issue_token(user, tenant, mfa=second_factor)
     return jsonify(Token(access_token=token, expires_in=ttl, tenant_id=tenant.id if tenant else None)
                    .model_dump(mode="json"))

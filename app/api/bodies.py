@@ -144,14 +144,14 @@ def read_fields(model: type[RequestBody]) -> dict[str, Any]:
     schema, from the same limits the service checks."""
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
-        raise BadRequest("The body must be a JSON object (Content-Type: application/json).", code="malformed_json")
+        raise BadRequest(gettext("The body must be a JSON object (Content-Type: application/json)."), code="malformed_json")
     bad = unstorable_path(data)
     if bad is not None:
-        raise ValidationError(f"{bad} contains characters that cannot be stored (NUL or lone surrogates).",
+        raise ValidationError(gettext("%(bad)s contains characters that cannot be stored (NUL or lone surrogates).", bad=bad),
                               field=bad)
     unknown = sorted(set(data) - set(model.model_fields))
     if unknown:
-        raise BadRequest(f"Unknown field {unknown[0]!r}.", field=unknown[0], code="unknown_field",
+        raise BadRequest(gettext("Unknown field %(unknown)s.", unknown=repr(unknown[0])), field=unknown[0], code="unknown_field",
                          details={"unknown": unknown})
     return data
 

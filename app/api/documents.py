@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from flask import jsonify, request
+from flask_babel import gettext
 from pydantic import Field
 
 from app.api import bp
@@ -86,7 +87,7 @@ def _upload_from_request() -> documents.Upload:
     if request.mimetype == "multipart/form-data":
         unknown = sorted(set(request.form) - {"title", "tags", "file"} | set(request.files) - {"file"})
         if unknown:
-            raise BadRequest(f"Unknown field {unknown[0]!r}.", field=unknown[0], code="unknown_field",
+            raise BadRequest(gettext("Unknown field %(unknown)s.", unknown=repr(unknown[0])), field=unknown[0], code="unknown_field",
                              details={"unknown": unknown})
         upload = request.files.get("file")
         if upload is not None:  # spooled to a temporary file by the parser; read in chunks, never whole
@@ -95,7 +96,7 @@ def _upload_from_request() -> documents.Upload:
         if "file" in request.form:  # a text part sent without a file name
             return documents.Upload(title=request.form.get("title"), data=request.form["file"].encode("utf-8"),
                                     tags=request.form.get("tags"))
-        raise ValidationError("file is required.", field="file")
+        raise ValidationError(gettext("file is required."), field="file")
     body = read_body(DocumentCreate)
     return documents.Upload(title=body.title, content=body.content, tags=body.tags)
 

@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from flask import jsonify, request
+from flask_babel import gettext
 from pydantic import Field
 
 from app.api import bp
@@ -143,7 +144,7 @@ def _state_conflicts() -> Iterator[None]:
 
 
 def _invitation_id(value: str) -> int:
-    return path_int(value, NotFound("Invitation not found.", code="invitation_not_found"))
+    return path_int(value, NotFound(gettext("Invitation not found."), code="invitation_not_found"))
 
 
 _TENANT_REF = {"$ref": "#/components/parameters/TenantRef"}

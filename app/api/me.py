@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import jsonify
+from flask_babel import gettext
 from pydantic import Field
 
 from app.api import bp
@@ -51,7 +52,7 @@ class MeSession(ResponseBody):
 def _own_user() -> User:
     principal = current_principal()
     if principal.user is None:
-        raise PermissionDenied("This answers for a person's own access token; an API key is not a person.",
+        raise PermissionDenied(gettext("This answers for a person's own access token; an API key is not a person."),
                                code="user_token_required")
     return principal.user
 

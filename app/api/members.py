@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from flask import jsonify
+from flask_babel import gettext
 from pydantic import Field
 
 from app.api import bp
@@ -90,7 +91,7 @@ def remove_member(user_id: str):
 
 
 def _user_id(value: str) -> int:
-    return path_int(value, NotFound("Member not found.", code="member_not_found"))
+    return path_int(value, NotFound(gettext("Member not found."), code="member_not_found"))
 
 
 _TENANT_REF = {"$ref": "#/components/parameters/TenantRef"}

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import Response, g
+from flask_babel import gettext
 
 from app.services import access_cache, quotas, usage
 from app.services.errors import ApiQuotaExceeded
@@ -38,8 +39,7 @@ def meter_current_call(principal: Principal) -> None:
     g.quota_result = result
     if not result.allowed:
         raise ApiQuotaExceeded(
-            f"{tenant.name} has used its {limit:,} API calls for this month. The quota resets at the "
-            f"start of next month (UTC), or upgrade the plan.",
+            gettext("%(tenant)s has used its %(limit)s API calls for this month. The quota resets at the start of next month (UTC), or upgrade the plan.", tenant=tenant.name, limit=format(limit, ',')),
             details={"limit": limit, "used": result.used, "retry_after": result.retry_after_seconds},
         )
 

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from flask import request
+from flask_babel import gettext
 
 from app.api.payload import storable_text
 from app.services.errors import ValidationError
@@ -31,14 +32,14 @@ def _positive_int(name: str, default: int) -> int:
     try:
         return parse_int(text, minimum=1)
     except ValueError:
-        raise ValidationError(f"{name} must be a positive integer.", field=name) from None
+        raise ValidationError(gettext("%(name)s must be a positive integer.", name=name), field=name) from None
 
 
 def paging_args(default_per_page: int = DEFAULT_PER_PAGE) -> tuple[int, int]:
     """`page` (from 1) and `per_page` (capped at 100) from the query string."""
     page = _positive_int("page", 1)
     if page > MAX_PAGE:
-        raise ValidationError(f"page must be at most {MAX_PAGE}.", field="page")
+        raise ValidationError(gettext("page must be at most %(max_page)s.", max_page=MAX_PAGE), field="page")
     per_page = min(_positive_int("per_page", default_per_page), MAX_PER_PAGE)
     return page, per_page
 
@@ -47,9 +48,9 @@ def query_text(name: str, max_length: int = 200) -> str | None:
     """A free-text query parameter, trimmed; None when absent or empty."""
     value = (request.args.get(name) or "").strip()
     if not storable_text(value):
-        raise ValidationError(f"{name} must not contain NUL characters.", field=name)
+        raise ValidationError(gettext("%(name)s must not contain NUL characters.", name=name), field=name)
     if len(value) > max_length:
-        raise ValidationError(f"{name} must be at most {max_length} characters.", field=name)
+        raise ValidationError(gettext("%(name)s must be at most %(max_length)s characters.", name=name, max_length=max_length), field=name)
     return value or None
 
 
@@ -59,7 +60,7 @@ def query_choice(name: str, choices: Sequence[str]) -> str | None:
     if value is None:
         return None
     if value not in choices:
-        raise ValidationError(f"{name} must be one of {', '.join(choices)}.", field=name)
+        raise ValidationError(gettext("%(name)s must be one of %(choices)s.", name=name, choices=', '.join(choices)), field=name)
     return value
 
 
@@ -70,7 +71,7 @@ def query_datetime(name: str) -> datetime | None:
     try:
         return parse_datetime(request.args[name])
     except ValueError:
-        raise ValidationError(f"{name} must be an ISO 8601 date or date-time between the years 1 and 9999.",
+        raise ValidationError(gettext("%(name)s must be an ISO 8601 date or date-time between the years 1 and 9999.", name=name),
                               field=name) from None
 
 

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import jsonify, request
+from flask_babel import gettext
 
 from app.api import bp
 from app.api.bodies import MaybeMoment, Moment, ResponseBody, schemas
@@ -72,7 +73,7 @@ def list_users():
 
 
 def _user(user_id: str) -> User:
-    return accounts.get_user(path_int(user_id, NotFound("User not found.", code="user_not_found")))
+    return accounts.get_user(path_int(user_id, NotFound(gettext("User not found."), code="user_not_found")))
 
 
 def _act(user_id: str, service: Callable[[User, Any], Any]):

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import g, request
+from flask_babel import gettext
 
 from app.services import api_keys
 from app.services.errors import Unauthorized
@@ -33,7 +34,7 @@ def authenticate_request() -> Principal:
     header = request.headers.get("Authorization", "")
     scheme, _, credential = header.partition(" ")
     if scheme.lower() != "bearer" or not credential.strip():
-        raise Unauthorized("Send an API key or access token: Authorization: Bearer <key>.")
+        raise Unauthorized(gettext("Send an API key or access token: Authorization: Bearer <key>."))
     credential = credential.strip()
     key = api_keys.authenticate_key(credential)
     if key is not None:

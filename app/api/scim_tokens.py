@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import jsonify
+from flask_babel import gettext
 from pydantic import Field
 
 from app.api import bp
@@ -61,7 +62,7 @@ def create_scim_token():
 
 @bp.tenant("/scim-tokens/<token_id>", "scim.manage", methods=["DELETE"])
 def revoke_scim_token(token_id: str):
-    number = path_int(token_id, NotFound("SCIM token not found.", code="scim_token_not_found"))
+    number = path_int(token_id, NotFound(gettext("SCIM token not found."), code="scim_token_not_found"))
     return jsonify(token_json(tokens.revoke_token(current_tenant, number, current_authority())))
 
 

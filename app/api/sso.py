@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from flask import current_app, jsonify
+from flask_babel import gettext
 from pydantic import Field, WithJsonSchema
 
 from app.api import bp
@@ -111,7 +112,7 @@ class DomainCreate(RequestBody):
 
 def _connection_id(raw: str) -> str:
     if not raw.startswith("sso_") or len(raw) > 32:
-        raise NotFound("Connection not found.", code="sso_connection_not_found")
+        raise NotFound(gettext("Connection not found."), code="sso_connection_not_found")
     return raw
 
 
@@ -162,7 +163,7 @@ def add_domain():
 
 
 def _domain_id(raw: str) -> int:
-    return path_int(raw, NotFound("Domain not found.", code="domain_not_found"))
+    return path_int(raw, NotFound(gettext("Domain not found."), code="domain_not_found"))
 
 
 @bp.tenant("/domains/<domain_id>/verify", "domains.manage", methods=["POST"])

@@ -223,7 +223,7 @@ def update_tenant():
     actor = current_authority()
     if "status" in data:
         if not current_principal().is_platform_admin:
-            raise PermissionDenied("Only platform administrators change a tenant's status.", field="status")
+            raise PermissionDenied(gettext("Only platform administrators change a tenant's status."), field="status")
         _check_status_change(tenant, data)
     changes = {key: data[key] for key in UPDATE_FIELDS if key in data}
     if changes:
@@ -236,9 +236,9 @@ def update_tenant():
 def _check_status_change(tenant: TenantRow, data: dict[str, Any]) -> None:
     """Refuse a status change the service would refuse, before anything else in the body is applied."""
     if data["status"] == "suspended" and not (data.get("reason") or "").strip():
-        raise ValidationError("Give a reason; the tenant's users will see it.", field="reason")
+        raise ValidationError(gettext("Give a reason; the tenant's users will see it."), field="reason")
     if tenant.is_deleted:
-        raise ValidationError("A deleted tenant's status cannot change; restore it first.", field="status")
+        raise ValidationError(gettext("A deleted tenant's status cannot change; restore it first."), field="status")
 
 
 def _update_payload() -> dict[str, Any]:
@@ -248,12 +248,12 @@ def _update_payload() -> dict[str, Any]:
     read_only = sorted(set(raw) & set(READ_ONLY_FIELDS)) if isinstance(raw, dict) else []
     if read_only:
         raise ValidationError(
-            f"{read_only[0]} cannot be changed here. {READ_ONLY_FIELDS[read_only[0]]}",
+            gettext("%(read_only)s cannot be changed here. %(read_only_fields)s", read_only=read_only[0], read_only_fields=READ_ONLY_FIELDS[read_only[0]]),
             field=read_only[0], code="read_only_field",
             details={"fields": {k: [READ_ONLY_FIELDS[k]] for k in read_only}})
     data = read_body(TenantUpdate).model_dump(exclude_unset=True)
     if "reason" in data and "status" not in data:
-        raise BadRequest("`reason` goes with `status`.", field="reason", code="unknown_field")
+        raise BadRequest(gettext("`reason` goes with `status`."), field="reason", code="unknown_field")
     return data
 
 

@@ -19,6 +19,7 @@ from typing import Any
 
 import jwt
 from flask import current_app
+from flask_babel import gettext
 
 from app.extensions import db
 from app.models import Tenant, User
@@ -94,4 +95,4 @@ def principal_from_jwt(token: str) -> Principal:
 
 
 def _invalid() -> Unauthorized:
-    return Unauthorized("Invalid API key or access token.", code="invalid_token")
+    return Unauthorized(gettext("Invalid API key or access token."), code="invalid_token")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import gettext
 from sqlalchemy import func, or_, select
 
 from app.extensions import db
@@ -73,7 +74,7 @@ def _refuse_removing_last_admin(user: User) -> None:
 def disable_user(user: User, actor: Actor) -> User:
     """Stop a user from signing in anywhere; their sessions and access tokens end at once."""
     if actor.user_id == user.id:
-        raise PermissionDenied("You cannot disable your own account.", field="user")
+        raise PermissionDenied(gettext("You cannot disable your own account."), field="user")
     if user.is_disabled:
         return user
     with unit_of_work():
@@ -102,7 +103,7 @@ def grant_platform_admin(user: User, actor: Actor) -> User:
     if user.is_platform_admin:
         return user
     if user.is_disabled:
-        raise Conflict("Enable the account before making it a platform admin.", field="user")
+        raise Conflict(gettext("Enable the account before making it a platform admin."), field="user")
     with unit_of_work():
         user.is_platform_admin = True
         record("platform.admin_granted", actor, target_type="user", target_id=user.id,

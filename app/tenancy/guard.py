@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import g, request
+from flask_babel import gettext
 
 from app.extensions import cache
 from app.models import Tenant
@@ -27,7 +28,7 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def _not_found() -> TenantNotFound:
-    return TenantNotFound("Tenant not found.")
+    return TenantNotFound(gettext("Tenant not found."))
 
 
 def check_status(tenant: Tenant, principal: Principal, *, writing: bool = False, billing: bool = False,
@@ -42,8 +43,7 @@ def check_second_factor(tenant: Tenant, principal: Principal) -> None:
     """A tenant that requires two-factor admits people only from a sign-in that passed one (a code,
     a remembered device, or SSO); API keys are not people and pass."""
     if tenant.config is not None and tenant.config.require_2fa and not principal.second_factor_ok:
-        raise TwoFactorRequired(f"{tenant.name} requires two-factor authentication. Set it up (or enter a code) "
-                                "to continue.", details={"tenant": tenant.slug})
+        raise TwoFactorRequired(gettext("%(tenant)s requires two-factor authentication. Set it up (or enter a code) to continue.", tenant=tenant.name), details={"tenant": tenant.slug})
 
 
 DENIED_ACCESS_AUDIT_WINDOW_SECONDS = 60
@@ -71,14 +71,13 @@ def enter_tenant(permission: str | Permission, principal: Principal | None = Non
     permission = get_permission(permission)
     principal = principal or current_principal()
     if not principal.is_authenticated:
-        raise Unauthorized("Sign in or send an API key.")
+        raise Unauthorized(gettext("Sign in or send an API key."))
     resolution = resolver.resolve(request)
     tenant = resolution.tenant
     if tenant is None:
         raise _not_found()
     if not principal.may_enter(tenant):
-        raise PermissionDenied("While viewing as an organisation's owner, only that organisation is open. "
-                               "Return to the admin console first.", code="impersonation_other_tenant")
+        raise PermissionDenied(gettext("While viewing as an organisation's owner, only that organisation is open. Return to the admin console first."), code="impersonation_other_tenant")
     authority = principal.authority(tenant)
     if not authority.roles and not authority.is_platform_admin:
         _record_denied_access(principal, tenant, resolution.source, resolution.reference)
@@ -92,7 +91,7 @@ def enter_tenant(permission: str | Permission, principal: Principal | None = Non
     placements.ensure_ready(tenant)
     role = authority.strongest_role_in(tenant)
     if not allows(authority, permission):
-        raise PermissionDenied("Your role does not allow this.", details={"permission": permission.name,
+        raise PermissionDenied(gettext("Your role does not allow this."), details={"permission": permission.name,
                                                                           "role": role})
     g.tenant = tenant
     g.tenant_role = role
@@ -108,15 +107,13 @@ def platform_required(view: Callable) -> Callable:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         principal = current_principal()
         if not principal.is_authenticated:
-            raise Unauthorized("Sign in or send an API key.")
+            raise Unauthorized(gettext("Sign in or send an API key."))
         if not principal.is_platform_admin:
             if principal.is_tenant_scoped_token:
-                raise PermissionDenied("This access token is limited to one tenant; platform routes need a "
-                                       "token issued without `tenant`.", code="token_tenant_scoped")
+                raise PermissionDenied(gettext("This access token is limited to one tenant; platform routes need a token issued without `tenant`."), code="token_tenant_scoped")
             if principal.is_platform_admin_account and principal.lacks_platform_second_factor:
-                raise TwoFactorRequired("Platform administration requires two-factor authentication. "
-                                        "Set it up (or enter a code) to continue.")
-            raise PermissionDenied("This needs a platform administrator.")
+                raise TwoFactorRequired(gettext("Platform administration requires two-factor authentication. Set it up (or enter a code) to continue."))
+            raise PermissionDenied(gettext("This needs a platform administrator."))
         return view(*args, **kwargs)
 
     wrapper.permission = "platform.admin"  # type: ignore[attr-defined]

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import Request, current_app, g, session
+from flask_babel import gettext
 
 from app.models import Tenant
 from app.services import tenants
@@ -114,7 +115,7 @@ class TenantResolver:
                 found = Resolution(tenant, name, ref)
             elif not _same_tenant(found, tenant, ref):
                 raise TenantConflict(
-                    f"The {found.source} names tenant {found.reference!r} but the {name} names {ref!r}.",
+                    gettext("The %(source)s names tenant %(reference)s but the %(name)s names %(ref)s.", source=found.source, reference=repr(found.reference), name=name, ref=repr(ref)),
                     details={"sources": {found.source: found.reference, name: ref}},
                 )
         if found is not None:

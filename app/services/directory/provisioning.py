@@ -22,6 +22,7 @@ import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask_babel import gettext
 from sqlalchemy import Select, delete, func, select
 
 from app.extensions import db
@@ -84,10 +85,10 @@ def _key(text: str) -> str:
 def _checked_text(value: str | None, name: str, *, required: bool) -> str | None:
     if value is None or not value.strip():
         if required:
-            raise ValidationError(f"{name} is required.", field=name)
+            raise ValidationError(gettext("%(name)s is required.", name=name), field=name)
         return None
     if len(value) > TEXT_MAX_LENGTH or "\x00" in value:
-        raise ValidationError(f"{name} must be at most {TEXT_MAX_LENGTH} characters, without NUL.", field=name)
+        raise ValidationError(gettext("%(name)s must be at most %(text_max_length)s characters, without NUL.", name=name, text_max_length=TEXT_MAX_LENGTH), field=name)
     return value
 
 
@@ -121,7 +122,7 @@ def page_users(tenant: Tenant, offset: int, limit: int | None, **filters: str | 
 def get_user(tenant: Tenant, scim_id: str) -> ScimUser:
     row = db.session.scalar(select(ScimUser).where(ScimUser.id == scim_id, ScimUser.tenant_id == tenant.id))
     if row is None:
-        raise NotFound("User not found.", code="scim_user_not_found")
+        raise NotFound(gettext("User not found."), code="scim_user_not_found")
     return row
 
 
@@ -236,8 +237,7 @@ def _revoke_membership(tenant: Tenant, row: ScimUser, authority: Authority) -> N
             owners = db.session.scalar(select(func.count()).select_from(TenantUser).where(
                 TenantUser.tenant_id == tenant.id, TenantUser.role == Role.OWNER)) or 0
             if owners <= 1:
-                raise LastOwner(f"{row.user.email} is the tenant's only owner; transfer ownership in the portal "
-                                "before deprovisioning them.", field="active")
+                raise LastOwner(gettext("%(email)s is the tenant's only owner; transfer ownership in the portal before deprovisioning them.", email=row.user.email), field="active")
             if tenant.owner_id == row.user_id:
                 tenant.owner_id = db.session.scalar(select(TenantUser.user_id).where(
                     TenantUser.tenant_id == tenant.id, TenantUser.role == Role.OWNER,
@@ -283,7 +283,7 @@ def list_groups(tenant: Tenant) -> list[ScimGroup]:
 def get_group(tenant: Tenant, group_id: str) -> ScimGroup:
     row = db.session.scalar(select(ScimGroup).where(ScimGroup.id == group_id, ScimGroup.tenant_id == tenant.id))
     if row is None:
-        raise NotFound("Group not found.", code="scim_group_not_found")
+        raise NotFound(gettext("Group not found."), code="scim_group_not_found")
     return row
 
 
@@ -346,7 +346,7 @@ def _set_members(tenant: Tenant, group: ScimGroup, wanted: list[str]) -> set[str
                                                                  ScimUser.id.in_(wanted_ids))))
         unknown = [uid for uid in wanted_ids if uid not in known]
         if unknown:
-            raise ValidationError(f"No user of this tenant has the id {unknown[0]!r}.", field="members")
+            raise ValidationError(gettext("No user of this tenant has the id %(unknown)s.", unknown=repr(unknown[0])), field="members")
     current = set(member_ids([group.id])[group.id])
     added, removed = set(wanted_ids) - current, current - set(wanted_ids)
     if removed:
@@ -413,11 +413,11 @@ def delete_group(tenant: Tenant, group_id: str, authority: Authority, *, expecte
 def set_group_role(tenant: Tenant, group_id: str, role: str | None, authority: Authority) -> ScimGroup:
     """Map a group to a tenant role (None: no mapping); the members' roles follow at once. Owners only."""
     if not allows(authority, "scim.manage", tenant):
-        raise PermissionDenied("Only an owner can map directory groups to roles.")
+        raise PermissionDenied(gettext("Only an owner can map directory groups to roles."))
     if role:
         role = validate_role(role)
         if role not in MAPPABLE_ROLES:
-            raise ValidationError("A group can grant admin, member or viewer; owners are made in the portal.",
+            raise ValidationError(gettext("A group can grant admin, member or viewer; owners are made in the portal."),
                                   field="role")
     with unit_of_work() as session:
         lock_tenant(session, tenant.id)

@@ -10,6 +10,7 @@ import hashlib
 import secrets
 from datetime import timedelta
 
+from flask_babel import gettext
 from sqlalchemy import Select, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -44,12 +45,12 @@ def actor_for(token: ScimToken, ip: str | None = None) -> Authority:
 def create_token(tenant: Tenant, name: str, authority: Authority) -> tuple[ScimToken, str]:
     """Create a SCIM token for `tenant`; returns it and its secret, which is not stored and never shown again."""
     if not allows(authority, "scim.manage", tenant):
-        raise PermissionDenied("Only an owner can create SCIM tokens.")
+        raise PermissionDenied(gettext("Only an owner can create SCIM tokens."))
     name = (name or "").strip()
     if not name:
-        raise ValidationError("Name is required.", field="name")
+        raise ValidationError(gettext("Name is required."), field="name")
     if len(name) > NAME_MAX_LENGTH:
-        raise ValidationError(f"Name must be at most {NAME_MAX_LENGTH} characters.", field="name")
+        raise ValidationError(gettext("Name must be at most %(name_max_length)s characters.", name_max_length=NAME_MAX_LENGTH), field="name")
     secret = SECRET_PREFIX + secrets.token_urlsafe(32)
     with unit_of_work() as session:
         token = ScimToken(tenant_id=tenant.id, name=name, prefix=secret[:12], token_hash=hash_secret(secret),
@@ -78,14 +79,14 @@ def page_tokens(tenant: Tenant, page: int, per_page: int) -> Page[ScimToken]:
 def get_token(tenant: Tenant, token_id: int) -> ScimToken:
     token = db.session.scalar(select(ScimToken).where(ScimToken.id == token_id, ScimToken.tenant_id == tenant.id))
     if token is None:
-        raise NotFound("SCIM token not found.", code="scim_token_not_found")
+        raise NotFound(gettext("SCIM token not found."), code="scim_token_not_found")
     return token
 
 
 def revoke_token(tenant: Tenant, token_id: int, authority: Authority) -> ScimToken:
     """Revoke a token: the identity provider's next request with it is refused."""
     if not allows(authority, "scim.manage", tenant):
-        raise PermissionDenied("Only an owner can revoke SCIM tokens.")
+        raise PermissionDenied(gettext("Only an owner can revoke SCIM tokens."))
     with unit_of_work():
         token = get_token(tenant, token_id)
         if token.revoked_at is None:
