@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 from flask import current_app
+from flask_babel import gettext
 
 from app.cli.errors import domain_errors_exit
 from app.services import tenants
@@ -47,6 +48,17 @@ def purge_deleted(grace_days: int | None) -> None:
     for slug in purged:
         click.echo(f"purged {slug}")
     click.echo(f"{len(purged)} tenant{'s' if len(purged) != 1 else ''} purged.", err=True)
+
+
+@tenants_group.command("reconcile")
+def reconcile() -> None:
+    """Give database tenants' documents the audit events and storage counts a crash cut short."""
+    from app.services import documents
+
+    fixed = documents.reconcile_all("database")
+    for slug, count in fixed.items():
+        click.echo(f"{slug}: {count}")
+    click.echo(gettext("%(count)s tenant(s) reconciled.", count=len(fixed)))
 
 
 @tenants_group.command("migrate")

@@ -16,3 +16,11 @@ def repair(tenant_id: str) -> None:
 @task("placement.repair_unready", schedule=every(timedelta(minutes=1)), max_retries=0)
 def repair_unready() -> None:
     placements.repair_unready()
+
+
+@task("documents.reconcile", schedule=every(timedelta(minutes=10)), max_retries=0)
+def reconcile_documents() -> None:
+    """Database tenants' documents whose control-plane audit event or counter a crash cut short."""
+    from app.services import documents
+
+    documents.reconcile_all("database")

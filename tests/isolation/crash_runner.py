@@ -27,6 +27,13 @@ def main(scenario: str, *args: str) -> None:
             slug, strategy = args
             tenants.create_tenant("Crash Co", slug, f"owner@{slug}.test", "free", Authority.system(),
                                   isolation_strategy=strategy)
+        elif scenario == "upload-document":
+            from app.services import documents, tenants
+            from app.services.audit import Actor
+
+            (slug,) = args
+            documents.create_document(tenants.get_tenant(slug), Actor(label="crash test"),
+                                      documents.Upload(title="Cut short", content="Written in the tenant plane."))
         else:
             raise SystemExit(f"unknown scenario {scenario!r}")
     print("finished")

@@ -18,6 +18,7 @@ from app.extensions import db
 from app.models import Tenant
 from app.services import documents, tenants
 from app.services.audit import Actor
+from app.services.authority import Authority
 from tests import factories as f
 from tests.conftest import login
 
@@ -90,3 +91,33 @@ def test_the_api_answers_the_envelope_and_tenants_migrate_finishes_the_tenant(cl
     db.session.expire_all()
     documents.create_document(db.session.get(Tenant, tenant.id), Actor.cli(),
                               documents.Upload(title="Fine", content="Works."))
+
+
+def test_a_document_killed_between_the_two_commits_gets_its_audit_event_and_counter_back(client, app, runner):
+    """Issue 9, finding 10 (uploads): a database tenant's document row commits in its own database
+    before the control plane's audit event and storage counter. A kill -9 between the two leaves a
+    document nobody audited and the counter short; `flask tenants reconcile` (and the periodic
+    `documents.reconcile` job) writes the event, marked reconciled, and recounts the storage."""
+    from app.models import AuditEvent
+
+    owner = f.user("owner@crashdoc.test")
+    tenant = tenants.create_tenant("Crash Docs", "crash-doc", owner.email, "free", Authority.system(),
+                                   isolation_strategy="database")
+    tenant_id = tenant.id
+    run_killed_at(app, "document.tenant_plane_committed", "upload-document", "crash-doc")
+
+    db.session.expire_all()
+    stored = documents.list_documents(db.session.get(Tenant, tenant_id)).items
+    assert [d.title for d in stored] == ["Cut short"]  # the row survived in the tenant's database
+    events = AuditEvent.query.filter_by(tenant_id=tenant_id, action="document.created").all()
+    assert events == [] and db.session.get(Tenant, tenant_id).storage_used_bytes == 0
+
+    result = runner.invoke(args=["tenants", "reconcile"])
+    assert result.exit_code == 0, result.output
+    db.session.expire_all()
+    event = AuditEvent.query.filter_by(tenant_id=tenant_id, action="document.created").one()
+    assert event.target_id == stored[0].id and event.details["reconciled"] is True
+    assert db.session.get(Tenant, tenant_id).storage_used_bytes == stored[0].size_bytes > 0
+    # Running it again changes nothing.
+    assert runner.invoke(args=["tenants", "reconcile"]).exit_code == 0
+    assert AuditEvent.query.filter_by(tenant_id=tenant_id, action="document.created").count() == 1
