@@ -22,7 +22,7 @@ from app.services import quotas, tenants
 from app.services.errors import ValidationError
 from app.tenancy.principal import current_authority
 
-MAX_LIMIT = 2**63 - 1  # the override column is a BIGINT
+MAX_LIMIT = quotas.MAX_CUSTOM_LIMIT  # what set_custom_limits accepts (2**53; the column is a BIGINT)
 
 
 
