@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from flask_babel import gettext
+
 from app.billing import subscriptions
 from app.billing.providers.manual import BANK_TRANSFER
 from app.extensions import db
@@ -38,15 +40,15 @@ def validate(details: BillingDetails) -> BillingDetails:
     cleaned = BillingDetails(*(_clean(getattr(details, name)) for name in BillingDetails.__dataclass_fields__))
     errors: dict[str, list[str]] = {}
     if cleaned.company_name and len(cleaned.company_name) > MAX_COMPANY:
-        errors["company_name"] = [f"At most {MAX_COMPANY} characters."]
+        errors["company_name"] = [gettext("At most %(max_company)s characters.", max_company=MAX_COMPANY)]
     if cleaned.address and len(cleaned.address) > MAX_ADDRESS:
-        errors["address"] = [f"At most {MAX_ADDRESS} characters."]
+        errors["address"] = [gettext("At most %(max_address)s characters.", max_address=MAX_ADDRESS)]
     if cleaned.tax_id and not TAX_ID_PATTERN.match(cleaned.tax_id):
-        errors["tax_id"] = ["A tax id is 3 to 64 letters, digits, spaces, dots, dashes or slashes."]
+        errors["tax_id"] = [gettext("A tax id is 3 to 64 letters, digits, spaces, dots, dashes or slashes.")]
     if cleaned.billing_email and (len(cleaned.billing_email) > 254 or not EMAIL_PATTERN.match(cleaned.billing_email)):
-        errors["billing_email"] = ["Enter an email address like billing@example.com."]
+        errors["billing_email"] = [gettext("Enter an email address like billing@example.com.")]
     if errors:
-        raise ValidationError("Some billing details are not valid.", details={"fields": errors})
+        raise ValidationError(gettext("Some billing details are not valid."), details={"fields": errors})
     return cleaned
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask_babel import gettext
 from sqlalchemy import Select, func, insert, select, update
 
 from app.extensions import db
@@ -67,11 +68,11 @@ def issue(tenant: Tenant, subscription: Subscription, lines: list[Line], *, reas
     its record). Part of the caller's unit of work.
     """
     if not lines:
-        raise ValidationError("An invoice needs at least one line.")
+        raise ValidationError(gettext("An invoice needs at least one line."))
     lines = list(lines)
     subtotal = sum(line.amount_cents for line in lines)
     if subtotal < 0:
-        raise ValidationError("An invoice cannot total less than zero.")
+        raise ValidationError(gettext("An invoice cannot total less than zero."))
     used_credit = min(credit_balance(tenant.id), subtotal) if apply_credit else 0
     if used_credit > 0:
         lines.append(Line("credit", "Account credit applied", -used_credit))
@@ -125,8 +126,8 @@ def page_invoices(tenant_id: str, page: int = 1, per_page: int = 25) -> Page[Inv
 def get_invoice(tenant: Tenant, invoice_id: int) -> Invoice:
     """The tenant's invoice `invoice_id`; another tenant's is "not found", as if it did not exist."""
     if not 0 < invoice_id <= MAX_ID:
-        raise NotFound("Invoice not found.", code="invoice_not_found")
+        raise NotFound(gettext("Invoice not found."), code="invoice_not_found")
     invoice = db.session.scalar(select(Invoice).where(Invoice.id == invoice_id, Invoice.tenant_id == tenant.id))
     if invoice is None:
-        raise NotFound("Invoice not found.", code="invoice_not_found")
+        raise NotFound(gettext("Invoice not found."), code="invoice_not_found")
     return invoice

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import gettext
 from sqlalchemy import select
 
 from app.billing import invoices, notices, subscriptions
@@ -268,7 +269,7 @@ def settle(tenant: Tenant, invoice: Invoice, actor: Actor, *, now: datetime | No
         if invoice.status == InvoiceStatus.PAID:
             return invoice
         if invoice.status != InvoiceStatus.OPEN:
-            raise ValidationError("Only an open invoice can be paid.", field="invoice", code="invoice_not_open")
+            raise ValidationError(gettext("Only an open invoice can be paid."), field="invoice", code="invoice_not_open")
         invoices.record_payment(invoice, succeeded=True, provider=provider, now=now,
                                 provider_payment_id=provider_payment_id)
         record("billing.invoice_paid", actor, tenant_id=tenant.id, target_type="invoice", target_id=invoice.id,
@@ -307,7 +308,7 @@ def _reactivate_if_settled(tenant: Tenant, now: datetime, actor: Actor) -> str |
 def mark_paid(tenant: Tenant, invoice_id: int, actor: Actor, now: datetime | None = None) -> Invoice:
     """A platform admin records a bank transfer for one of the tenant's invoices (manual provider)."""
     if not actor.is_platform_admin:
-        raise PermissionDenied("Only platform admins can mark an invoice paid.")
+        raise PermissionDenied(gettext("Only platform admins can mark an invoice paid."))
     invoice = invoices.get_invoice(tenant, invoice_id)
     return settle(tenant, invoice, actor, now=now, provider="manual")
 
@@ -315,5 +316,5 @@ def mark_paid(tenant: Tenant, invoice_id: int, actor: Actor, now: datetime | Non
 def find_invoice(invoice_id: int) -> Invoice:
     invoice = db.session.get(Invoice, invoice_id)
     if invoice is None:
-        raise NotFound("Invoice not found.", code="invoice_not_found")
+        raise NotFound(gettext("Invoice not found."), code="invoice_not_found")
     return invoice

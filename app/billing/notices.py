@@ -62,10 +62,12 @@ def notify(tenant: Tenant, kind: str, **values: object) -> int:
     """Email `kind` to every owner of `tenant`; returns how many messages were queued."""
     recipients = owner_emails(tenant)
     context = {"org": tenant.name, **values}
-    subject = _subjects()[kind] % context
-    body = _bodies()[kind] % context
     link = emails.public_url(f"/t/{tenant.slug}/billing")
-    text = render_template("email/billing_notice.txt", body=body, link=link)
     for address in recipients:
+        # Each owner reads it in their own language (else the organisation's).
+        with emails.speaking(emails.recipient_language(address, tenant)):
+            subject = _subjects()[kind] % context
+            body = _bodies()[kind] % context
+            text = render_template("email/billing_notice.txt", body=body, link=link)
         emails.send_mail(address, subject, text, kind=f"billing.{kind}", tenant_id=tenant.id)
     return len(recipients)

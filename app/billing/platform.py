@@ -8,6 +8,7 @@ import io
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask_babel import gettext
 from sqlalchemy import Select, func, or_, select
 
 from app.billing import subscriptions
@@ -48,7 +49,7 @@ class BillingMetrics:
 
 def _require_admin(actor: Actor) -> None:
     if not actor.is_platform_admin:
-        raise PermissionDenied("Only platform admins manage billing across tenants.")
+        raise PermissionDenied(gettext("Only platform admins manage billing across tenants."))
 
 
 def metrics(now: datetime | None = None) -> BillingMetrics:
@@ -115,12 +116,12 @@ def grant_credit(tenant: Tenant, amount_cents: int, reason: str, actor: Actor) -
     _require_admin(actor)
     errors = {}
     if not isinstance(amount_cents, int) or not 0 < amount_cents <= MAX_CREDIT_CENTS:
-        errors["amount"] = ["Enter an amount between 0.01 and 100,000.00."]
+        errors["amount"] = [gettext("Enter an amount between 0.01 and 100,000.00.")]
     reason = (reason or "").strip()
     if not reason or len(reason) > 255:
-        errors["reason"] = ["Say why, in at most 255 characters."]
+        errors["reason"] = [gettext("Say why, in at most 255 characters.")]
     if errors:
-        raise ValidationError("The credit is not valid.", details={"fields": errors})
+        raise ValidationError(gettext("The credit is not valid."), details={"fields": errors})
     subscription = subscriptions.ensure_subscription(tenant)
     with unit_of_work():
         lock_tenant(db.session, tenant.id)
@@ -149,9 +150,9 @@ def set_custom_price(tenant: Tenant, price_cents: int, actor: Actor) -> Subscrip
     """Enterprise: the monthly price agreed with sales (the invoice line "Enterprise agreement")."""
     _require_admin(actor)
     if not isinstance(price_cents, int) or not 0 <= price_cents <= MAX_CREDIT_CENTS * 10:
-        raise ValidationError("Enter a monthly price between 0 and 1,000,000.00.", field="price")
+        raise ValidationError(gettext("Enter a monthly price between 0 and 1,000,000.00."), field="price")
     if not tenant.plan.is_custom_priced:
-        raise ValidationError("Only an Enterprise tenant has a custom price.", field="price")
+        raise ValidationError(gettext("Only an Enterprise tenant has a custom price."), field="price")
     subscription = subscriptions.ensure_subscription(tenant)
     with unit_of_work():
         lock_tenant(db.session, tenant.id)

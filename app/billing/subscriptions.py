@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask import current_app
+from flask_babel import gettext
 from sqlalchemy import select
 
 from app.billing import invoices, periods
@@ -269,10 +270,10 @@ def change_plan(tenant: Tenant, new_plan_code: str, actor: Actor, *, now: dateti
     now = now or utcnow()
     new_plan = get_plan(new_plan_code)
     if new_plan.is_custom_priced and not actor.is_platform_admin:
-        raise PermissionDenied("The Enterprise plan is arranged with our sales team: contact sales to move to it.",
+        raise PermissionDenied(gettext("The Enterprise plan is arranged with our sales team: contact sales to move to it."),
                                field="new_plan", code="contact_sales")
     if override_limits and not actor.is_platform_admin:
-        raise PermissionDenied("Only platform admins can override plan limits.", field="override_limits")
+        raise PermissionDenied(gettext("Only platform admins can override plan limits."), field="override_limits")
     with unit_of_work():
         lock_tenant(db.session, tenant.id)
         db.session.refresh(tenant)  # the plan and limits as they are under the lock
@@ -325,7 +326,7 @@ def cancel(tenant: Tenant, actor: Actor, now: datetime | None = None) -> Subscri
         lock_tenant(db.session, tenant.id)
         subscription = open_subscription(tenant, now)
         if tenant.plan_code == FREE_PLAN:
-            raise ValidationError("The Free plan has nothing to cancel.", field="plan", code="nothing_to_cancel")
+            raise ValidationError(gettext("The Free plan has nothing to cancel."), field="plan", code="nothing_to_cancel")
         subscription.scheduled_plan_code = FREE_PLAN
         subscription.cancel_at_period_end = True
         record("billing.cancelled", actor, tenant_id=tenant.id, target_type="tenant", target_id=tenant.id,

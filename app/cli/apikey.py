@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import click
+from flask_babel import gettext
 
 from app.cli.errors import domain_errors_exit
 from app.services import api_keys
@@ -25,11 +26,11 @@ def apikey_group() -> None:
 def create(is_platform: bool, tenant_ref: str | None, role: str, name: str) -> None:
     """Create a key and print its secret (shown this once only)."""
     if is_platform == bool(tenant_ref):
-        raise click.UsageError("Give exactly one of --platform or --tenant.")
+        raise click.UsageError(gettext("Give exactly one of --platform or --tenant."))
     tenant = None if is_platform else get_tenant(tenant_ref, include_deleted=False)
     key, secret = api_keys.create_key(tenant, name, role, Authority.cli())
     click.echo(secret)
-    click.echo(f"Key {key.id} ({key.name}) created; store the secret now, it cannot be shown again.", err=True)
+    click.echo(gettext("Key %(id)s (%(key)s) created; store the secret now, it cannot be shown again.", id=key.id, key=key.name), err=True)
 
 
 @apikey_group.command("list")
@@ -42,7 +43,7 @@ def list_keys(tenant_ref: str | None, include_revoked: bool) -> None:
     for key in api_keys.list_keys(tenant, include_revoked=include_revoked):
         last_used = key.last_used_at.isoformat(timespec="minutes") if key.last_used_at else "never"
         state = " (revoked)" if key.revoked_at else ""
-        click.echo(f"{key.id}\t{key.prefix}...\t{key.role}\t{key.name}\tlast used {last_used}{state}")
+        click.echo(gettext("%(id)s\t%(prefix)s...\t%(role)s\t%(key)s\tlast used %(last_used)s%(state)s", id=key.id, prefix=key.prefix, role=key.role, key=key.name, last_used=last_used, state=state))
 
 
 @apikey_group.command("revoke")

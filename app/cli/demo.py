@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import click
 from flask import current_app
+from flask_babel import gettext
 from sqlalchemy import func, select
 
 from app.extensions import db
@@ -106,16 +107,16 @@ def seed_demo(if_empty: bool) -> None:
         extra = [(f"user{j}@{slug}.example", rng.choice(["admin", "member", "viewer"])) for j in range(rng.randint(0, 3))]
         _make_tenant(slug, name, plan, status, owner_email, extra, [], rng.randint(5, 300),
                      actor, rng, now - timedelta(days=7 * (i + 1)))
-    click.echo(f"Seeded {len(DEMO_TENANTS) + len(FILLER_NAMES)} demo tenants.")
+    click.echo(gettext("Seeded %(value)s demo tenants.", value=len(DEMO_TENANTS) + len(FILLER_NAMES)))
     _print_logins()
 
 
 def _print_logins() -> None:
     click.echo("")
-    click.echo(f"Demo logins (password for all: {DEMO_PASSWORD})")
-    click.echo(f"  platform admin : {ADMIN_EMAIL}")
-    click.echo(f"  tenant owner   : {OWNER_EMAIL}   (owner of Acme Corporation and Globex Labs)")
-    click.echo("  tenant admin   : bob@acme.example")
+    click.echo(gettext("Demo logins (password for all: %(demo_password)s)", demo_password=DEMO_PASSWORD))
+    click.echo(gettext("  platform admin : %(admin_email)s", admin_email=ADMIN_EMAIL))
+    click.echo(gettext("  tenant owner   : %(owner_email)s   (owner of Acme Corporation and Globex Labs)", owner_email=OWNER_EMAIL))
+    click.echo(gettext("  tenant admin   : bob@acme.example"))
     click.echo("  viewer         : dave@acme.example")
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import click
+from flask_babel import gettext
 
 from app.extensions import db
 from app.jobs.registry import TASKS, get_task
@@ -54,4 +55,4 @@ def run_due() -> None:
     from app.jobs.sweep import sweep
 
     sweep()
-    click.echo("Due jobs handed over.")
+    click.echo(gettext("Due jobs handed over."))

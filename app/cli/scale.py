@@ -13,6 +13,7 @@ import secrets
 from datetime import datetime, timedelta
 
 import click
+from flask_babel import gettext
 from sqlalchemy import func, insert, select, text
 
 from app.extensions import db
@@ -87,8 +88,7 @@ def seed_scale(tenants: int, users: int, now: datetime | None = None) -> tuple[i
 def seed_scale_command(tenants: int, users: int) -> None:
     """Add a synthetic fleet for measuring pages at scale (never on a production database)."""
     if users < tenants or tenants < 1:
-        raise click.BadParameter("give at least one tenant and at least as many users as tenants",
+        raise click.BadParameter(gettext("give at least one tenant and at least as many users as tenants"),
                                  param_hint="--users")
     total_tenants, total_users = seed_scale(tenants, users)
-    click.echo(f"Added {tenants:,} tenants and {users:,} users; the database now holds {total_tenants:,} tenants "
-               f"and {total_users:,} users.")
+    click.echo(gettext("Added %(tenants)s tenants and %(users)s users; the database now holds %(total_tenants)s tenants and %(total_users)s users.", tenants=format(tenants, ','), users=format(users, ','), total_tenants=format(total_tenants, ','), total_users=format(total_users, ',')))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import click
+from flask_babel import gettext
 
 from app.services import sessions
 
@@ -15,4 +16,4 @@ def sessions_group() -> None:
 @sessions_group.command("purge-expired")
 def purge_expired() -> None:
     """Delete expired session records from the database (Redis expires its own)."""
-    click.echo(f"Purged {sessions.purge_expired()} expired session(s).")
+    click.echo(gettext("Purged %(value)s expired session(s).", value=sessions.purge_expired()))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import click
+from flask_babel import gettext
 
 from app.cli.errors import domain_errors_exit
 from app.services.audit import Actor
@@ -24,7 +25,7 @@ def lift_requirement(tenant_ref: str, reason: str) -> None:
     """Break-glass: let TENANT's members sign in with a password again (audited)."""
     tenant = get_tenant(tenant_ref, include_deleted=False)
     enforcement.lift_requirement(tenant, Actor.cli(), reason)
-    click.echo(f"{tenant.slug}: single sign-on is no longer required.")
+    click.echo(gettext("%(slug)s: single sign-on is no longer required.", slug=tenant.slug))
 
 
 @sso_group.command("disable-connection")
@@ -35,6 +36,6 @@ def disable_connection(connection_id: str, enable: bool) -> None:
     """Switch a connection off for its tenant (tenant admins cannot switch it back on)."""
     connection = connections.find_connection(connection_id)
     if connection is None:
-        raise NotFound("Connection not found.", code="sso_connection_not_found")
+        raise NotFound(gettext("Connection not found."), code="sso_connection_not_found")
     connections.set_platform_disabled(connection, not enable, Actor.cli())
-    click.echo(f"{connection.id} ({connection.name}): {'on' if enable else 'off'} by the platform.")
+    click.echo(gettext("%(id)s (%(connection)s): %(value)s by the platform.", id=connection.id, connection=connection.name, value='on' if enable else 'off'))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 from flask import current_app
-from flask_babel import gettext
+from flask_babel import gettext, ngettext
 
 from app.cli.errors import domain_errors_exit
 from app.services import tenants
@@ -47,7 +47,7 @@ def purge_deleted(grace_days: int | None) -> None:
     purged = tenants.purge_deleted(Actor.cli(), days)
     for slug in purged:
         click.echo(f"purged {slug}")
-    click.echo(f"{len(purged)} tenant{'s' if len(purged) != 1 else ''} purged.", err=True)
+    click.echo(ngettext("%(num)s tenant purged.", "%(num)s tenants purged.", len(purged)), err=True)
 
 
 @tenants_group.command("reconcile")
@@ -79,7 +79,7 @@ def migrate(refs: tuple[str, ...], include_current: bool) -> None:
         wanted = {ref.lower() for ref in refs}
         todo = [t for t in todo if t[0].lower() in wanted or t[1] in wanted]
     if not todo:
-        click.echo(f"Every schema and database tenant is at {head}.")
+        click.echo(gettext("Every schema and database tenant is at %(head)s.", head=head))
         return
     outcomes = []
     with click.progressbar(todo, label=f"Migrating {len(todo)} tenant(s) to {head}",
@@ -88,9 +88,8 @@ def migrate(refs: tuple[str, ...], include_current: bool) -> None:
             outcomes.append(plane_migrations.migrate_tenant(tenant_id, slug, strategy))
     failed = [o for o in outcomes if not o.ok]
     upgraded = [o for o in outcomes if o.ok and o.before != o.after]
-    click.echo(f"{len(upgraded)} upgraded, {len(outcomes) - len(upgraded) - len(failed)} already at {head}, "
-               f"{len(failed)} failed.")
+    click.echo(gettext("%(upgraded)s upgraded, %(value)s already at %(head)s, %(failed)s failed.", upgraded=len(upgraded), value=len(outcomes) - len(upgraded) - len(failed), head=head, failed=len(failed)))
     for outcome in failed:
         click.echo(f"FAILED {outcome.slug} ({outcome.tenant_id}): {outcome.error}", err=True)
     if failed:
-        raise click.ClickException(f"{len(failed)} tenant(s) could not be migrated; fix them and run again.")
+        raise click.ClickException(gettext("%(failed)s tenant(s) could not be migrated; fix them and run again.", failed=len(failed)))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 from flask import current_app
+from flask_babel import gettext, ngettext
 
 from app.services import usage
 
@@ -20,7 +21,7 @@ def sync() -> None:
     Only does something when REDIS_URL is set; run it every minute from cron or a scheduler.
     """
     if not current_app.config.get("REDIS_URL"):
-        click.echo("REDIS_URL is not set: the database is the meter already; nothing to sync.")
+        click.echo(gettext("REDIS_URL is not set: the database is the meter already; nothing to sync."))
         return
     written = usage.sync_redis_to_database()
-    click.echo(f"Synced the API-call counters of {written} tenant{'s' if written != 1 else ''}.")
+    click.echo(ngettext("Synced the API-call counters of %(num)s tenant.", "Synced the API-call counters of %(num)s tenants.", written))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import click
+from flask_babel import gettext
 
 from app.cli.errors import domain_errors_exit
 from app.services import accounts
@@ -18,4 +19,4 @@ from app.services.audit import Actor
 def create_admin(email: str, password: str, name: str) -> None:
     """Create a platform admin (or make an existing user one)."""
     user = accounts.create_platform_admin(email, password, Actor.cli(), name=name)
-    click.echo(f"Platform admin {user.email} is ready.")
+    click.echo(gettext("Platform admin %(email)s is ready.", email=user.email))

@@ -20,6 +20,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import gettext
+
 from app import crashpoints
 from app.models import ISOLATION_STRATEGIES, Tenant
 from app.services.errors import ValidationError
@@ -29,11 +31,10 @@ def validate_strategy(strategy: str, dialect_name: str) -> str:
     """Refuse strategies this database cannot provide, with a message naming the field."""
     strategy = (strategy or "row").strip().lower()
     if strategy not in ISOLATION_STRATEGIES:
-        raise ValidationError(f"Isolation strategy must be one of {', '.join(ISOLATION_STRATEGIES)}.",
+        raise ValidationError(gettext("Isolation strategy must be one of %(isolation_strategies)s.", isolation_strategies=', '.join(ISOLATION_STRATEGIES)),
                               field="isolation_strategy")
     if strategy == "schema" and dialect_name != "postgresql":
-        raise ValidationError("Schema-per-tenant isolation needs PostgreSQL; this portal runs on "
-                              f"{dialect_name}. Choose row or database isolation.", field="isolation_strategy")
+        raise ValidationError(gettext("Schema-per-tenant isolation needs PostgreSQL; this portal runs on %(dialect_name)s. Choose row or database isolation.", dialect_name=dialect_name), field="isolation_strategy")
     return strategy
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from flask_babel import gettext
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
@@ -20,7 +21,7 @@ _SAFE_ID = re.compile(r"^[A-Za-z0-9_]{1,40}$")
 
 def schema_name(tenant_id: str) -> str:
     if not _SAFE_ID.match(tenant_id or ""):
-        raise ValidationError("This tenant id cannot name a schema.", field="isolation_strategy")
+        raise ValidationError(gettext("This tenant id cannot name a schema."), field="isolation_strategy")
     return f"tenant_{tenant_id.lower()}"
 
 

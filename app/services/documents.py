@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 from flask import current_app
+from flask_babel import gettext
 from sqlalchemy import delete, func, select
 
 from app import crashpoints
@@ -51,19 +52,19 @@ class DocumentTooLarge(DomainError):
 
 
 def _not_found() -> NotFound:
-    return NotFound("Document not found.", code="document_not_found")
+    return NotFound(gettext("Document not found."), code="document_not_found")
 
 
 def validate_title(title: str | None) -> str:
     """1 to 200 characters, not blank, storable (the length counts what was sent, spaces included)."""
     value = title if isinstance(title, str) else ""
     if len(value) > TITLE_MAX_LENGTH:
-        raise ValidationError(f"Title must be at most {TITLE_MAX_LENGTH} characters.", field="title")
+        raise ValidationError(gettext("Title must be at most %(title_max_length)s characters.", title_max_length=TITLE_MAX_LENGTH), field="title")
     if not _storable(value):
-        raise ValidationError("Title contains characters that cannot be stored.", field="title")
+        raise ValidationError(gettext("Title contains characters that cannot be stored."), field="title")
     value = value.strip()
     if not value:
-        raise ValidationError("Title is required.", field="title")
+        raise ValidationError(gettext("Title is required."), field="title")
     return value
 
 
@@ -80,12 +81,10 @@ def validate_tags(tags) -> list[str]:
     if isinstance(tags, str):
         tags = tags.split(",")
         if len(tags) > MAX_TAGS or not all(TAG_PART_RE.fullmatch(t) for t in tags):
-            raise ValidationError(f"Give at most {MAX_TAGS} comma-separated tags of up to 40 letters, digits, "
-                                  "spaces or _ . + # / -.", field="tags")
+            raise ValidationError(gettext("Give at most %(max_tags)s comma-separated tags of up to 40 letters, digits, spaces or _ . + # / -.", max_tags=MAX_TAGS), field="tags")
     elif (not isinstance(tags, list) or len(tags) > MAX_TAGS
           or not all(isinstance(t, str) and TAG_RE.fullmatch(t) for t in tags)):
-        raise ValidationError(f"Tags must be a list of at most {MAX_TAGS} strings of 1 to 40 letters, digits, "
-                              "spaces or _ . + # / -.", field="tags")
+        raise ValidationError(gettext("Tags must be a list of at most %(max_tags)s strings of 1 to 40 letters, digits, spaces or _ . + # / -.", max_tags=MAX_TAGS), field="tags")
     clean: list[str] = []
     for tag in tags:
         value = tag.strip().lower()
@@ -99,9 +98,9 @@ def decode_text(data: bytes, field: str = "file") -> str:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise ValidationError("The file must be UTF-8 text or Markdown.", field=field) from None
+        raise ValidationError(gettext("The file must be UTF-8 text or Markdown."), field=field) from None
     if "\x00" in text:
-        raise ValidationError("The file must be UTF-8 text or Markdown.", field=field)
+        raise ValidationError(gettext("The file must be UTF-8 text or Markdown."), field=field)
     return text
 
 
@@ -147,9 +146,9 @@ def stream_paragraphs(stream: BinaryIO, field: str = "file", chunk_size: int = s
         try:
             held += decoder.decode(chunk, final=not chunk)
         except UnicodeDecodeError:
-            raise ValidationError("The file must be UTF-8 text or Markdown.", field=field) from None
+            raise ValidationError(gettext("The file must be UTF-8 text or Markdown."), field=field) from None
         if "\x00" in held:
-            raise ValidationError("The file must be UTF-8 text or Markdown.", field=field)
+            raise ValidationError(gettext("The file must be UTF-8 text or Markdown."), field=field)
         if not chunk:
             yield from _paragraphs_of(held)
             return
@@ -239,7 +238,7 @@ def _prepare(upload: Upload) -> _Prepared:
         if size > _max_bytes():
             raise _too_large(size, "file")  # refused unread
         if size == 0:
-            raise ValidationError("The document is empty.", field="file")
+            raise ValidationError(gettext("The document is empty."), field="file")
         return _Prepared(title, filename, content_type, tags, size, stream=upload.stream)
     if upload.data is not None:
         raw = upload.data
@@ -249,14 +248,14 @@ def _prepare(upload: Upload) -> _Prepared:
     else:
         text = upload.content if isinstance(upload.content, str) else ""
         if not text.strip():
-            raise ValidationError("Paste some text or choose a file.", field="content")
+            raise ValidationError(gettext("Paste some text or choose a file."), field="content")
         if not _storable(text):
-            raise ValidationError("The text contains characters that cannot be stored.", field="content")
+            raise ValidationError(gettext("The text contains characters that cannot be stored."), field="content")
         raw = text.encode("utf-8")
         if len(raw) > _max_bytes():
             raise _too_large(len(raw), "content")
     if not text.strip():
-        raise ValidationError("The document is empty.", field="file" if is_file else "content")
+        raise ValidationError(gettext("The document is empty."), field="file" if is_file else "content")
     return _Prepared(title, filename, content_type, tags, len(raw), text=text, raw=raw)
 
 
@@ -282,7 +281,7 @@ def _write_passages(ws, doc_id: str, title: str, prepared: _Prepared) -> None:
                 ws.expunge(written)
             batch.clear()
     if count == 0:
-        raise ValidationError("The document is empty.", field="file")
+        raise ValidationError(gettext("The document is empty."), field="file")
 
 
 def create_document(tenant: Tenant, actor: Actor, upload: Upload) -> Document:
@@ -416,7 +415,7 @@ def delete_document(tenant: Tenant, doc_id: str, authority: Authority) -> None:
     """Delete a document and its file, and give its bytes back to the quota."""
     document = get_document(tenant, doc_id)
     if not can_delete(document, authority):
-        raise PermissionDenied("Only admins may delete documents uploaded by someone else.")
+        raise PermissionDenied(gettext("Only admins may delete documents uploaded by someone else."))
     tenant_id = tenant.id
     with unit_of_work() as session:
         lock_tenant(session, tenant_id)

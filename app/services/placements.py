@@ -13,6 +13,8 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
+from flask_babel import gettext
+
 from app import placement
 from app.extensions import cache, db
 from app.models import Tenant
@@ -31,7 +33,7 @@ def ensure_ready(tenant: Tenant) -> None:
     if placement.is_ready(tenant):
         return
     request_repair(tenant.id)
-    raise TenantUnavailable(f"{tenant.name} is being set up. Try again in a minute.",
+    raise TenantUnavailable(gettext("%(tenant)s is being set up. Try again in a minute.", tenant=tenant.name),
                             details={"tenant": tenant.slug})
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import gettext
 from sqlalchemy import select
 
 from app.extensions import db
@@ -30,7 +31,7 @@ def get_plan(code: str) -> Plan:
     plan = db.session.get(Plan, (code or "").strip().lower())
     if plan is None:
         codes = ", ".join(p["code"] for p in PLAN_SEED)
-        raise NotFound(f"There is no plan {code!r}; choose one of {codes}.", field="plan",
+        raise NotFound(gettext("There is no plan %(code)s; choose one of %(codes)s.", code=repr(code), codes=codes), field="plan",
                        code="plan_not_found")
     return plan
 
@@ -63,10 +64,9 @@ def downgrade_blockers(tenant: Tenant, new_plan: Plan) -> list[str]:
                 or used[resource] <= limit):
             continue
         if resource == "users":
-            reasons.append(f"{used[resource]} users; the {new_plan.name} plan allows {limit}")
+            reasons.append(gettext("%(used)s users; the %(new_plan)s plan allows %(limit)s", used=used[resource], new_plan=new_plan.name, limit=limit))
         else:
-            reasons.append(f"{format_quantity(resource, used[resource])} stored; "
-                           f"the {new_plan.name} plan allows {format_quantity(resource, limit)}")
+            reasons.append(gettext("%(resource)s stored; the %(new_plan)s plan allows %(resource2)s", resource=format_quantity(resource, used[resource]), new_plan=new_plan.name, resource2=format_quantity(resource, limit)))
     return reasons
 
 
@@ -96,10 +96,9 @@ def change_plan(tenant: Tenant, new_plan_code: str, actor: Actor, *, override_li
         if new_plan.code == old_plan.code:
             return tenant
         if new_plan.is_custom_priced and not actor.is_platform_admin:
-            raise PermissionDenied("The Enterprise plan is arranged with our sales team: contact sales "
-                                   "to move to it.", field="new_plan", code="contact_sales")
+            raise PermissionDenied(gettext("The Enterprise plan is arranged with our sales team: contact sales to move to it."), field="new_plan", code="contact_sales")
         if override_limits and not actor.is_platform_admin:
-            raise PermissionDenied("Only platform admins can override plan limits.", field="override_limits")
+            raise PermissionDenied(gettext("Only platform admins can override plan limits."), field="override_limits")
         blockers = downgrade_blockers(tenant, new_plan)
         if blockers and not override_limits:
             raise PlanDowngradeBlocked(

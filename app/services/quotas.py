@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import gettext
 from sqlalchemy import func, select
 
 from app.extensions import db
@@ -125,8 +126,7 @@ def ensure_seats_available(tenant: Tenant, extra: int = 1) -> None:
     used = seats_used(tenant.id)
     if used + extra > limit:
         raise QuotaExceeded(
-            f"The {tenant.plan.name} plan allows {limit} users and {used} are in use "
-            f"(members and pending invitations). Upgrade the plan to add more.",
+            gettext("The %(plan)s plan allows %(limit)s users and %(used)s are in use (members and pending invitations). Upgrade the plan to add more.", plan=tenant.plan.name, limit=limit, used=used),
             field="email",
             details={"resource": "users", "limit": limit, "used": used},
         )
@@ -140,8 +140,7 @@ def ensure_storage_available(tenant: Tenant, extra_bytes: int) -> None:
     used = tenant.storage_used_bytes or 0
     if used + extra_bytes > limit:
         raise StorageQuotaExceeded(
-            f"This upload needs {format_bytes(extra_bytes)} but only {format_bytes(max(0, limit - used))} "
-            f"of the {tenant.plan.name} plan's {format_bytes(limit)} is free.",
+            gettext("This upload needs %(extra_bytes)s but only %(value)s of the %(plan)s plan's %(limit)s is free.", extra_bytes=format_bytes(extra_bytes), value=format_bytes(max(0, limit - used)), plan=tenant.plan.name, limit=format_bytes(limit)),
             field="file",
             details={"resource": "storage", "limit": limit, "used": used, "requested": extra_bytes},
         )
@@ -158,11 +157,10 @@ def set_custom_limits(tenant: Tenant, limits: dict[str, int | str | None], actor
         changes: dict[str, object] = {}
         for resource, value in limits.items():
             if resource not in RESOURCES:
-                raise ValidationError(f"Unknown resource {resource!r}.", field=resource)
+                raise ValidationError(gettext("Unknown resource %(resource)s.", resource=repr(resource)), field=resource)
             if value is not None and value != "plan" and (
                     not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= MAX_CUSTOM_LIMIT):
-                raise ValidationError(f"The {RESOURCE_LABELS[resource]} limit must be a whole number "
-                                      "of zero or more, or empty for unlimited.", field=resource)
+                raise ValidationError(gettext("The %(resource_labels)s limit must be a whole number of zero or more, or empty for unlimited.", resource_labels=RESOURCE_LABELS[resource]), field=resource)
             existing = session.scalar(select(TenantQuota).where(TenantQuota.tenant_id == tenant.id,
                                                                 TenantQuota.resource == resource))
             if value == "plan":

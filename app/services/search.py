@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass
 
+from flask_babel import gettext
 from sqlalchemy import Column, MetaData, String, Table, Text, case, func, literal_column, select
 
 from app.models import Tenant
@@ -47,20 +48,20 @@ class Passage:
 def validate_query(query: str | None, limit) -> tuple[str, int]:
     raw = query if isinstance(query, str) else ""
     if len(raw) > MAX_QUERY:
-        raise ValidationError(f"The query must be at most {MAX_QUERY} characters.", field="query")
+        raise ValidationError(gettext("The query must be at most %(max_query)s characters.", max_query=MAX_QUERY), field="query")
     if "\x00" in raw:
-        raise ValidationError("The query must not contain NUL characters.", field="query")
+        raise ValidationError(gettext("The query must not contain NUL characters."), field="query")
     value = raw.strip()
     if not value:
-        raise ValidationError("Type something to search for.", field="query")
+        raise ValidationError(gettext("Type something to search for."), field="query")
     if limit is None:
         return value, DEFAULT_LIMIT
     try:
         number = int(limit)
     except (TypeError, ValueError):
-        raise ValidationError(f"limit must be a whole number from 1 to {MAX_LIMIT}.", field="limit") from None
+        raise ValidationError(gettext("limit must be a whole number from 1 to %(max_limit)s.", max_limit=MAX_LIMIT), field="limit") from None
     if not 1 <= number <= MAX_LIMIT:
-        raise ValidationError(f"limit must be a whole number from 1 to {MAX_LIMIT}.", field="limit")
+        raise ValidationError(gettext("limit must be a whole number from 1 to %(max_limit)s.", max_limit=MAX_LIMIT), field="limit")
     return value, number
 
 

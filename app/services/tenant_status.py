@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import gettext
 from sqlalchemy import select
 
 from app.extensions import db
@@ -58,26 +59,24 @@ def refusal(tenant: Tenant, *, writing: bool = False, now: datetime | None = Non
     """
     status = effective_status(tenant, now)
     if status == TenantStatus.DELETED:
-        return TenantNotFound("Tenant not found.")
+        return TenantNotFound(gettext("Tenant not found."))
     if billing and (status in UNPAID_STATUSES or
                     (status == TenantStatus.SUSPENDED and suspended_for_non_payment(tenant))):
         return None
     if status == TenantStatus.READ_ONLY:
         if not writing:
             return None
-        return TenantReadOnly(f"{tenant.name} is read-only because its invoices are unpaid. "
-                              "The owner can pay on the Billing page to restore it.",
+        return TenantReadOnly(gettext("%(tenant)s is read-only because its invoices are unpaid. The owner can pay on the Billing page to restore it.", tenant=tenant.name),
                               details={"billing_path": f"/t/{tenant.slug}/billing"})
     if status == TenantStatus.PENDING_DELETION:
-        return TenantPendingDeletion(f"{tenant.name} is scheduled for deletion because its invoices are unpaid. "
-                                     "The owner can pay on the Billing page to keep it.",
+        return TenantPendingDeletion(gettext("%(tenant)s is scheduled for deletion because its invoices are unpaid. The owner can pay on the Billing page to keep it.", tenant=tenant.name),
                                      details={"billing_path": f"/t/{tenant.slug}/billing"})
     if status == TenantStatus.SUSPENDED:
         reason = (tenant.suspended_reason or "no reason given").rstrip(". ")
-        return TenantSuspended(f"{tenant.name} is suspended: {reason}. Contact support to restore access.",
+        return TenantSuspended(gettext("%(tenant)s is suspended: %(reason)s. Contact support to restore access.", tenant=tenant.name, reason=reason),
                                details={"reason": tenant.suspended_reason})
     if status == TenantStatus.EXPIRED and not choosing_plan:
-        return TenantExpired(f"The subscription of {tenant.name} has expired. Choose a plan to continue.",
+        return TenantExpired(gettext("The subscription of %(tenant)s has expired. Choose a plan to continue.", tenant=tenant.name),
                              details={"plan_path": f"/t/{tenant.slug}/plan"})
     return None
 

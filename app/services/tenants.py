@@ -8,6 +8,7 @@ import zoneinfo
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask_babel import gettext
 from sqlalchemy import ColumnElement, Select, any_, func, or_, select
 from sqlalchemy.orm import joinedload
 
@@ -59,16 +60,15 @@ def validate_slug(slug: str | None) -> str:
     """Return the slug lowercased and trimmed, or raise `ValidationError` saying what is wrong."""
     value = (slug or "").strip().lower()
     if not value:
-        raise ValidationError("Slug is required.", field="slug")
+        raise ValidationError(gettext("Slug is required."), field="slug")
     if len(value) < 3 or len(value) > 63:
-        raise ValidationError("Slug must be 3 to 63 characters long.", field="slug")
+        raise ValidationError(gettext("Slug must be 3 to 63 characters long."), field="slug")
     if not SLUG_RE.match(value):
-        raise ValidationError("Slug may contain only lowercase letters, digits and hyphens, and must start "
-                              "and end with a letter or digit.", field="slug")
+        raise ValidationError(gettext("Slug may contain only lowercase letters, digits and hyphens, and must start and end with a letter or digit."), field="slug")
     if value.startswith("xn--") or value[2:4] == "--":
-        raise ValidationError("Slug must not look like an internationalised domain label (xx--).", field="slug")
+        raise ValidationError(gettext("Slug must not look like an internationalised domain label (xx--)."), field="slug")
     if value in RESERVED_SLUGS:
-        raise ValidationError(f"The slug {value!r} is reserved; choose another.", field="slug")
+        raise ValidationError(gettext("The slug %(value)s is reserved; choose another.", value=repr(value)), field="slug")
     return value
 
 
@@ -81,9 +81,9 @@ def suggest_slug(name: str) -> str:
 def validate_name(name: str | None) -> str:
     value = (name or "").strip()
     if not value:
-        raise ValidationError("Name is required.", field="name")
+        raise ValidationError(gettext("Name is required."), field="name")
     if len(value) > NAME_MAX_LENGTH:
-        raise ValidationError(f"Name must be at most {NAME_MAX_LENGTH} characters.", field="name")
+        raise ValidationError(gettext("Name must be at most %(name_max_length)s characters.", name_max_length=NAME_MAX_LENGTH), field="name")
     return single_line(value, "name")
 
 
@@ -100,7 +100,7 @@ def single_line(value: str, field: str) -> str:
     invitation email fail (header injection refused by the mail library).
     """
     if any(unicodedata.category(c) in ("Cc", "Zl", "Zp") for c in value):
-        raise ValidationError("Must be a single line without control characters.", field=field)
+        raise ValidationError(gettext("Must be a single line without control characters."), field=field)
     return value
 
 
@@ -108,7 +108,7 @@ def get_tenant(ref: str | None, *, include_deleted: bool = True) -> Tenant:
     """Find a tenant by id or by slug; raise `TenantNotFound` otherwise."""
     tenant = find_tenant(ref)
     if tenant is None or (tenant.is_deleted and not include_deleted):
-        raise TenantNotFound("Tenant not found.")
+        raise TenantNotFound(gettext("Tenant not found."))
     return tenant
 
 
@@ -146,7 +146,7 @@ def check_new_tenant(name: str | None, slug: str | None) -> tuple[str, str]:
     # No slug given: derive one from the name ("Acme Inc." -> "acme-inc").
     slug = validate_slug(slug if (slug or "").strip() else suggest_slug(name))
     if not _slug_free(slug):
-        raise SlugTaken(f"The slug {slug!r} is already taken.", field="slug")
+        raise SlugTaken(gettext("The slug %(slug)s is already taken.", slug=repr(slug)), field="slug")
     return name, slug
 
 
@@ -183,12 +183,12 @@ def build_tenant(name: str, slug: str, owner: User, plan_code: str, actor: Actor
     strategy = placement.validate_strategy(isolation_strategy or current_app.config["ISOLATION_STRATEGY"],
                                  db.session.get_bind().dialect.name)
     if strategy != "row" and not actor.is_platform_admin:
-        raise PermissionDenied("Only platform admins choose an isolation strategy.", field="isolation_strategy")
+        raise PermissionDenied(gettext("Only platform admins choose an isolation strategy."), field="isolation_strategy")
     if status is None:
         # Paid plans start with a trial; Free is free for good.
         status = "active" if plan.price_cents == 0 else "trial"
     if status not in ("trial", "active"):
-        raise ValidationError("A new tenant starts as trial or active.", field="status")
+        raise ValidationError(gettext("A new tenant starts as trial or active."), field="status")
     days = current_app.config["TRIAL_DAYS"] if trial_days is None else trial_days
     tenant = Tenant(name=name, slug=slug, plan_code=plan.code, status=status, created_at=now,
                     isolation_strategy=strategy, storage_used_bytes=0,
@@ -237,7 +237,7 @@ def update_tenant(tenant: Tenant, actor: Actor, *, name: str | None = None, slug
     """
     unknown = set(settings) - set(SETTINGS_FIELDS)
     if unknown:
-        raise ValidationError(f"Unknown setting {sorted(unknown)[0]!r}.", field=sorted(unknown)[0])
+        raise ValidationError(gettext("Unknown setting %(value)s.", value=repr(sorted(unknown)[0])), field=sorted(unknown)[0])
     # Every bad field in one answer, before anything is written.
     errors = FieldErrors()
     if name is not None:
@@ -256,7 +256,7 @@ def update_tenant(tenant: Tenant, actor: Actor, *, name: str | None = None, slug
             new_slug = validate_slug(slug)
             if new_slug != tenant.slug:
                 if not _slug_free(new_slug, exclude_id=tenant.id):
-                    raise SlugTaken(f"The slug {new_slug!r} is already taken.", field="slug")
+                    raise SlugTaken(gettext("The slug %(new_slug)s is already taken.", new_slug=repr(new_slug)), field="slug")
                 changes["slug"] = {"from": tenant.slug, "to": new_slug}
                 tenant.slug = new_slug
         clean = _validated_settings(settings)
@@ -285,38 +285,38 @@ def _validated_settings(settings: dict) -> dict:
     if "display_name" in settings:
         value = (settings["display_name"] or "").strip()
         if len(value) > DISPLAY_NAME_MAX_LENGTH:
-            raise ValidationError(f"Display name must be at most {DISPLAY_NAME_MAX_LENGTH} characters.",
+            raise ValidationError(gettext("Display name must be at most %(display_name_max_length)s characters.", display_name_max_length=DISPLAY_NAME_MAX_LENGTH),
                                   field="display_name")
         clean["display_name"] = single_line(value, "display_name") or None
     if "timezone" in settings:
         value = (settings["timezone"] or "").strip()
         if value not in zoneinfo.available_timezones():
-            raise ValidationError(f"Unknown time zone {value!r}; use an IANA name such as Europe/Berlin.",
+            raise ValidationError(gettext("Unknown time zone %(value)s; use an IANA name such as Europe/Berlin.", value=repr(value)),
                                   field="timezone")
         clean["timezone"] = value
     if "locale" in settings:
         value = (settings["locale"] or "").strip()
         if value not in SUPPORTED_LOCALES:
-            raise ValidationError(f"Locale must be one of {', '.join(SUPPORTED_LOCALES)}.", field="locale")
+            raise ValidationError(gettext("Locale must be one of %(supported_locales)s.", supported_locales=', '.join(SUPPORTED_LOCALES)), field="locale")
         clean["locale"] = value
     if "brand_color" in settings:
         value = (settings["brand_color"] or "").strip()
         if not HEX_COLOR_RE.match(value):
-            raise ValidationError("Brand colour must be a hex colour like #4f46e5.", field="brand_color")
+            raise ValidationError(gettext("Brand colour must be a hex colour like #4f46e5."), field="brand_color")
         clean["brand_color"] = value.lower()
     if "feature_flags" in settings:
         flags = settings["feature_flags"]
         if not isinstance(flags, dict) or not all(
             isinstance(k, str) and FLAG_NAME_RE.match(k) and isinstance(v, bool) for k, v in flags.items()
         ):
-            raise ValidationError("Feature flags must map lowercase names to true or false.", field="feature_flags")
+            raise ValidationError(gettext("Feature flags must map lowercase names to true or false."), field="feature_flags")
         if len(flags) > MAX_FEATURE_FLAGS:
-            raise ValidationError(f"A tenant may have at most {MAX_FEATURE_FLAGS} feature flags.", field="feature_flags",
+            raise ValidationError(gettext("A tenant may have at most %(max_feature_flags)s feature flags.", max_feature_flags=MAX_FEATURE_FLAGS), field="feature_flags",
                                   details={"limit": MAX_FEATURE_FLAGS, "given": len(flags)})
         clean["feature_flags"] = dict(flags)
     if "require_2fa" in settings:
         if not isinstance(settings["require_2fa"], bool):
-            raise ValidationError("require_2fa must be true or false.", field="require_2fa")
+            raise ValidationError(gettext("require_2fa must be true or false."), field="require_2fa")
         clean["require_2fa"] = settings["require_2fa"]
     return clean
 
@@ -328,17 +328,16 @@ def _check_can_require_2fa(actor: Actor) -> None:
         return  # keys, the CLI and platform admins are not locked out by the policy's first request
     user = db.session.get(User, actor.user_id)
     if user is not None and not mfa.is_enabled(user):
-        raise ValidationError("Turn on two-factor authentication for your own account first; otherwise this "
-                              "would lock you out.", field="require_2fa", code="two_factor_not_enabled")
+        raise ValidationError(gettext("Turn on two-factor authentication for your own account first; otherwise this would lock you out."), field="require_2fa", code="two_factor_not_enabled")
 
 
 def suspend(tenant: Tenant, reason: str, actor: Actor) -> Tenant:
     """Suspend a tenant: its users and keys are refused from their next request."""
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError("Give a reason; the tenant's users will see it.", field="reason")
+        raise ValidationError(gettext("Give a reason; the tenant's users will see it."), field="reason")
     if tenant.is_deleted:
-        raise ValidationError("A deleted tenant cannot be suspended.", field="status")
+        raise ValidationError(gettext("A deleted tenant cannot be suspended."), field="status")
     with unit_of_work():
         previous = tenant.status
         tenant.status = "suspended"
@@ -351,7 +350,7 @@ def suspend(tenant: Tenant, reason: str, actor: Actor) -> Tenant:
 def reactivate(tenant: Tenant, actor: Actor) -> Tenant:
     """Bring a suspended or expired tenant back to active."""
     if tenant.is_deleted:
-        raise ValidationError("Restore a deleted tenant instead of reactivating it.", field="status")
+        raise ValidationError(gettext("Restore a deleted tenant instead of reactivating it."), field="status")
     with unit_of_work():
         previous = tenant.status
         tenant.status = "active"
@@ -372,16 +371,16 @@ def set_status(tenant: Tenant, status: str, actor: Actor, reason: str | None = N
             tenant.status = "expired"
             record("tenant.expired", actor, tenant_id=tenant.id, target_type="tenant", target_id=tenant.id)
         return tenant
-    raise ValidationError("Status can be set to active, suspended or expired.", field="status")
+    raise ValidationError(gettext("Status can be set to active, suspended or expired."), field="status")
 
 
 def extend_trial(tenant: Tenant, days: int, actor: Actor) -> Tenant:
     """Give a trial (or an expired trial) `days` more days from now or from its current end."""
     fewest, most = TRIAL_EXTENSION_DAYS
     if not isinstance(days, int) or not fewest <= days <= most:
-        raise ValidationError(f"Days must be between {fewest} and {most}.", field="days")
+        raise ValidationError(gettext("Days must be between %(fewest)s and %(most)s.", fewest=fewest, most=most), field="days")
     if tenant.status not in ("trial", "expired"):
-        raise TenantStateConflict("Only a trial or expired tenant has a trial to extend.", field="days")
+        raise TenantStateConflict(gettext("Only a trial or expired tenant has a trial to extend."), field="days")
     with unit_of_work():
         base = max(tenant.trial_ends_at or utcnow(), utcnow())
         tenant.trial_ends_at = base + timedelta(days=days)
@@ -407,9 +406,9 @@ def soft_delete(tenant: Tenant, actor: Actor) -> Tenant:
 def restore(tenant: Tenant, actor: Actor, grace_days: int) -> Tenant:
     """Undo a soft delete within the grace period."""
     if not tenant.is_deleted:
-        raise TenantStateConflict("The tenant is not deleted.", field="status")
+        raise TenantStateConflict(gettext("The tenant is not deleted."), field="status")
     if tenant.deleted_at and tenant.deleted_at + timedelta(days=grace_days) <= utcnow():
-        raise TenantStateConflict("The grace period has ended; the tenant can no longer be restored.",
+        raise TenantStateConflict(gettext("The grace period has ended; the tenant can no longer be restored."),
                                   field="status")
     with unit_of_work():
         tenant.status = tenant.status_before_delete or "active"
@@ -422,7 +421,7 @@ def restore(tenant: Tenant, actor: Actor, grace_days: int) -> Tenant:
 def purge(tenant: Tenant, actor: Actor) -> None:
     """Remove a soft-deleted tenant and everything it owns for good. The audit trail stays."""
     if not tenant.is_deleted:
-        raise TenantStateConflict("Delete the tenant before purging it.", field="status")
+        raise TenantStateConflict(gettext("Delete the tenant before purging it."), field="status")
     tenant_id, slug = tenant.id, tenant.slug
     placement.drop(tenant)
     storage.delete_tenant_files(tenant_id)
@@ -506,7 +505,7 @@ def role_of(tenant_id: str, user_id: int) -> str | None:
 def lookup_owner_email(email: str) -> User:
     user = accounts.find_user(normalize_email(email))
     if user is None:
-        raise NotFound("No user with that email.", field="email")
+        raise NotFound(gettext("No user with that email."), field="email")
     return user
 
 

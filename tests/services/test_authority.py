@@ -73,7 +73,8 @@ def test_every_way_in_ends_in_an_authority_naming_it(app):
     with app.test_request_context():
         by_key = Principal(api_key=key, via="api_key").authority(tenant)
         assert by_key.via == Via.API_KEY and by_key.roles == {Role.VIEWER} and by_key.api_key_id == key.id
-        as_owner = Principal(user=tenant.owner, via="session", impersonator_user_id=99).authority(tenant)
+        as_owner = Principal(user=tenant.owner, via="session", impersonator_user_id=99,
+                             impersonation_tenant_id=tenant.id).authority(tenant)
         assert as_owner.via == Via.IMPERSONATION and as_owner.roles == {Role.OWNER}
         assert as_owner.impersonator_user_id == 99
         by_token = Principal(user=tenant.owner, via="jwt", jwt_tenant_id="tnt_other").authority(tenant)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import flash, redirect, session, url_for
+from flask_babel import gettext
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -23,7 +24,7 @@ def _own_account_only():
     if not current_user.is_authenticated:
         return login_manager.unauthorized()
     if session.get("impersonator_id"):
-        raise PermissionDenied("The account page is not available while viewing as an owner.",
+        raise PermissionDenied(gettext("The account page is not available while viewing as an owner."),
                                code="impersonation_refused")
     return None
 

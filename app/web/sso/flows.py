@@ -9,6 +9,7 @@ services (`security.sso_refused`) and shown on a plain page that says what to do
 from __future__ import annotations
 
 from flask import abort, current_app, redirect, render_template, request, session, url_for
+from flask_babel import gettext
 
 from app.extensions import limiter
 from app.models.types import utcnow
@@ -69,7 +70,7 @@ def oidc_callback():
     pending = session.pop(PENDING_KEY, None)
     connection = connections.find_connection((pending or {}).get("connection_id") or "")
     if connection is None or pending.get("protocol") != "oidc":
-        exc = SsoRefused("This sign-in was not started in this browser, or it was already used. Start again.",
+        exc = SsoRefused(gettext("This sign-in was not started in this browser, or it was already used. Start again."),
                          code="oidc_state_mismatch")
         return _refused(None, provisioning.refuse(None, exc, ip=request.remote_addr))
     try:

@@ -12,6 +12,7 @@ import hmac
 import secrets
 
 from flask import abort, current_app, make_response, redirect, request
+from flask_babel import gettext
 
 from app.extensions import cache, csrf
 from app.models import SsoConnection
@@ -75,7 +76,7 @@ def saml_acs(connection_id: str):
         cache.delete(_pending_key(relay_state))
     if (pending is None or pending.get("connection_id") != connection.id
             or not hmac.compare_digest(cookie, relay_state)):
-        exc = SsoRefused("This sign-in was not started in this browser, or it was already used. Start again.",
+        exc = SsoRefused(gettext("This sign-in was not started in this browser, or it was already used. Start again."),
                          code="saml_unknown_relay_state")
         return _refused(connection, provisioning.refuse(connection, exc, ip=request.remote_addr))
     try:
