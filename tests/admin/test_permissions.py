@@ -33,6 +33,13 @@ ROUTES = [
     ("GET", "/admin/audit.csv"),
     ("GET", "/admin/emails"),
     ("POST", "/admin/emails/{e}/retry"),
+    ("GET", "/admin/billing"),
+    ("GET", "/admin/billing/invoices.csv"),
+    ("POST", "/admin/billing/invoices/{i}/paid"),
+    ("GET", "/admin/tenants/{t}/billing"),
+    ("POST", "/admin/tenants/{t}/billing/credit"),
+    ("POST", "/admin/tenants/{t}/billing/comp"),
+    ("POST", "/admin/tenants/{t}/billing/price"),
 ]
 
 
@@ -45,13 +52,13 @@ def world():
 
 def _path(template: str, world) -> str:
     tenant, owner = world
-    return template.format(t=tenant.id, u=owner.id, e=1, c="sso_0000000000000000")
+    return template.format(t=tenant.id, u=owner.id, e=1, i=1, c="sso_0000000000000000")
 
 
 def test_route_list_covers_every_admin_endpoint(server_app):
     registered = {(m, r.rule) for r in server_app.url_map.iter_rules() if r.endpoint.startswith("admin.")
                   for m in r.methods - {"HEAD", "OPTIONS"}}
-    listed = {(m, p.replace("{t}", "<tenant_id>").replace("{u}", "<int:user_id>").replace("{e}", "<int:email_id>")
+    listed = {(m, p.replace("{t}", "<tenant_id>").replace("{u}", "<int:user_id>").replace("{e}", "<int:email_id>").replace("{i}", "<int:invoice_id>")
                  .replace("{c}", "<connection_id>"))
               for m, p in ROUTES}
     listed = {(m, p) for m, p in listed if "/users/<int:user_id>/" not in p}
