@@ -18,7 +18,7 @@ ENV PATH=/opt/venv/bin:$PATH \
     PORT=8000 \
     PROMETHEUS_MULTIPROC_DIR=/tmp/tenantry-metrics
 # Pango and a font for invoice PDFs (WeasyPrint).
-RUN apt-get update && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core \
+RUN apt-get update && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core fonts-noto-cjk \
  && rm -rf /var/lib/apt/lists/*
 RUN groupadd --system --gid 10001 tenantry \
  && useradd --system --uid 10001 --gid tenantry --home-dir /app --shell /usr/sbin/nologin tenantry
