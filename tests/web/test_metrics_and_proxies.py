@@ -26,6 +26,17 @@ def test_metrics_count_latency_by_endpoint_and_metered_calls_by_plan(client, app
     from app.services.audit import Actor
 
     quotas.set_custom_limits(tenant, {"api_calls": 2}, Actor.system())
+    # The counters live in the process's registry, shared by every app the suite builds: compare
+    # against what they said before this test's calls.
+    before = client.get("/metrics").get_data(as_text=True)
+
+    def grown(text: str, name: str, **labels) -> float:
+        try:
+            earlier = _value(before, name, **labels)
+        except AssertionError:  # no such series yet
+            earlier = 0
+        return _value(text, name, **labels) - earlier
+
     statuses = [client.get("/api/v1/tenants/current", headers={"Authorization": f"Bearer {key}"}).status_code
                 for _ in range(3)]
     assert statuses == [200, 200, 429]
@@ -33,11 +44,11 @@ def test_metrics_count_latency_by_endpoint_and_metered_calls_by_plan(client, app
     scrape = client.get("/metrics")
     assert scrape.status_code == 200 and scrape.headers["Content-Type"].startswith("text/plain")
     text = scrape.get_data(as_text=True)
-    assert _value(text, "tenantry_api_calls_total", plan="free", outcome="admitted") == 2
-    assert _value(text, "tenantry_api_calls_total", plan="free", outcome="refused") == 1
+    assert grown(text, "tenantry_api_calls_total", plan="free", outcome="admitted") == 2
+    assert grown(text, "tenantry_api_calls_total", plan="free", outcome="refused") == 1
     # by URL rule, not by path: one series for every tenant's calls
-    assert _value(text, "flask_http_request_duration_seconds_count", url_rule="/api/v1/tenants/current",
-                  status="200") == 2
+    assert grown(text, "flask_http_request_duration_seconds_count", url_rule="/api/v1/tenants/current",
+                 status="200") == 2
     assert tenant.slug not in text
 
 
