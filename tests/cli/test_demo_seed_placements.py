@@ -51,6 +51,9 @@ def _flask(args: list[str], env: dict) -> subprocess.CompletedProcess:
 
 
 @pytest.mark.parametrize("strategy", STRATEGIES)
+# The seed runs in a process of its own on the real clock (trial ends are "days from now"), so the
+# pages are read on the real clock too, not on the suite's shifted one.
+@pytest.mark.real_clock
 def test_make_run_seeds_and_serves_the_demo_twice_on_each_strategy(strategy, demo_database, tmp_path):
     places = {"TENANT_DATABASE_DIR": str(tmp_path / "tenants"), "STORAGE_DIR": str(tmp_path / "storage"),
               "MAIL_OUTBOX_DIR": str(tmp_path / "outbox")}
