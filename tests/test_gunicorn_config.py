@@ -12,8 +12,21 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).parents[1]
-CONFIG = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
-warning_for = CONFIG["per_process_state_warning"]
+
+
+def _load_config() -> dict:
+    """The config module's functions, without its import-time side effect on this process: it sets
+    PROMETHEUS_MULTIPROC_DIR to a temp dir that a later gunicorn's on_exit removes, and /metrics in
+    every test after that would read a directory that is gone."""
+    saved = dict(os.environ)
+    try:
+        return runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+warning_for = _load_config()["per_process_state_warning"]
 
 
 def test_several_workers_without_redis_are_warned_about():
