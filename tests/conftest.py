@@ -23,6 +23,9 @@ from sqlalchemy.engine import make_url
 
 from app import create_app
 from app.extensions import db
+from tests import route_builders
+
+route_builders.install()
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 REQUIRE_POSTGRES = os.environ.get("REQUIRE_POSTGRES") == "1"
