@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import jsonify
+from flask import Response, jsonify, stream_with_context
 
 from app.api import bp
 from app.api.bodies import Moment, ResponseBody, schemas
 from app.api.openapi import json_response, list_schema, ref, tenant_responses, text
 from app.api.params import page_body, paging_args, query_datetime, query_text
 from app.models import AuditEvent as AuditEventRow
-from app.services import audit
+from app.services import audit, audit_export
 from app.tenancy.context import current_tenant
 
 ACTION_MAX_LENGTH = 64
@@ -52,9 +52,37 @@ def list_events():
     return jsonify(page_body(audit.list_events(flt, page, per_page), event_json))
 
 
+@bp.tenant("/audit/export", "audit.read")
+def export_events():
+    """Every event as CSV, oldest last; `action` and `actor` filter as in the list. Basic plan and up."""
+    flt = audit.AuditFilter(tenant_id=current_tenant.id, action=query_text("action", ACTION_MAX_LENGTH),
+                            actor=query_text("actor", ACTOR_MAX_LENGTH), since=query_datetime("since"),
+                            until=query_datetime("until"))
+    lines = audit_export.tenant_csv(current_tenant._get_current_object(), flt)
+    return Response(stream_with_context(lines), mimetype="text/csv",
+                    headers={"Content-Disposition": 'attachment; filename="audit.csv"', "Cache-Control": "no-store"})
+
+
 OPENAPI_COMPONENTS = schemas(AuditEvent)
 
+_FILTERS = [
+    {"name": "action", "in": "query", "schema": text(ACTION_MAX_LENGTH),
+     "description": "Action prefix, e.g. `member.`."},
+    {"name": "actor", "in": "query", "schema": text(ACTOR_MAX_LENGTH)},
+    {"name": "since", "in": "query", "schema": {"type": "string", "format": "date-time"}},
+    {"name": "until", "in": "query", "schema": {"type": "string", "format": "date-time"}},
+]
+
 OPENAPI_PATHS = {
+    "/api/v1/tenants/{tenant_ref}/audit/export": {"get": {
+        "operationId": "exportAuditEvents", "tags": ["audit"],
+        "summary": "The tenant's audit trail as CSV (the `audit_export` entitlement: Basic plan and up; "
+                   "otherwise 403 `feature_not_in_plan`).",
+        "parameters": [{"$ref": "#/components/parameters/TenantRef"}, *_FILTERS],
+        "responses": {"200": {"description": "CSV, one event a line, newest first.",
+                              "content": {"text/csv": {"schema": {"type": "string"}}}},
+                      **tenant_responses(), "422": {"$ref": "#/components/responses/Validation"}},
+    }},
     "/api/v1/tenants/{tenant_ref}/audit": {"get": {
         "operationId": "listAuditEvents", "tags": ["audit"], "summary": "The tenant's audit trail.",
         "parameters": [

@@ -12,7 +12,7 @@ from app.api.openapi import json_request, json_response, ref, tenant_responses
 from app.api.tenants import tenant_json
 from app.billing import subscriptions
 from app.models import Plan as PlanRow
-from app.services import plans
+from app.services import entitlements, plans
 from app.tenancy.context import current_tenant
 from app.tenancy.principal import current_authority
 
@@ -31,12 +31,15 @@ class Plan(ResponseBody):
     price_cents: int | None = Field(description="Per month; null = custom (sales).")
     custom_price: bool
     limits: PlanLimits
+    entitlements: list[str] = Field(description="The features the plan includes (`sso`, `scim`, `custom_roles`, "
+                                                "`audit_export`, `webhooks`).")
 
     @classmethod
     def of(cls, plan: PlanRow) -> Plan:
         return cls(code=plan.code, name=plan.name, price_cents=plan.price_cents, custom_price=plan.is_custom_priced,
                    limits=PlanLimits(users=plan.max_users, storage_bytes=plan.max_storage_bytes,
-                                     api_calls_per_month=plan.max_api_calls_per_month))
+                                     api_calls_per_month=plan.max_api_calls_per_month),
+                   entitlements=[f.key for f in entitlements.plan_features(plan)])
 
 
 class PlanList(ResponseBody):

@@ -26,11 +26,11 @@ from scim2_server.routing import Operation
 from app.models import Tenant
 from app.scim.provider import SERVICE
 from app.scim.storage import TenantDirectory
-from app.services import tenant_status, tenants
+from app.services import entitlements, tenant_status, tenants
 from app.services.audit import Actor
 from app.services.authority import Authority, Via
 from app.services.directory import tokens
-from app.services.errors import DomainError
+from app.services.errors import DomainError, FeatureNotInPlan
 from app.tenancy.routes import GuardedBlueprint
 
 log = logging.getLogger(__name__)
@@ -93,6 +93,11 @@ def serve(tenant_slug: str, path: str) -> Response:
             refusal = tenant_status.refusal(tenant, writing=request.method not in ("GET", "HEAD"))
             if refusal is not None:
                 raise ForbiddenException(detail=refusal.message)
+            if not entitlements.has_feature(tenant, "scim"):  # a downgrade stops provisioning, not sign-in
+                try:
+                    entitlements.require_feature(tenant, "scim")
+                except FeatureNotInPlan as exc:
+                    raise ForbiddenException(detail=exc.message) from exc
             storage = TenantDirectory(tenant, tokens.actor_for(token, request.remote_addr))
         else:  # ServiceProviderConfig reads no resource: the storage is never called
             storage = TenantDirectory(tenant, Authority.of(Actor(label="anonymous", ip=request.remote_addr),

@@ -71,6 +71,13 @@ class PermissionDenied(DomainError):
     http_status = 403
 
 
+class FeatureNotInPlan(PermissionDenied):
+    """The tenant's plan does not include the feature (`services.entitlements`); details name the
+    feature, the plan, the cheapest plan that includes it and the plan picker (the upgrade prompt)."""
+
+    code = "feature_not_in_plan"
+
+
 class Unauthorized(DomainError):
     code = "unauthorized"
     http_status = 401

@@ -58,6 +58,21 @@ def _audit_summary(event) -> str:
     return audit_text.detail_pairs(event.details)
 
 
+def _feature_prompt(key: str):
+    """The current tenant's refusal for feature `key` (its message names the plan to move to), or None."""
+    from app.services import entitlements
+    from app.services.errors import FeatureNotInPlan
+
+    tenant = get_current_tenant()
+    if tenant is None:
+        return None
+    try:
+        entitlements.require_feature(tenant, key)
+    except FeatureNotInPlan as refusal:
+        return refusal
+    return None
+
+
 def init_template_helpers(app: Flask) -> None:
     # base.html's <html lang> (a BCP 47 tag) and the footer's language switcher.
     from app.billing.money import format_money
@@ -86,6 +101,7 @@ def init_template_helpers(app: Flask) -> None:
             "current_tenant": get_current_tenant(),
             "tenant_role": get_current_role(),
             "can": _can,
+            "feature_prompt": _feature_prompt,
             "user_tenants": _user_tenants,
             "impersonator_id": session.get("impersonator_id"),
             "impersonation_reason": session.get("impersonation_reason"),

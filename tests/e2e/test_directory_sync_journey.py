@@ -32,7 +32,7 @@ def _role(email: str) -> str | None:
 
 def test_owner_connects_a_directory_that_provisions_maps_and_deprovisions(page, new_context, live_server):
     owner = f.user("olga@acme.test", name="Olga Owner")
-    tenant = f.tenant("acme", owner=owner, name="Acme", plan="basic")
+    tenant = f.tenant("acme", owner=owner, name="Acme", plan="pro")
     f.member(tenant, "member", f.user("mia@acme.test", name="Mia Member"))
 
     # Mia is signed in on her own laptop.

@@ -90,7 +90,7 @@ def _password_sign_in(page, email: str) -> None:
 
 
 def test_owner_sets_up_oidc_and_a_colleague_signs_in_through_the_idp(open_page, sso_server, oidc_idp, _dns_server):
-    acme = f.tenant("acme", owner=f.user("olga@acme.test", name="Olga Owner"), name="Acme")
+    acme = f.tenant("acme", plan="pro", owner=f.user("olga@acme.test", name="Olga Owner"), name="Acme")
     client_id, secret = oidc_idp.register_client(f"{sso_server}/sso/oidc/callback")
     page = open_page()
     _password_sign_in(page, "olga@acme.test")
@@ -140,7 +140,7 @@ def test_owner_sets_up_oidc_and_a_colleague_signs_in_through_the_idp(open_page, 
 
 
 def test_ldap_sign_in_in_the_browser(open_page, directory, _dns_server):
-    acme = f.tenant("acme", owner=f.user("olga@acme.test"), name="Acme")
+    acme = f.tenant("acme", plan="pro", owner=f.user("olga@acme.test"), name="Acme")
     verify_domain(acme, "acme.test", _dns_server)
     connections.create_connection(acme, {
         "protocol": "ldap", "name": "Acme Directory", "host": "127.0.0.1", "port": directory.port,
@@ -159,7 +159,7 @@ def test_ldap_sign_in_in_the_browser(open_page, directory, _dns_server):
 def test_saml_sign_in_in_the_browser(open_page, sso_server, saml_idp, _dns_server):
     import requests
 
-    acme = f.tenant("acme", owner=f.user("olga@acme.test"), name="Acme")
+    acme = f.tenant("acme", plan="pro", owner=f.user("olga@acme.test"), name="Acme")
     verify_domain(acme, "acme.test", _dns_server)
     connection = connections.create_connection(acme, {
         "protocol": "saml", "name": "Acme SAML", "idp_metadata_url": f"{saml_idp.base}/metadata"}, SYSTEM)
@@ -177,7 +177,7 @@ def test_saml_sign_in_in_the_browser(open_page, sso_server, saml_idp, _dns_serve
 
 
 def test_sso_settings_pages_fit_a_phone(open_page, oidc_idp, _dns_server):
-    acme = f.tenant("acme", owner=f.user("olga@acme.test"), name="Acme")
+    acme = f.tenant("acme", plan="pro", owner=f.user("olga@acme.test"), name="Acme")
     verify_domain(acme, "acme.test", _dns_server)
     connection = connections.create_connection(acme, {
         "protocol": "oidc", "name": "Acme Login", "issuer": oidc_idp.issuer, "client_id": "c",

@@ -65,7 +65,7 @@ def user_body(user_name: str, *, email: str | None = None, external_id: str | No
 @pytest.fixture
 def acme(app):
     owner = factories.user("owner@acme.test", name="Olga Owner")
-    return factories.tenant("acme", plan="basic", owner=owner, name="Acme")
+    return factories.tenant("acme", plan="pro", owner=owner, name="Acme")
 
 
 @pytest.fixture

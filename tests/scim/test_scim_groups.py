@@ -49,7 +49,7 @@ def test_a_group_of_another_tenant_or_an_unknown_member_is_refused(scim, acme, c
     from tests import factories
     from tests.scim.conftest import Scim, scim_token
 
-    globex = factories.tenant("globex", plan="basic", owner=factories.user("owner@globex.test"))
+    globex = factories.tenant("globex", plan="pro", owner=factories.user("owner@globex.test"))
     other = Scim(client, "globex", scim_token(globex))
     theirs = other.post("/Users", user_body("spy@globex.test")).get_json()["id"]
     refused = scim.post("/Groups", {"schemas": [GROUP_SCHEMA], "displayName": "Sneaky", "members": [{"value": theirs}]})

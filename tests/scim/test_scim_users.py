@@ -86,7 +86,7 @@ def test_two_tenants_provisioning_one_email_make_one_account_with_two_membership
     from tests import factories
     from tests.scim.conftest import Scim, scim_token
 
-    globex = factories.tenant("globex", plan="basic", owner=factories.user("owner@globex.test"))
+    globex = factories.tenant("globex", plan="pro", owner=factories.user("owner@globex.test"))
     other = Scim(client, "globex", scim_token(globex))
     mine = scim.post("/Users", user_body("erin@example.test", external_id="a-1")).get_json()
     theirs = other.post("/Users", user_body("erin@example.test", external_id="g-7")).get_json()
@@ -103,7 +103,7 @@ def test_another_tenants_token_cannot_touch_this_tenant(scim, acme, client):
     from tests import factories
     from tests.scim.conftest import scim_token
 
-    globex = factories.tenant("globex", plan="basic", owner=factories.user("owner@globex.test"))
+    globex = factories.tenant("globex", plan="pro", owner=factories.user("owner@globex.test"))
     theirs = scim_token(globex)
     user_id = scim.post("/Users", user_body("frank@acme.test")).get_json()["id"]
     for method, path, body in (("GET", "/Users", None), ("GET", f"/Users/{user_id}", None),

@@ -79,14 +79,14 @@ def verify_domain(tenant: Tenant, domain: str, dns: TxtServer):
 @pytest.fixture
 def acme(dns) -> Tenant:
     """Acme (Free plan, owner olga@acme.test) with acme.test verified."""
-    tenant = f.tenant("acme", owner=f.user("olga@acme.test", name="Olga Owner"), name="Acme")
+    tenant = f.tenant("acme", plan="pro", owner=f.user("olga@acme.test", name="Olga Owner"), name="Acme")
     verify_domain(tenant, "acme.test", dns)
     return tenant
 
 
 @pytest.fixture
 def globex(dns) -> Tenant:
-    tenant = f.tenant("globex", owner=f.user("gus@globex.test", name="Gus Globex"), name="Globex")
+    tenant = f.tenant("globex", plan="pro", owner=f.user("gus@globex.test", name="Gus Globex"), name="Globex")
     verify_domain(tenant, "globex.test", dns)
     return tenant
 

@@ -48,7 +48,7 @@ def test_every_field_error_comes_back_at_once(client, acme):
 
 def test_domains_are_added_pending_and_verified_over_dns(client, dns):
     owner = f.user("olga@acme.test")
-    tenant = f.tenant("acme", owner=owner)
+    tenant = f.tenant("acme", plan="pro", owner=owner)
     key = bearer(f.api_key(tenant, "owner"))
     response = client.post(f"{API}/acme/domains", headers=key, json={"domain": "acme.test"})
     assert response.status_code == 201

@@ -9,7 +9,7 @@ import pytest
 
 from app.extensions import db
 from app.models import SsoConnection, SsoIdentity, TenantUser, User, UserSession
-from app.services import tenants
+from app.services import plans, tenants
 from app.services.errors import ValidationError
 from app.services.sso import connections
 from tests import factories as f
@@ -108,6 +108,9 @@ def test_a_connection_of_one_tenant_cannot_sign_people_into_a_domain_another_ver
 
 
 def test_a_full_users_quota_refuses_with_the_limit_and_creates_nothing(client, acme, connection):
+    # Back on Free after the connection was made: sign-in still works (members are not locked out),
+    # and Free's seat limit applies to it.
+    plans.change_plan(acme, "free", SYSTEM)
     for _ in range(4):
         f.member(acme)  # owner + 4 = the Free plan's 5 users
     response = oidc_sign_in(client, connection, "ann")

@@ -9,11 +9,20 @@ import pytest
 
 from app.extensions import db
 from app.models import ScimGroup, ScimToken
+from app.services import plans
 from app.services.audit import Actor
 from app.services.authority import Authority
 from app.services.directory import provisioning, tokens
 from app.services.directory.provisioning import GroupRecord
+from tests import factories as f
 from tests.web.conftest import post
+
+
+@pytest.fixture(autouse=True)
+def _professional(org, other_org) -> None:
+    """Directory sync (SCIM) is included from the Professional plan."""
+    for tenant in (org.tenant, other_org.tenant):
+        plans.change_plan(tenant, "pro", f.SYSTEM)
 
 
 def _group(org, name="Engineering") -> ScimGroup:

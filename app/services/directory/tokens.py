@@ -17,6 +17,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from app.extensions import db
 from app.models import ScimToken, Tenant
 from app.models.types import utcnow
+from app.services import entitlements
 from app.services.audit import Actor, record
 from app.services.authority import Authority, Via, allows
 from app.services.errors import NotFound, PermissionDenied, ValidationError
@@ -46,6 +47,7 @@ def create_token(tenant: Tenant, name: str, authority: Authority) -> tuple[ScimT
     """Create a SCIM token for `tenant`; returns it and its secret, which is not stored and never shown again."""
     if not allows(authority, "scim.manage", tenant):
         raise PermissionDenied(gettext("Only an owner can create SCIM tokens."))
+    entitlements.require_feature(tenant, "scim")
     name = (name or "").strip()
     if not name:
         raise ValidationError(gettext("Name is required."), field="name")

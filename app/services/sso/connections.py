@@ -11,7 +11,7 @@ from app.extensions import db
 from app.models import SsoConnection, Tenant
 from app.models.sso import SSO_PROTOCOLS
 from app.models.types import utcnow
-from app.services import secret_box
+from app.services import entitlements, secret_box
 from app.services.audit import Actor, record
 from app.services.authority import Authority
 from app.services.domains import email_domain, verified_owner
@@ -68,10 +68,11 @@ def _typed(data: dict, errors: FieldErrors) -> dict:
 
 
 def ensure_sso_available(tenant: Tenant) -> None:
-    """The one place a plan entitlement for SSO will be checked (Professional and up, later).
+    """Configuring SSO is a plan entitlement (Professional and up): `FeatureNotInPlan` otherwise.
 
-    Today every plan may configure SSO.
-    """
+    Sign-in through a connection made before a downgrade keeps working: refusing it would lock
+    the members out, which is worse than the plan allowing a little more than it should."""
+    entitlements.require_feature(tenant, "sso")
 
 
 def _clean_name(value: str | None, errors: FieldErrors) -> str:

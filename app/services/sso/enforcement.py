@@ -19,6 +19,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Tenant, TenantConfig, TenantUser, User
 from app.models.enums import Role
+from app.services import entitlements
 from app.services.audit import Actor, record, record_now
 from app.services.authority import Authority, at_least
 from app.services.errors import PermissionDenied, SsoRequired, ValidationError
@@ -99,6 +100,8 @@ def set_require_sso(tenant: Tenant, enabled: bool, authority: Authority) -> str 
     """Switch "Require SSO" on or off (owners). Switching it on returns a new recovery code, shown once."""
     if not at_least(authority, tenant, Role.OWNER):
         raise PermissionDenied(gettext("Only an owner can change whether single sign-on is required."), field="require_sso")
+    if enabled:
+        entitlements.require_feature(tenant, "sso")
     if enabled and not usable_connections(tenant):
         raise ValidationError(gettext("Add and switch on a connection first: with SSO required and no connection, nobody could sign in."), field="require_sso", code="sso_no_connection")
     code = _new_code() if enabled else None

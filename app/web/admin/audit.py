@@ -2,24 +2,16 @@
 
 from __future__ import annotations
 
-import csv
-import io
-import json
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 from flask import Response, request, stream_with_context, url_for
 
-from app.extensions import db
 from app.services import audit, fleet, tenants
+from app.services.audit_export import csv_rows
 from app.services.pagination import clamp_paging
 from app.services.parsing import parse_datetime
 from app.web.admin import bp
 from app.web.rendering import render_page
-
-CSV_COLUMNS = ("created_at", "tenant_id", "actor", "impersonator_user_id", "action", "target_type", "target_id",
-               "ip", "details")
-EXPORT_BATCH = 500
 
 
 def _date(value: str | None) -> datetime | None:
@@ -55,32 +47,6 @@ def audit_log():
                        page_url=lambda n: url_for("admin.audit_log", page=n, **args),
                        actions=audit.distinct_actions(),
                        slugs=fleet.tenant_slugs({e.tenant_id for e in page.items if e.tenant_id}))
-
-
-def _safe_cell(value) -> str:
-    """Defuse spreadsheet formulas: a cell starting with = + - @ is prefixed with a quote."""
-    text = str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-def csv_rows(flt: audit.AuditFilter) -> Iterator[str]:
-    """The export, one CSV line at a time, read from the database in batches (server-side cursor on
-    PostgreSQL), so memory stays flat however many events match."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-
-    def line(values) -> str:
-        buffer.seek(0)
-        buffer.truncate()
-        writer.writerow([_safe_cell(v) for v in values])
-        return buffer.getvalue()
-
-    yield line(CSV_COLUMNS)
-    result = db.session.execute(audit.filtered_query(flt).execution_options(yield_per=EXPORT_BATCH))
-    for event in result.scalars():
-        yield line((event.created_at.isoformat(), event.tenant_id or "", event.actor_label,
-                    event.impersonator_user_id or "", event.action, event.target_type or "",
-                    event.target_id or "", event.ip or "", json.dumps(event.details or {}, sort_keys=True)))
 
 
 @bp.platform("/audit.csv")

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from flask import request, url_for
+from datetime import UTC, datetime
+
+from flask import Response, request, stream_with_context, url_for
 from flask_babel import gettext as _
 from wtforms import SelectChoice
 
-from app.services import audit
+from app.services import audit, audit_export, entitlements
 from app.services.audit_text import action_label
 from app.services.pagination import clamp_paging
 from app.tenancy.context import current_tenant
@@ -33,4 +35,18 @@ def index():
         return url_for("audit.index", tenant_slug=tenant.slug, page=n, **args)
 
     return render_page("audit/index.html", block="results", form=form, page=page, url_for_page=url_for_page,
-                       filtered=bool(action or actor))
+                       filtered=bool(action or actor), can_export=entitlements.has_feature(tenant, "audit_export"),
+                       export_args={k: v for k, v in {"action": action, "actor": actor}.items() if v})
+
+
+@bp.tenant("/audit.csv", "audit.read")
+def export():
+    """The log as CSV with the page's filters (a plan entitlement: the refusal is the upgrade prompt)."""
+    tenant = current_tenant._get_current_object()
+    flt = audit.AuditFilter(tenant_id=tenant.id, action=request.args.get("action") or None,
+                            actor=(request.args.get("actor") or "").strip()[:254] or None)
+    lines = audit_export.tenant_csv(tenant, flt)
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    return Response(stream_with_context(lines), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="audit-{tenant.slug}-{stamp}.csv"',
+                             "Cache-Control": "no-store"})

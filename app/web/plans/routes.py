@@ -7,7 +7,7 @@ from flask import current_app, flash, redirect, url_for
 from flask_babel import gettext as _
 
 from app.billing import subscriptions
-from app.services import plans, quotas
+from app.services import entitlements, plans, quotas
 from app.services.errors import DomainError, NotFound
 from app.tenancy.context import current_tenant
 from app.tenancy.principal import current_authority
@@ -20,6 +20,7 @@ def _context(**extra) -> dict:
     tenant = current_tenant._get_current_object()
     return {"plans": plans.list_plans(), "current": tenant.plan, "report": quotas.quota_report(tenant),
             "form": ChangePlanForm(), "sales_email": current_app.config["SALES_EMAIL"],
+            "plan_features": entitlements.plan_features,
             **extra}
 
 
