@@ -323,6 +323,7 @@ def create_document(tenant: Tenant, actor: Actor, upload: Upload) -> Document:
         if written:
             storage.delete(tenant_id, AREA, doc_id)
         raise
+    search.forget_results(tenant_id)
     return document
 
 
