@@ -40,6 +40,8 @@ def test_member_adds_searches_and_deletes_documents(page, live_server, tmp_path:
         page.get_by_text("security was added to the knowledge base.").wait_for()
         assert page.get_by_test_id("document-row").count() == 2
 
+        # The message is in the DOM before the page's scripts have run; htmx listens from "load" on.
+        page.wait_for_load_state("load")
         page.get_by_test_id("knowledge-search").fill("receipts")
         result = page.get_by_test_id("search-result")
         expect(result).to_have_count(1)
