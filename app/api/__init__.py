@@ -37,6 +37,7 @@ from app.api import (  # noqa: E402,F401
     auth,
     billing,
     documents,
+    features,
     invitations,
     me,
     members,

@@ -95,3 +95,15 @@ def require_feature(tenant: Tenant, key: str) -> None:
     raise FeatureNotInPlan(message, details={
         "feature": key, "plan": tenant.plan_code, "required_plan": upgrade.code if upgrade else None,
         "plan_path": f"/t/{tenant.slug}/plan"})
+
+
+def evaluate(tenant: Tenant) -> dict[str, dict[str, bool]]:
+    """What the tenant's own product asks (`GET /api/v1/tenants/current/features`, the OpenFeature
+    provider): every catalogue feature with whether the plan includes it, and the tenant's flags.
+
+    It reads only the tenant, its plan and its settings, which the API's hot path already holds in
+    the access cache (invalidated on any change to them), so an evaluation costs no query when warm."""
+    included = plan_entitlements(tenant)
+    flags = dict((tenant.config.feature_flags if tenant.config else None) or {})
+    return {"entitlements": {key: key in included for key in FEATURE_KEYS},
+            "flags": {key: bool(value) for key, value in sorted(flags.items())}}
