@@ -36,12 +36,12 @@ class Token(ResponseBody):
     tenant_id: str | None
 
 
-def _token_limit() -> str:
+def token_limit() -> str:
     return current_app.config.get("API_TOKEN_RATE_LIMIT", "10 per minute")
 
 
 @bp.public("/auth/token", methods=["POST"])
-@limiter.limit(_token_limit)
+@limiter.limit(token_limit)
 def issue_access_token():
     """Email and password (and `otp`, a current two-factor or recovery code, for accounts with two-factor
     on) -> a bearer token; with `tenant` (id or slug) the token acts in that tenant only, with the holder's role there (a

@@ -124,8 +124,8 @@ BASE_COMPONENTS: dict[str, Any] = {
              **QUOTA_HEADERS}),
         "PayloadTooLarge": _error_response("The request body or upload is too large."),
         "RateLimited": _error_response(
-            "`rate_limited`: too many attempts from this client (POST /auth/token: API_TOKEN_RATE_LIMIT, "
-            "default 10 per minute per IP address).",
+            "`rate_limited`: too many attempts from this client (POST /auth/token and POST /me/password, "
+            "each on its own: API_TOKEN_RATE_LIMIT, default 10 per minute per IP address).",
             {"Retry-After": {"description": "Seconds until an attempt is allowed again.",
                              "schema": {"type": "integer"}},
              "X-RateLimit-Limit": {"description": "Attempts allowed per window.", "schema": {"type": "integer"}},
@@ -176,8 +176,12 @@ def list_schema(item: dict) -> dict[str, Any]:
             "properties": {"items": {"type": "array", "items": item}, "meta": ref("PageMeta")}}
 
 
-def json_request(schema: dict, *, required: bool = True) -> dict[str, Any]:
-    return {"required": required, "content": {"application/json": {"schema": schema}}}
+def json_request(schema: dict, *, required: bool = True, example: Any = None) -> dict[str, Any]:
+    """A JSON request body; `example` (a valid body) shows a reader, and schemathesis' examples phase, a real call."""
+    media: dict[str, Any] = {"schema": schema}
+    if example is not None:
+        media["example"] = example
+    return {"required": required, "content": {"application/json": media}}
 
 
 def nullable(schema: dict) -> dict[str, Any]:
@@ -220,7 +224,8 @@ OPENAPI_LINKS: list[tuple[str, str, dict[str, str], tuple[str, ...]]] = [
     ("listDocuments", "200", {"doc_id": "$response.body#/items/0/id"}, ("getDocument", "deleteDocument")),
     ("createSsoConnection", "201", {"connection_id": "$response.body#/id"},
      ("getSsoConnection", "updateSsoConnection", "deleteSsoConnection")),
-    ("addDomain", "201", {"domain_id": "$response.body#/id"}, ("verifyDomain", "removeDomain")),
+    ("addDomain", "201", {"domain_id": "$response.body#/id"}, ("verifyDomain", "updateDomain", "removeDomain")),
+    ("listDomains", "200", {"domain_id": "$response.body#/items/0/id"}, ("updateDomain",)),
     ("createScimToken", "201", {"token_id": "$response.body#/id"}, ("revokeScimToken",)),
     ("listScimTokens", "200", {"token_id": "$response.body#/items/0/id"}, ("revokeScimToken",)),
     ("listPlatformUsers", "200", {"user_id": "$response.body#/items/0/id"},

@@ -13,14 +13,14 @@ from flask_babel import gettext
 from pydantic import Field, WithJsonSchema
 
 from app.api import bp
-from app.api.bodies import Integer, RequestBody, read_body, read_fields, schemas
+from app.api.bodies import Boolean, Integer, RequestBody, read_body, read_fields, schemas
 from app.api.bodies import text as text_type
 from app.api.openapi import json_request, json_response, list_schema, nullable, ref, tenant_responses, text
 from app.api.params import iso, page_body, paging_args, path_int
 from app.models import SsoConnection, TenantDomain
 from app.models.sso import SSO_PROTOCOLS
 from app.services import domains
-from app.services.errors import NotFound
+from app.services.errors import Conflict, NotFound, ValidationError
 from app.services.sso import connections
 from app.tenancy.context import current_tenant
 from app.tenancy.principal import current_authority
@@ -105,6 +105,11 @@ class DomainCreate(RequestBody):
     domain: text_type(253, blank=False)
 
 
+class DomainUpdate(RequestBody):
+    auto_join: Boolean = Field(description="People who sign up with an address at this verified domain may "
+                                           "join with the default role.")
+
+
 # A connection's fields depend on each other and on the protocol (LDAP needs base_dn, a preset
 # replaces the issuer): the service checks the body whole and names every bad field at once, so the
 # models declare the shape (and the schema) and read_fields only refuses fields they do not declare.
@@ -174,6 +179,21 @@ def verify_domain(domain_id: str):
     return jsonify(domain_json(verified))
 
 
+@bp.tenant("/domains/<domain_id>", "domains.manage", methods=["PATCH"])
+def update_domain(domain_id: str):
+    """Switch auto-join on or off (Settings → Domains); on needs a verified domain (409 `domain_pending`)."""
+    claimed = domains.get_domain(current_tenant, _domain_id(domain_id))
+    body = read_body(DomainUpdate)
+    try:
+        updated = domains.set_auto_join(current_tenant, claimed.id, body.auto_join, current_authority())
+    except ValidationError as exc:
+        if exc.field != "auto_join":
+            raise
+        # The domain's state, not the request, is what is wrong: a conflict (as for a used invitation).
+        raise Conflict(exc.message, field="auto_join", code="domain_pending") from None
+    return jsonify(domain_json(updated))
+
+
 @bp.tenant("/domains/<domain_id>", "domains.manage", methods=["DELETE"])
 def remove_domain(domain_id: str):
     claimed = domains.get_domain(current_tenant, _domain_id(domain_id))
@@ -196,7 +216,7 @@ _CONTENT_CHECKED = {"x-content-checked": True}
 
 
 OPENAPI_COMPONENTS = {
-    **schemas(SsoConnectionCreate, SsoConnectionUpdate, DomainCreate),
+    **schemas(SsoConnectionCreate, SsoConnectionUpdate, DomainCreate, DomainUpdate),
     "SsoConnection": {
         "type": "object",
         "required": ["id", "type", "name", "status", "default_role", "group_roles", "created_at"],
@@ -277,8 +297,15 @@ OPENAPI_PATHS = {
         "responses": {"200": json_response("The verified domain.", ref("Domain")), **tenant_responses(),
                       "409": {"$ref": "#/components/responses/Conflict"},
                       "422": {"$ref": "#/components/responses/Validation"}}}},
-    "/api/v1/tenants/{tenant_ref}/domains/{domain_id}": {"delete": {
-        "operationId": "removeDomain", "tags": ["sso"], "summary": "Remove a claimed domain.",
-        "parameters": [_TENANT_REF, _DOMAIN_ID],
-        "responses": {"200": json_response("The removed domain.", ref("Domain")), **tenant_responses()}}},
+    "/api/v1/tenants/{tenant_ref}/domains/{domain_id}": {
+        "patch": {"operationId": "updateDomain", "tags": ["sso"],
+                  "summary": "Switch auto-join on or off (owners); on needs a verified domain.",
+                  "parameters": [_TENANT_REF, _DOMAIN_ID],
+                  "requestBody": json_request(ref("DomainUpdate"), example={"auto_join": True}),
+                  "responses": {"200": json_response("The domain.", ref("Domain")), **tenant_responses(),
+                                **_WRITE_ERRORS}},
+        "delete": {"operationId": "removeDomain", "tags": ["sso"], "summary": "Remove a claimed domain.",
+                   "parameters": [_TENANT_REF, _DOMAIN_ID],
+                   "responses": {"200": json_response("The removed domain.", ref("Domain")), **tenant_responses()}},
+    },
 }

@@ -21,6 +21,7 @@ from app.services.transaction import side_session, unit_of_work
 DEFAULT_MIN_PASSWORD_LENGTH = 10
 EMAIL_MAX_LENGTH = 254  # RFC 5321's limit on a forward path; the users.email column holds it
 NAME_MAX_LENGTH = 120
+TIMEZONE_MAX_LENGTH = 64  # the longest IANA zone name is 32; users.timezone holds 64
 PASSWORD_MAX_LENGTH = 1024
 # A hash to check against when the email is unknown, so a wrong email costs as long as a wrong password.
 # Self-hosted portals serve intranets: addresses at *.local, *.test or localhost are real there.
@@ -275,13 +276,13 @@ def update_profile(user: User, actor: Actor, *, name: str | None, locale: str | 
     name = (name or "").strip()
     if not name:
         errors["name"] = [gettext("Name is required.")]
-    elif len(name) > 120:
+    elif len(name) > NAME_MAX_LENGTH:
         errors["name"] = [gettext("Name must be at most 120 characters.")]
     locale = (locale or "").strip() or None
     if locale is not None and locale not in SUPPORTED_LOCALES:
         errors["locale"] = [gettext("Language must be one of %(supported_locales)s.", supported_locales=', '.join(SUPPORTED_LOCALES))]
     timezone = (timezone or "").strip() or None
-    if timezone is not None and (len(timezone) > 64 or timezone not in zoneinfo.available_timezones()):
+    if timezone is not None and (len(timezone) > TIMEZONE_MAX_LENGTH or timezone not in zoneinfo.available_timezones()):
         errors["timezone"] = [gettext("Unknown time zone %(timezone)s; use an IANA name such as Europe/Berlin.", timezone=repr(timezone[:64]))]
     if errors:
         first = next(iter(errors))

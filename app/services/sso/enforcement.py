@@ -27,6 +27,7 @@ from app.services.sso.connections import usable_connections
 from app.services.transaction import unit_of_work
 
 RECOVERY_CODE_BYTES = 15
+BREAK_GLASS_REASON_MAX_LENGTH = 500  # what the audit event keeps
 
 
 def _hash(code: str) -> str:
@@ -136,4 +137,4 @@ def lift_requirement(tenant: Tenant, actor: Actor, reason: str) -> None:
         tenant.config.require_sso = False
         tenant.config.sso_recovery_code_hash = None
         record("security.sso_break_glass", actor, tenant_id=tenant.id, target_type="tenant", target_id=tenant.id,
-               details={"how": "platform_admin", "reason": reason.strip()[:500]})
+               details={"how": "platform_admin", "reason": reason.strip()[:BREAK_GLASS_REASON_MAX_LENGTH]})
