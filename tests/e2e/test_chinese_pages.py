@@ -17,7 +17,7 @@ from tests.e2e.conftest import check_page
 
 # Names and technical words that stay in Latin letters in a Chinese console.
 ALLOWED = {
-    "Tenantry", "English", "API", "SSO", "CSV", "JSON", "OIDC", "SAML", "LDAP", "OpenID", "Connect", "UTC",
+    "Tenantry", "English", "API", "SSO", "SCIM", "Webhook", "Webhooks", "CSV", "JSON", "OIDC", "SAML", "LDAP", "OpenID", "Connect", "UTC",
     "GiB", "MiB", "KiB", "TiB", "TXT", "DNS", "URL", "URI", "IdP", "SP", "ACS", "DN", "ID", "Markdown", "HTMX",
     "Free", "Basic", "Professional", "Enterprise",  # plan names are product names, and their codes:
     "free", "basic", "pro", "enterprise",
