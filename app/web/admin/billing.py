@@ -38,7 +38,8 @@ def _cents(raw: str | None) -> int | None:
         value = Decimal((raw or "").strip().replace(",", ""))
     except InvalidOperation:
         return None
-    if not value.is_finite() or value != value.quantize(Decimal("0.01")) or abs(value) > 10**9:
+    # The size first: quantizing 1e30 to cents exceeds the decimal context and raises.
+    if not value.is_finite() or abs(value) > 10**9 or value != value.quantize(Decimal("0.01")):
         return None
     return int(value * 100)
 
