@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-import socket
-import threading
-
 import pytest
 from openfeature import api as openfeature_api
 from openfeature.exception import ErrorCode
-from werkzeug.serving import make_server
 
-from app.extensions import db
 from app.integrations.openfeature import TenantryProvider
 from app.services import plans, tenants
 from tests import factories as f
-from tests.conftest import build_app
+from tests.live import served_portal
 
 
 def test_features_of_the_keys_tenant_are_its_plans_entitlements_and_its_flags(client, app):
@@ -35,18 +30,8 @@ def test_features_of_the_keys_tenant_are_its_plans_entitlements_and_its_flags(cl
 @pytest.fixture
 def live_portal(app, database_url):
     """The app on 127.0.0.1:<free port>, sharing the test database."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    served = build_app(database_url, PUBLIC_URL=f"http://127.0.0.1:{port}")
-    server = make_server("127.0.0.1", port, served, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{port}"
-    server.shutdown()
-    thread.join(timeout=10)
-    with served.app_context():
-        db.engine.dispose()
+    with served_portal(database_url) as url:
+        yield url
 
 
 def test_the_openfeature_client_evaluates_a_tenants_features_against_a_live_portal(live_portal):

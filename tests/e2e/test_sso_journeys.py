@@ -11,20 +11,16 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import socket
-import threading
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
-from app.extensions import db
 from app.models import User
 from app.services import tenants
 from app.services.sso import connections
 from tests import factories as f
-from tests.conftest import build_app
 from tests.e2e.conftest import ARTIFACTS, check_page
+from tests.live import served_portal
 from tests.sso.conftest import (  # noqa: F401  (session-scoped providers, shared with tests/sso)
     SYSTEM,
     _dns_server,
@@ -43,18 +39,8 @@ OFF_MACHINE = re.compile(r"^https?://(?!127\.0\.0\.1[:/]|localhost[:/])")
 @pytest.fixture
 def sso_server(app, database_url, _dns_server):
     """The portal on a free port, asking the test DNS server."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    served = build_app(database_url, PUBLIC_URL=f"http://127.0.0.1:{port}", DNS_RESOLVER=_dns_server.address)
-    server = make_server("127.0.0.1", port, served, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{port}"
-    server.shutdown()
-    thread.join(timeout=10)
-    with served.app_context():
-        db.engine.dispose()
+    with served_portal(database_url, DNS_RESOLVER=_dns_server.address) as url:
+        yield url
 
 
 @pytest.fixture

@@ -4,19 +4,15 @@ listed in NOT_APPLICABLE with the reason, and only those may be skipped by the t
 
 from __future__ import annotations
 
-import socket
-import threading
-
 import httpx2
 import pytest
 from scim2_client.engines.httpx2 import SyncSCIMClient
 from scim2_tester import Status, check_server
-from werkzeug.serving import make_server
 
 from app.extensions import db
 from app.models import AuditEvent
 from tests import factories
-from tests.conftest import build_app
+from tests.live import served_portal
 from tests.scim.conftest import scim_token
 
 FAILED = {Status.ERROR, Status.CRITICAL}
@@ -29,18 +25,8 @@ NOT_APPLICABLE = {("User", "search_with_attributes"), ("Group", "search_with_att
 @pytest.fixture
 def scim_server(app, database_url):
     """The app on 127.0.0.1:<free port>, sharing the test database."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    served = build_app(database_url, PUBLIC_URL=f"http://127.0.0.1:{port}")
-    server = make_server("127.0.0.1", port, served, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{port}"
-    server.shutdown()
-    thread.join(timeout=10)
-    with served.app_context():
-        db.engine.dispose()
+    with served_portal(database_url) as url:
+        yield url
 
 
 def test_scim2_tester_finds_no_failed_check(scim_server):
