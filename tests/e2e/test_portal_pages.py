@@ -4,6 +4,8 @@ violations. Screenshots for a look at each."""
 
 from __future__ import annotations
 
+from playwright.sync_api import expect
+
 from tests import factories as f
 from tests.e2e.conftest import check_page
 
@@ -31,7 +33,8 @@ def test_settings_brand_colour_recolours_the_header(page, live_server):
     page.get_by_label("Time zone").select_option("Europe/Berlin")
     page.get_by_role("button", name="Save changes").click()
     page.get_by_text("Settings saved.").wait_for()
-    assert page.evaluate("getComputedStyle(document.querySelector('header')).backgroundColor") == "rgb(15, 118, 110)"
+    # The message is in the DOM before the brand stylesheet has loaded: wait for the colour, do not sample it.
+    expect(page.locator("header")).to_have_css("background-color", "rgb(15, 118, 110)")
     # The danger zone's button waits for the slug to be typed.
     delete = page.get_by_role("button", name="Delete organisation")
     assert delete.is_disabled()
