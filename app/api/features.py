@@ -6,7 +6,7 @@ from flask import jsonify
 
 from app.api import bp
 from app.api.bodies import ResponseBody, schemas
-from app.api.openapi import json_response, ref, tenant_responses
+from app.api.openapi import TENANT_SOURCE_PARAMETERS, json_response, ref, tenant_responses
 from app.services import entitlements
 from app.tenancy.context import current_tenant
 
@@ -37,10 +37,7 @@ OPENAPI_PATHS = {
                        "feature of the catalogue (`sso`, `scim`, `custom_roles`, `audit_export`, `webhooks`) "
                        "with whether the plan includes it; `flags` the tenant's feature flags. "
                        "`app.integrations.openfeature.TenantryProvider` evaluates both through OpenFeature.",
-        "parameters": [{"name": "X-Tenant-ID", "in": "header", "required": False,
-                        "schema": {"type": "string", "maxLength": 100}},
-                       {"name": "tenant_id", "in": "query", "required": False,
-                        "schema": {"type": "string", "maxLength": 100}}],
+        "parameters": TENANT_SOURCE_PARAMETERS,
         "responses": {"200": json_response("The features.", ref("TenantFeatures")),
                       **tenant_responses(tenant_sources=True)},
     }},

@@ -139,6 +139,14 @@ BASE_COMPONENTS: dict[str, Any] = {
 }
 
 
+# How a caller names the tenant on the `/tenants/current...` operations (beside the token's claim and a
+# tenant key's own tenant); declared once so every such operation documents the same two sources.
+TENANT_SOURCE_PARAMETERS: list[dict[str, Any]] = [
+    {"name": "X-Tenant-ID", "in": "header", "required": False, "schema": {"type": "string", "maxLength": 100}},
+    {"name": "tenant_id", "in": "query", "required": False, "schema": {"type": "string", "maxLength": 100}},
+]
+
+
 def tenant_responses(*, metered: bool = True, tenant_sources: bool = False) -> dict[str, Any]:
     """Error responses any tenant-scoped route may answer with (merge into an operation's responses).
 

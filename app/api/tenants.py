@@ -31,7 +31,7 @@ from app.api.bodies import (
     single_line_text,
     text,
 )
-from app.api.openapi import json_request, json_response, list_schema, ref, tenant_responses
+from app.api.openapi import TENANT_SOURCE_PARAMETERS, json_request, json_response, list_schema, ref, tenant_responses
 from app.api.openapi import text as text_schema
 from app.api.params import page_body, paging_args, query_choice, query_text
 from app.api.payload import BadRequest
@@ -325,10 +325,7 @@ OPENAPI_PATHS = {
         "description": "Named by the X-Tenant-ID header, the access token's tenant_id claim, a tenant_id query "
                        "parameter, or a tenant key's own tenant. Two sources naming different tenants: 400 "
                        "tenant_conflict.",
-        "parameters": [{"name": "X-Tenant-ID", "in": "header", "required": False,
-                        "schema": {"type": "string", "maxLength": 100}},
-                       {"name": "tenant_id", "in": "query", "required": False,
-                        "schema": {"type": "string", "maxLength": 100}}],
+        "parameters": TENANT_SOURCE_PARAMETERS,
         "responses": {"200": json_response("The tenant.", ref("Tenant")), **tenant_responses(tenant_sources=True)},
     }},
     "/api/v1/tenants/{tenant_ref}": {
