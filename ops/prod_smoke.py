@@ -213,9 +213,16 @@ def main() -> None:
         check(link.startswith(base + "/invitations/"), f"link {link} is not on PUBLIC_URL")
         app_engine = create_engine(database_url)
         cleanup.callback(app_engine.dispose)
-        with app_engine.connect() as conn:
-            sent_by = conn.scalar(text("SELECT sent_by FROM outbound_emails WHERE to_address = 'bob@smoke.test'"))
-            web_pids = {int(p) for p in re.findall(r"Booting worker with pid: (\d+)", web_log.read_text())}
+
+        def sender_recorded():
+            # The worker hands the message to SMTP before it commits "sent": the mail can arrive
+            # a moment before the row says who sent it.
+            with app_engine.connect() as conn:
+                return conn.scalar(text("SELECT sent_by FROM outbound_emails WHERE to_address = 'bob@smoke.test'"
+                                        " AND status = 'sent'"))
+
+        sent_by = wait_until(sender_recorded, "the invitation email recorded as sent", timeout=30)
+        web_pids = {int(p) for p in re.findall(r"Booting worker with pid: (\d+)", web_log.read_text())}
         check(sent_by is not None and sent_by.endswith(f":{worker.pid}"),
               f"the email was sent by {sent_by}, not the Celery worker (pid {worker.pid})")
         check(int(sent_by.rsplit(":", 1)[1]) not in web_pids | {web.pid}, "a web process sent the email")
