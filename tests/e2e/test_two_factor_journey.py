@@ -11,6 +11,7 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pyotp
+from playwright.sync_api import expect
 
 from tests import factories as f
 from tests.e2e.conftest import check_page
@@ -54,13 +55,14 @@ def test_enrol_sign_in_with_a_code_then_a_recovery_code_and_end_another_session(
     page.get_by_role("link", name="Your account").click()
     page.get_by_test_id("manage-two-factor").click()
     page.get_by_test_id("start-two-factor").click()
-    assert page.locator(".qr-code svg").is_visible()
+    expect(page.locator(".qr-code svg")).to_be_visible()
     secret = page.get_by_test_id("totp-secret").inner_text().strip()
     check_page(page, "two-factor-enrol")
     page.get_by_label("Authentication code").fill(pyotp.TOTP(secret).now())
     page.get_by_role("button", name="Confirm and turn on").click()
+    # The list arrives with the next page: wait for it before reading it (reading at once can see none).
+    expect(page.get_by_test_id("recovery-codes").locator("li")).to_have_count(10)
     codes = page.get_by_test_id("recovery-codes").locator("li").all_inner_texts()
-    assert len(codes) == 10
     check_page(page, "two-factor-recovery-codes")
     page.get_by_role("link", name="I have saved them").click()
 
@@ -82,7 +84,9 @@ def test_enrol_sign_in_with_a_code_then_a_recovery_code_and_end_another_session(
     _sign_out(page)
     _password(page)
     _code(page, codes[0])
-    assert page.get_by_text("That code is not right").is_visible()
+    # The refusal is a new page from the same URL: wait for its message (checking at once can still see the
+    # page the code was typed into).
+    expect(page.get_by_text("That code is not right")).to_be_visible()
     traveller.shift(STEP)
     _code(page, pyotp.TOTP(secret).now())
     page.wait_for_url("**/t/acme/")
