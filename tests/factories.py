@@ -55,7 +55,11 @@ def invitation(t: Tenant, email: str | None = None, role: str = "member") -> tup
     return sent.invitation, sent.token
 
 
-def api_key(t: Tenant | None, role: str = "admin", name: str = "test key") -> str:
-    """A key's secret: bound to `t` with `role`, or a platform key when `t` is None."""
-    _, secret = api_keys.create_key(t, name, role, SYSTEM)
+def api_key(t: Tenant | None, role: str = "admin", name: str | None = None) -> str:
+    """A key's secret: bound to `t` with `role`, or a platform key when `t` is None. Names are unique
+    among active keys, so each unnamed one gets a number."""
+    _, secret = api_keys.create_key(t, name or f"test key {next(_key_numbers)}", role, SYSTEM)
     return secret
+
+
+_key_numbers = itertools.count(1)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from flask import jsonify
 from flask_babel import gettext
-from pydantic import Field
+from pydantic import AwareDatetime, Field, WithJsonSchema
 
 from app.api import bp
 from app.api.bodies import MaybeMoment, Moment, RequestBody, ResponseBody, read_body, schemas, text
@@ -24,27 +24,38 @@ class ApiKey(ResponseBody):
     id: int
     name: str
     role: Role
+    custom_role: str | None = Field(description="The key of the custom role whose permissions the key also "
+                                                "holds; null: none.")
     prefix: str = Field(description="The first characters of the secret, to recognise it.")
     created_at: Moment
     last_used_at: MaybeMoment
     revoked_at: MaybeMoment
+    expires_at: MaybeMoment = Field(description="Refused from this moment on (401 api_key_expired); null: never.")
     owned_by_id: int | None = Field(description="The user whose access the key hangs on: it stops when they leave "
                                                 "the tenant or are disabled. Null: made by an operator.")
     secret: str | None = Field(None, description="Only in the creation response.")
 
     @classmethod
     def of(cls, key: ApiKeyRow, secret: str | None = None) -> ApiKey:
-        return cls(id=key.id, name=key.name, role=key.role, prefix=key.prefix, created_at=key.created_at,
-                   last_used_at=key.last_used_at, revoked_at=key.revoked_at, owned_by_id=key.owned_by_id,
+        return cls(id=key.id, name=key.name, role=key.role,
+                   custom_role=key.custom_role.key if key.custom_role is not None else None,
+                   prefix=key.prefix, created_at=key.created_at,
+                   last_used_at=key.last_used_at, revoked_at=key.revoked_at, expires_at=key.expires_at,
+                   owned_by_id=key.owned_by_id,
                    secret=secret)
 
 
 KeyName = text(api_keys.NAME_MAX_LENGTH, blank=False)
+ExpiresAt = Annotated[AwareDatetime | None, WithJsonSchema({"type": ["string", "null"], "format": "date-time"})]
 
 
 class ApiKeyCreate(RequestBody):
     name: KeyName
     role: Role | None = Field(None, description="Default: member. At most the caller's own role.")
+    custom_role: str | None = Field(None, description="A custom role's key: the key also holds its permissions "
+                                                      "(only permissions the caller holds).")
+    expires_at: ExpiresAt = Field(None, description="When the key stops working: in the future, at most three "
+                                                    "years away, with its UTC offset. Default: never.")
 
 
 def key_json(key: ApiKeyRow, secret: str | None = None) -> dict[str, Any]:
@@ -64,7 +75,8 @@ def list_keys():
 def create_key():
     """A key bound to this tenant with a role no higher than the caller's; `secret` appears only here."""
     body = read_body(ApiKeyCreate)
-    key, secret = api_keys.create_key(current_tenant, body.name, body.role or Role.MEMBER, current_authority())
+    key, secret = api_keys.create_key(current_tenant, body.name, body.role or Role.MEMBER, current_authority(),
+                                      custom_role=body.custom_role, expires_at=body.expires_at)
     return jsonify(key_json(key, secret)), 201
 
 
@@ -97,6 +109,8 @@ OPENAPI_PATHS = {
         },
         "post": {
             "operationId": "createApiKey", "tags": ["api-keys"], "summary": "Create a key; the secret is shown once.",
+            # A well-shaped name may already be taken (names are unique among active keys), an expiry past.
+            "x-content-checked": True,
             "parameters": [_TENANT_REF],
             "requestBody": json_request(ref("ApiKeyCreate")),
             "responses": {"201": json_response("The key, with its secret.", ref("ApiKey")), **tenant_responses(),

@@ -14,8 +14,8 @@ from app.api.invitations import Invitation
 from app.api.openapi import json_request, json_response, list_schema, ref, tenant_responses
 from app.api.params import page_body, paging_args, path_int
 from app.models import MembershipStatus, Role, TenantUser
-from app.services import invitations, members
-from app.services.errors import NotFound
+from app.services import invitations, members, roles
+from app.services.errors import NotFound, ValidationError
 from app.tenancy.context import current_tenant
 from app.tenancy.principal import current_authority
 
@@ -40,7 +40,13 @@ class MemberAdd(RequestBody):
 
 
 class RoleChange(RequestBody):
-    role: Role
+    role: Role | None = Field(None, description="The member's built-in role.")
+    roles: list[str] | None = Field(None, description="Exactly the roles the member holds from now on: role keys, "
+                                                      "at most one built-in (else it stays) and any custom roles.")
+
+
+class MemberRoles(Member):
+    roles: list[str] = Field(description="The built-in role's key first, then the custom roles' keys.")
 
 
 class MemberAdded(ResponseBody):
@@ -60,8 +66,11 @@ def member_json(membership: TenantUser) -> dict[str, Any]:
 
 @bp.tenant("/users", "members.read")
 def list_members():
+    """One page of members, each with every role they hold (custom roles: one query for the page)."""
     page, per_page = paging_args()
-    return jsonify(page_body(members.page_members(current_tenant, page, per_page), member_json))
+    found = members.page_members(current_tenant, page, per_page)
+    held = roles.roles_of_members(current_tenant, [m.user_id for m in found.items])
+    return jsonify(page_body(found, lambda m: {**member_json(m), "roles": roles.role_keys(m, held[m.user_id])}))
 
 
 @bp.tenant("/users", "members.manage", methods=["POST"])
@@ -80,8 +89,15 @@ def add_user():
 @bp.tenant("/users/<user_id>", "members.manage", methods=["PATCH"])
 def change_role(user_id: str):
     body = read_body(RoleChange)
-    membership = members.change_role(current_tenant, _user_id(user_id), body.role, current_authority())
-    return jsonify(member_json(membership))
+    if body.roles is None and body.role is None:
+        raise ValidationError(gettext("Send `role` or `roles`."), field="roles")
+    if body.roles is not None:
+        membership = roles.set_member_roles(current_tenant, _user_id(user_id),
+                                            [*body.roles, *([body.role] if body.role else [])], current_authority())
+    else:
+        membership = members.change_role(current_tenant, _user_id(user_id), body.role, current_authority())
+    held = roles.roles_of_members(current_tenant, [membership.user_id])[membership.user_id]
+    return jsonify({**member_json(membership), "roles": roles.role_keys(membership, held)})
 
 
 @bp.tenant("/users/<user_id>", "members.manage", methods=["DELETE"])
@@ -101,7 +117,7 @@ _WRITE_ERRORS = {"409": {"$ref": "#/components/responses/Conflict"},
                  "413": {"$ref": "#/components/responses/PayloadTooLarge"},
                  "422": {"$ref": "#/components/responses/Validation"}}
 
-OPENAPI_COMPONENTS = schemas(Member, MemberAdd, RoleChange, MemberAdded, MemberInvited)
+OPENAPI_COMPONENTS = schemas(Member, MemberAdd, RoleChange, MemberRoles, MemberAdded, MemberInvited)
 
 OPENAPI_PATHS = {
     "/api/v1/tenants/{tenant_ref}/users": {
@@ -109,7 +125,8 @@ OPENAPI_PATHS = {
             "operationId": "listMembers", "tags": ["members"], "summary": "The tenant's members, owners first.",
             "parameters": [_TENANT_REF, {"$ref": "#/components/parameters/Page"},
                            {"$ref": "#/components/parameters/PerPage"}],
-            "responses": {"200": json_response("One page of members.", list_schema(ref("Member"))),
+            "responses": {"200": json_response("One page of members, each with their roles.",
+                                               list_schema(ref("MemberRoles"))),
                           **tenant_responses(), "422": {"$ref": "#/components/responses/Validation"}},
         },
         "post": {
@@ -128,10 +145,13 @@ OPENAPI_PATHS = {
     },
     "/api/v1/tenants/{tenant_ref}/users/{user_id}": {
         "patch": {
-            "operationId": "changeMemberRole", "tags": ["members"], "summary": "Change a member's role.",
+            "operationId": "changeMemberRole", "tags": ["members"], "summary": "Change a member's role (`role`) or set all their roles (`roles`: built-in and custom keys).",
             "parameters": [_TENANT_REF, _USER_ID],
             "requestBody": json_request(ref("RoleChange")),
-            "responses": {"200": json_response("The member.", ref("Member")), **tenant_responses(), **_WRITE_ERRORS},
+            # `roles` names role keys, looked up in the tenant: an unknown key is a 422 on its merits.
+            "x-content-checked": True,
+            "responses": {"200": json_response("The member, with their roles.", ref("MemberRoles")), **tenant_responses(),
+                          **_WRITE_ERRORS},
         },
         "delete": {
             "operationId": "removeMember", "tags": ["members"], "summary": "Remove a member.",

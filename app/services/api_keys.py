@@ -7,20 +7,20 @@ import secrets
 import threading
 from datetime import datetime, timedelta
 
-from flask import current_app
+from flask import Flask, current_app
 from flask_babel import gettext
-from sqlalchemy import Select, and_, or_, select, update
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import Select, and_, func, or_, select, update
+from sqlalchemy.orm import Session, aliased, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.extensions import db
 from app.models import ApiKey, Role, Tenant, TenantUser, User
 from app.models.enums import MembershipStatus
 from app.models.types import utcnow
-from app.services import access_cache, write_behind
+from app.services import access_cache, roles, write_behind
 from app.services.audit import Actor, record
 from app.services.authority import Authority
-from app.services.errors import NotFound, PermissionDenied, ValidationError
+from app.services.errors import NotFound, PermissionDenied, Unauthorized, ValidationError
 from app.services.members import ensure_may_grant, validate_role
 from app.services.pagination import Page, paginate
 from app.services.transaction import side_session, unit_of_work
@@ -35,8 +35,12 @@ def hash_secret(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def create_key(tenant: Tenant | None, name: str, role: str, authority: Authority) -> tuple[ApiKey, str]:
-    """Create a key bound to `tenant` with `role` (or a platform key when `tenant` is None).
+def create_key(tenant: Tenant | None, name: str, role: str, authority: Authority,
+               custom_role: str | None = None, expires_at: datetime | None = None) -> tuple[ApiKey, str]:
+    """Create a key bound to `tenant` with `role` (or a platform key when `tenant` is None), and
+    optionally a custom role's permissions beside it (`custom_role`: its key; `services.roles`) and an
+    expiry (`expires_at`: in the future, at most MAX_LIFETIME away). Names are unique among the
+    tenant's (or the platform's) active keys.
 
     Returns the key and its secret; the secret is not stored and cannot be shown again.
     """
@@ -48,6 +52,10 @@ def create_key(tenant: Tenant | None, name: str, role: str, authority: Authority
         raise ValidationError(gettext("Name is required."), field="name")
     if len(name) > NAME_MAX_LENGTH:
         raise ValidationError(gettext("Name must be at most %(name_max_length)s characters.", name_max_length=NAME_MAX_LENGTH), field="name")
+    if _name_in_use(tenant, name):
+        raise ValidationError(gettext("A key named %(name)s already exists: choose another name, or revoke that key first.", name=name), field="name", code="api_key_name_taken")
+    if expires_at is not None:
+        expires_at = validate_expiry(expires_at)
     if tenant is None:
         if not authority.is_platform_admin:
             raise PermissionDenied(gettext("Only platform admins create platform keys."))
@@ -55,16 +63,41 @@ def create_key(tenant: Tenant | None, name: str, role: str, authority: Authority
     else:
         role = validate_role(role)
         ensure_may_grant(authority, tenant, role)
+    extra = roles.role_for_key(tenant, custom_role, authority) if tenant is not None and custom_role else None
     secret = SECRET_PREFIX + secrets.token_urlsafe(32)
     with unit_of_work() as session:
         key = ApiKey(tenant_id=tenant.id if tenant else None, name=name, role=role, prefix=secret[:10],
                      key_hash=hash_secret(secret), created_by_id=authority.user_id,
-                     owned_by_id=_owner_for(authority), created_at=utcnow())
+                     owned_by_id=_owner_for(authority), created_at=utcnow(),
+                     custom_role_id=extra.id if extra else None, expires_at=expires_at)
         session.add(key)
         session.flush()
         record("apikey.created", authority, tenant_id=tenant.id if tenant else None, target_type="api_key",
-               target_id=key.id, details={"name": name, "role": role, "platform": tenant is None})
+               target_id=key.id, details={"name": name, "role": role, "platform": tenant is None,
+                        **({"custom_role": extra.key} if extra else {}),
+                        **({"expires_at": expires_at.isoformat()} if expires_at else {})})
     return key, secret
+
+
+MAX_LIFETIME = timedelta(days=3 * 366)
+
+
+def validate_expiry(expires_at: datetime, now: datetime | None = None) -> datetime:
+    """An expiry for a new key: aware, in the future, at most MAX_LIFETIME away."""
+    now = now or utcnow()
+    if expires_at.tzinfo is None:
+        raise ValidationError(gettext("Give the expiry with a time zone, e.g. 2027-06-30T00:00:00Z."), field="expires_at")
+    if expires_at <= now:
+        raise ValidationError(gettext("The expiry must be in the future."), field="expires_at")
+    if expires_at - now > MAX_LIFETIME:
+        raise ValidationError(gettext("A key may live at most three years."), field="expires_at")
+    return expires_at
+
+
+def _name_in_use(tenant: Tenant | None, name: str) -> bool:
+    same_place = ApiKey.tenant_id == tenant.id if tenant else ApiKey.tenant_id.is_(None)
+    return bool(db.session.scalar(select(func.count()).select_from(ApiKey).where(
+        same_place, ApiKey.revoked_at.is_(None), func.lower(ApiKey.name) == name.lower())))
 
 
 def _owner_for(authority: Authority) -> int | None:
@@ -77,7 +110,9 @@ def _owner_for(authority: Authority) -> int | None:
 
 def keys_query(tenant: Tenant | None, include_revoked: bool = False) -> Select:
     """The tenant's keys (or the platform keys), newest first."""
-    stmt = select(ApiKey).where(ApiKey.tenant_id == tenant.id if tenant else ApiKey.tenant_id.is_(None))
+    stmt = (select(ApiKey).where(ApiKey.tenant_id == tenant.id if tenant else ApiKey.tenant_id.is_(None))
+            # Lists show each key's owner and custom role: two queries for the page, not two per key.
+            .options(selectinload(ApiKey.owned_by), selectinload(ApiKey.custom_role)))
     if not include_revoked:
         stmt = stmt.where(ApiKey.revoked_at.is_(None))
     return stmt.order_by(ApiKey.created_at.desc(), ApiKey.id.desc())
@@ -189,8 +224,16 @@ def authenticate_key(secret: str | None) -> ApiKey | None:
     key = access_cache.current_cache().lookup(("api_key", key_hash), lambda session: _active_key(session, key_hash),
                                               attach=False)
     if key is not None:
-        _note_use(key.id, utcnow())
+        now = utcnow()
+        ensure_unexpired(key, now)  # the clock, not a commit, ends a key: checked on every call
+        note_use(key.id, now)
     return key
+
+
+def ensure_unexpired(key: ApiKey, now: datetime | None = None) -> None:
+    """401 `api_key_expired` once the key's expiry has passed (the API's hot path asks too)."""
+    if key.has_expired(now):
+        raise Unauthorized(gettext("This API key expired on %(date)s. Create a new one.", date=f"{key.expires_at:%Y-%m-%d %H:%M} UTC"), code="api_key_expired")
 
 
 class KeyUses:
@@ -236,17 +279,21 @@ class KeyUses:
             return len(pending)
 
 
-def _key_uses() -> KeyUses:
-    uses = current_app.extensions.get("api_key_uses")
+def _key_uses(app: Flask | None = None) -> KeyUses:
+    app = app or current_app._get_current_object()
+    uses = app.extensions.get("api_key_uses")
     if uses is None:
-        uses = current_app.extensions["api_key_uses"] = KeyUses()
-        write_behind.current_writer().register("api-key-last-use", uses.flush)
+        uses = app.extensions["api_key_uses"] = KeyUses()
+        write_behind.writer_of(app).register("api-key-last-use", uses.flush)
     return uses
 
 
-def _note_use(key_id: int, now: datetime) -> None:
-    if _key_uses().note(key_id, now):
-        write_behind.current_writer().start()
+def note_use(key_id: int, now: datetime, app: Flask | None = None) -> None:
+    """Remember that the key was used now (written behind, at most once a minute per key); `app`
+    outside an app context (the API's hot path)."""
+    app = app or current_app._get_current_object()
+    if _key_uses(app).note(key_id, now):
+        write_behind.writer_of(app).start()
 
 
 def flush_key_uses() -> int:

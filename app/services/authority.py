@@ -44,18 +44,24 @@ class Authority(Actor):
     tenant_id: str | None = None
     roles: frozenset[Role] = frozenset()
     via: Via = Via.SYSTEM
+    # What custom roles add (permission names) in `tenant_id`, beside the built-in `roles`.
+    permissions: frozenset[str] = frozenset()
 
     @classmethod
-    def of(cls, actor: Actor, *, tenant_id: str | None = None, roles=(), via: Via = Via.SYSTEM) -> Authority:
-        """`actor` with roles in a tenant (roles are role names or `Role`s)."""
+    def of(cls, actor: Actor, *, tenant_id: str | None = None, roles=(), via: Via = Via.SYSTEM,
+           permissions=()) -> Authority:
+        """`actor` with roles in a tenant (roles are role names or `Role`s; `permissions` those its
+        custom roles add)."""
         base = {f.name: getattr(actor, f.name) for f in fields(Actor)}
-        return cls(**base, tenant_id=tenant_id, roles=frozenset(Role(r) for r in roles), via=via)
+        return cls(**base, tenant_id=tenant_id, roles=frozenset(Role(r) for r in roles), via=via,
+                   permissions=frozenset(permissions))
 
     @classmethod
-    def member(cls, actor: Actor, tenant, *roles: str, via: Via = Via.SESSION) -> Authority:
+    def member(cls, actor: Actor, tenant, *roles: str, via: Via = Via.SESSION, permissions=()) -> Authority:
         """A member of `tenant` (a Tenant or its id) holding `roles`, acting as `actor`, never a platform admin."""
         tenant_id = tenant if isinstance(tenant, str) or tenant is None else tenant.id
-        return replace(cls.of(actor, tenant_id=tenant_id, roles=roles, via=via), is_platform_admin=False)
+        return replace(cls.of(actor, tenant_id=tenant_id, roles=roles, via=via, permissions=permissions),
+                       is_platform_admin=False)
 
     @classmethod
     def system(cls) -> Authority:
@@ -78,13 +84,16 @@ class Authority(Actor):
 def allows(authority: Authority, permission: str | Permission, tenant=None) -> bool:
     """Whether `authority` holds `permission` in `tenant` (default: the tenant it acts in).
 
-    Platform admins hold every permission; a member holds those of any of its roles there.
+    Platform admins hold every permission; a member holds the union of its roles' there: the
+    built-in role's (`permissions.BUILTIN_ROLE_PERMISSIONS`) and its custom roles'.
     """
     perm = get_permission(permission)
     if authority.is_platform_admin:
         return True
     roles = authority.roles_in(tenant if tenant is not None else authority.tenant_id)
-    return any(role_allows(role, perm) for role in roles)
+    if not roles:
+        return False  # custom permissions count only where the authority is a member
+    return perm.name in authority.permissions or any(role_allows(role, perm) for role in roles)
 
 
 def at_least(authority: Authority, tenant, role: str) -> bool:

@@ -64,6 +64,12 @@ def get_membership(tenant: Tenant, user_id: int | str) -> TenantUser:
     return membership
 
 
+def is_sole_owner(membership: TenantUser) -> bool:
+    """Whether this member is the tenant's only active owner (who may be neither demoted nor removed)."""
+    return membership.role == Role.OWNER and membership.status == MembershipStatus.ACTIVE \
+        and _owner_count(membership.tenant_id) <= 1
+
+
 def _owner_count(tenant_id: str) -> int:
     return db.session.scalar(select(func.count()).select_from(TenantUser).where(
         TenantUser.tenant_id == tenant_id, TenantUser.role == Role.OWNER, TenantUser.status == MembershipStatus.ACTIVE)) or 0
@@ -115,6 +121,8 @@ def change_role(tenant: Tenant, user_id: int | str, new_role: str, authority: Au
         ensure_may_grant(authority, tenant, new_role)
         ensure_may_grant(authority, tenant, old_role)
         if old_role == Role.OWNER and _owner_count(tenant.id) <= 1:
+            if authority.user_id == membership.user_id:
+                raise LastOwner(gettext("You are the only owner. Make someone else an owner (or transfer ownership) first."), field="role")
             raise LastOwner(gettext("%(email)s is the only owner. Make someone else an owner (or transfer ownership) first.", email=membership.user.email), field="role")
         membership.role = new_role
         if old_role == Role.OWNER and tenant.owner_id == membership.user_id:
@@ -139,6 +147,8 @@ def remove_member(tenant: Tenant, user_id: int | str, authority: Authority) -> N
         if not leaving_self:
             ensure_may_grant(authority, tenant, membership.role)
         if membership.role == Role.OWNER and _owner_count(tenant.id) <= 1:
+            if leaving_self:
+                raise LastOwner(gettext("You are the only owner, so you cannot leave. Transfer ownership first."), field="user_id")
             raise LastOwner(gettext("%(email)s is the only owner and cannot be removed. Transfer ownership first.", email=membership.user.email), field="user_id")
         if tenant.owner_id == membership.user_id:
             tenant.owner_id = _another_owner_id(tenant.id, membership.user_id)

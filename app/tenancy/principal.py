@@ -13,7 +13,7 @@ from flask import current_app, g, request, session
 from flask_login import current_user
 
 from app.models import ApiKey, Tenant, User
-from app.services import tenants
+from app.services import roles, tenants
 from app.services.audit import Actor
 from app.services.authority import Authority, Via
 
@@ -27,6 +27,8 @@ class Principal:
     impersonator_user_id: int | None = None
     # The one tenant an impersonation was started for: the owner's other tenants stay closed.
     impersonation_tenant_id: str | None = None
+    # The impersonation is a read-only support-access grant: every write is refused (guard.check_status).
+    support_read_only: bool = False
     # Whether this sign-in passed a second factor (the session's record, or the JWT's `mfa` claim).
     mfa: bool = False
 
@@ -91,8 +93,13 @@ class Principal:
     def authority(self, tenant: Tenant | None = None) -> Authority:
         """What this caller may do in `tenant` (None: outside any tenant, as a platform admin or no one)."""
         role = self.role_in(tenant) if tenant is not None else None
+        extra: frozenset[str] = frozenset()
+        if role and self.api_key is not None:
+            extra = roles.key_permissions(getattr(self.api_key, "custom_role_id", None))
+        elif role and self.user is not None:
+            extra = roles.custom_permissions(tenant.id, self.user.id)
         return Authority.of(self.actor(), tenant_id=tenant.id if tenant is not None else None,
-                            roles=(role,) if role else (), via=self.way_in)
+                            roles=(role,) if role else (), via=self.way_in, permissions=extra)
 
     def actor(self) -> Actor:
         ip = request.remote_addr if request else None
@@ -117,6 +124,8 @@ def current_principal() -> Principal:
         principal = Principal(user=current_user._get_current_object(), via="session",
                               impersonator_user_id=session.get("impersonator_id"),
                               impersonation_tenant_id=session.get("impersonation_tenant_id"),
+                              support_read_only=bool(session.get("impersonator_id"))
+                              and session.get("support_level") == "read_only",
                               mfa=bool(record and record.mfa))
     else:
         principal = Principal()

@@ -70,3 +70,46 @@ def test_cli_lists_and_revokes_keys_without_showing_secrets(world, api, runner):
     assert "(revoked)" in runner.invoke(args=["apikey", "list", "--tenant", "acme", "--all"]).stdout
     wrong_tenant = runner.invoke(args=["apikey", "revoke", str(key_id), "--tenant", "globex"])
     assert wrong_tenant.exit_code != 0
+
+
+def test_a_key_with_an_expiry_works_until_then_and_is_refused_after(world, api, clock):
+    from datetime import UTC, datetime
+
+    traveller = clock(datetime(2028, 2, 28, 23, 0, tzinfo=UTC))
+    created = api.post("/api/v1/tenants/acme/api-keys", headers=world.headers("admin"),
+                       json={"name": "leap-day job", "role": "viewer", "expires_at": "2028-02-29T23:59:59Z"})
+    assert created.status_code == 201 and created.get_json()["expires_at"] == "2028-02-29T23:59:59+00:00"
+    secret = created.get_json()["secret"]
+    traveller.move_to(datetime(2028, 2, 29, 23, 59, 58, tzinfo=UTC))
+    for _ in range(20):  # warm: the hot path serves it too, and must stop at the same instant
+        assert api.get("/api/v1/tenants/current", key=secret).status_code == 200
+    traveller.move_to(datetime(2028, 2, 29, 23, 59, 59, tzinfo=UTC))
+    refused = api.get("/api/v1/tenants/current", key=secret)
+    assert refused.status_code == 401
+    assert refused.get_json()["error"]["code"] == "api_key_expired"
+    assert "expired on 2028-02-29 23:59 UTC" in refused.get_json()["error"]["message"]
+
+
+def test_an_expiry_in_the_past_or_too_far_or_without_a_zone_is_a_field_error(world, api, clock):
+    from datetime import UTC, datetime
+
+    clock(datetime(2026, 12, 31, 12, tzinfo=UTC))
+    for value, message in [("2026-12-31T11:59:59Z", "in the future"), ("2030-06-01T00:00:00Z", "three years"),
+                           ("2027-01-01T00:00:00", "expires_at")]:
+        answer = api.post("/api/v1/tenants/acme/api-keys", headers=world.headers("admin"),
+                          json={"name": f"k {value}", "expires_at": value})
+        assert answer.status_code == 422, value
+        error = answer.get_json()["error"]
+        assert message in str(error) and "expires_at" in str(error["details"])
+    assert [k.name for k in db.session.query(ApiKey).filter(ApiKey.name.like("k %"))] == []
+
+
+def test_key_names_are_unique_among_a_tenant_s_active_keys(world, api):
+    first = api.post("/api/v1/tenants/acme/api-keys", headers=world.headers("admin"), json={"name": "Deploy"})
+    assert first.status_code == 201
+    again = api.post("/api/v1/tenants/acme/api-keys", headers=world.headers("admin"), json={"name": "deploy"})
+    assert again.status_code == 422 and again.get_json()["error"]["code"] == "api_key_name_taken"
+    # Another tenant may use the name, and a revoked key's name is free again.
+    assert api.post("/api/v1/tenants/globex/api-keys", key=world.keys["other"], json={"name": "Deploy"}).status_code == 201
+    api.delete(f"/api/v1/tenants/acme/api-keys/{first.get_json()['id']}", headers=world.headers("admin"))
+    assert api.post("/api/v1/tenants/acme/api-keys", headers=world.headers("admin"), json={"name": "Deploy"}).status_code == 201

@@ -133,3 +133,26 @@ def test_another_tenants_owner_cannot_take_over_acmes_key(client, as_user, org, 
     assert post(client, f"/t/globex/keys/{key.id}/reown", {}).status_code == 404
     db.session.expire_all()
     assert db.session.get(ApiKey, key.id).owned_by_id == org.admin.id
+
+
+def test_a_key_made_in_the_portal_expires_in_90_days_by_default_and_says_when(client, as_user, org, clock):
+    from datetime import UTC, datetime
+
+    traveller = clock(datetime(2026, 12, 31, 23, 59, tzinfo=UTC))
+    as_user(org.admin)
+    html = post(client, "/t/acme/keys", {"name": "Nightly", "role": "viewer", "expires": "90"}).get_data(as_text=True)
+    assert "sk_" in html
+    [key] = [k for k in api_keys.list_keys(org.tenant) if k.name == "Nightly"]
+    assert key.expires_at == datetime(2027, 3, 31, 23, 59, tzinfo=UTC)
+    traveller.move_to(datetime(2027, 4, 1, tzinfo=UTC))
+    as_user(org.admin)
+    row = next(r for r in client.get("/t/acme/keys").get_data(as_text=True).split('data-testid="key-row"')[1:]
+               if "Nightly" in r)
+    assert "Expired" in row
+
+
+def test_a_second_key_with_the_same_name_is_a_form_error(client, as_user, org):
+    as_user(org.admin)
+    assert post(client, "/t/acme/keys", {"name": "CI", "role": "viewer", "expires": ""}).status_code == 200
+    again = post(client, "/t/acme/keys", {"name": "ci", "role": "viewer", "expires": ""})
+    assert again.status_code == 422 and "A key named ci already exists" in again.get_data(as_text=True)

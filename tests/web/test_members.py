@@ -42,15 +42,42 @@ def test_role_change_without_csrf_token_is_refused(client, as_user, org):
 def test_last_owner_cannot_be_demoted_and_the_row_says_why(client, as_user, org):
     as_user(org.owner)
     response = post(client, f"/t/acme/members/{org.owner.id}/role", {"role": "admin"}, htmx=True)
-    assert "is the only owner" in response.get_data(as_text=True)
+    assert "You are the only owner" in response.get_data(as_text=True)  # "you", not their own address
     assert _role(org.tenant, org.owner) == "owner"
 
 
 def test_last_owner_cannot_be_removed(client, as_user, org):
     as_user(org.owner)
     response = post(client, f"/t/acme/members/{org.owner.id}/remove", htmx=True)
-    assert "cannot be removed" in response.get_data(as_text=True)
+    assert "You are the only owner, so you cannot leave" in response.get_data(as_text=True)
     assert _role(org.tenant, org.owner) == "owner"
+
+
+def test_the_sole_owner_s_controls_are_disabled_with_the_reason(client, as_user, org):
+    import re
+
+    as_user(org.owner)
+    html = client.get("/t/acme/members").get_data(as_text=True)
+    row = html.split(f'id="member-{org.owner.id}"')[1].split("</tr>")[0]
+    assert "The only owner: make someone else an owner first." in row
+    assert re.search(r'<select[^>]*data-testid="role-select"[^>]*disabled', row)
+    assert re.search(r'<button[^>]*disabled[^>]*>\s*<i class="bi bi-person-dash"', row)
+    assert re.search(r'Leave organisation', html) and "so you cannot leave" in html
+    assert re.search(r'<button class="btn btn-outline-danger" type="submit" disabled', html)
+    # The transfer menu starts on a blank choice; another member's row stays editable.
+    assert re.search(r'<option [^>]*value=""[^>]*>Choose a member</option>', html)
+    other = html.split(f'id="member-{org.admin.id}"')[1].split("</tr>")[0]
+    assert "disabled" not in other
+
+
+def test_a_second_owner_lifts_the_restriction(client, as_user, org):
+    from app.services import members
+    from app.services.audit import Actor
+
+    members.change_role(org.tenant, org.admin.id, "owner", Actor.system())
+    as_user(org.owner)
+    html = client.get("/t/acme/members").get_data(as_text=True)
+    assert "The only owner" not in html and "so you cannot leave" not in html
 
 
 def test_promoting_to_owner_is_never_one_click(client, as_user, org):

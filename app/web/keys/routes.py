@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from flask import flash, redirect, session, url_for
 from flask_babel import gettext as _
+from wtforms import SelectChoice
 
-from app.services import api_keys
+from app.models.types import utcnow
+from app.services import api_keys, entitlements, roles
 from app.services.authority import allows, grantable_roles
 from app.services.errors import DomainError, NotFound
 from app.tenancy.context import current_tenant
@@ -18,10 +20,20 @@ from app.web.rendering import is_htmx, render_page, show_error
 TEMPLATE = "keys/index.html"
 
 
+def _choices(form: CreateKeyForm) -> CreateKeyForm:
+    """The form's role choices: built-in roles the caller may grant; the tenant's custom roles when its
+    plan has them (the service still refuses a role made of permissions the caller does not hold)."""
+    tenant = current_tenant._get_current_object()
+    form.role.choices = role_choices(grantable_roles(current_authority(), tenant.id))
+    custom = [role for role, _count in roles.list_roles(tenant)] if entitlements.has_feature(tenant, roles.FEATURE) else []
+    form.custom_role.choices = [SelectChoice("", _("No custom role")),
+                                *(SelectChoice(role.key, role.name) for role in custom)]
+    return form
+
+
 def _context(form: CreateKeyForm | None = None, **extra) -> dict:
     tenant = current_tenant._get_current_object()
-    form = form or CreateKeyForm()
-    form.role.choices = role_choices(grantable_roles(current_authority(), current_tenant.id))
+    form = _choices(form or CreateKeyForm())
     return {"form": form, "keys": api_keys.list_keys(tenant), "role_labels": ROLE_LABELS, "created": None,
             "secret": None, "may_reown": allows(current_authority(), "apikeys.reown") and not
             session.get("impersonator_id"), **extra}
@@ -34,12 +46,12 @@ def index():
 
 @bp.tenant("/keys", "apikeys.manage", methods=["POST"])
 def create():
-    form = CreateKeyForm()
-    form.role.choices = role_choices(grantable_roles(current_authority(), current_tenant.id))
+    form = _choices(CreateKeyForm())
     if form.validate_on_submit():
         try:
             key, secret = api_keys.create_key(current_tenant._get_current_object(), form.name.data, form.role.data,
-                                              current_authority())
+                                              current_authority(), custom_role=form.custom_role.data or None,
+                                              expires_at=form.expires_at(utcnow()))
         except DomainError as exc:
             show_error(form, exc, fallback="name")
         else:

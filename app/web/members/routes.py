@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from app.services import members, quotas
+from app.services import invitations, members, quotas, roles
 from app.services.authority import grantable_roles, may_grant
 from app.services.errors import DomainError, NotFound
 from app.tenancy.context import current_tenant
@@ -28,12 +28,20 @@ def _context(**extra) -> dict:
     tenant = current_tenant._get_current_object()
     everyone = members.list_members(tenant)
     transfer = TransferForm()
-    transfer.user_id.choices = [SelectChoice(str(m.user_id), f"{m.user.display_name} <{m.user.email}>")
-                                for m in everyone if m.user_id != tenant.owner_id and m.status == "active"]
+    candidates = [SelectChoice(str(m.user_id), f"{m.user.display_name} <{m.user.email}>")
+                  for m in everyone if m.user_id != tenant.owner_id and m.status == "active"]
+    # Starts on a blank choice: nobody becomes the owner by a form sent without choosing.
+    transfer.user_id.choices = [SelectChoice("", _("Choose a member")), *candidates] if candidates else []
     users_line = next(line for line in quotas.quota_report(tenant) if line.resource == "users")
+    # The invitations that hold a seat, listed under the members so the seat count adds up on this page.
+    pending = [inv for inv in invitations.list_invitations(tenant) if not inv.is_expired()]
     return {"members": everyone, "roles": [(r, ROLE_LABELS[r]) for r in grantable_roles(current_authority(), tenant)], "role_labels": ROLE_LABELS,
             "role_help": ROLE_HELP, "may_edit": _may_edit, "transfer_form": transfer, "users_line": users_line,
-            "row_errors": {}, "row_notice": {}, "seats_oob": False, "leave_form": LeaveForm(), **extra}
+            "seats": quotas.seat_count(tenant.id), "pending": pending,
+            "row_errors": {}, "row_notice": {}, "seats_oob": False, "leave_form": LeaveForm(),
+            "custom_roles": roles.roles_of_members(tenant, [m.user_id for m in everyone]),
+            "sole_owner_id": next((m.user_id for m in everyone if m.role == "owner" and members.is_sole_owner(m)), None),
+            **extra}
 
 
 def _back():
@@ -99,8 +107,8 @@ def remove(user_id: int):
             flash(exc.message, "danger")
             return _back()
         return render_page(TEMPLATE, block="member_row", **_context(m=membership, row_errors={user_id: exc.message}))
+    flash(_("%(name)s was removed from %(org)s.", name=name, org=tenant.name), "success")
     if not is_htmx():
-        flash(_("%(name)s was removed from %(org)s.", name=name, org=tenant.name), "success")
         return _back()
     # The row disappears; the seat counter above the table updates out of band.
     return render_page(TEMPLATE, block="removed_row", oob_blocks=("seats",), **_context(seats_oob=True))
