@@ -93,3 +93,21 @@ def migrate(refs: tuple[str, ...], include_current: bool) -> None:
         click.echo(f"FAILED {outcome.slug} ({outcome.tenant_id}): {outcome.error}", err=True)
     if failed:
         raise click.ClickException(gettext("%(failed)s tenant(s) could not be migrated; fix them and run again.", failed=len(failed)))
+
+
+@tenants_group.command("move")
+@click.argument("slug")
+@click.option("--to", "target", required=True, type=click.Choice(["row", "schema", "database"]),
+              help="The isolation tier to move the tenant to.")
+@domain_errors_exit
+def move(slug: str, target: str) -> None:
+    """Move a tenant to another isolation tier: copy, verify, switch, drop the old copy.
+
+    Resumable: after a crash, run the same command again and it carries on from the recorded phase.
+    """
+    from app.services import tier_move
+
+    tenant = tenants.get_tenant(slug)
+    done = tier_move.move_tenant(tenant, target, Actor.cli())
+    click.echo(gettext("%(slug)s moved from %(source)s to %(target)s (%(rows)s rows copied and verified).",
+                       slug=tenant.slug, source=done.source, target=done.target, rows=done.copied_rows))

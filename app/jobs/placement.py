@@ -24,3 +24,11 @@ def reconcile_documents() -> None:
     from app.services import documents
 
     documents.reconcile_all("database")
+
+
+@task("placement.move", max_retries=3, backoff=10, backoff_max=600)
+def move_tenant(move_id: int) -> None:
+    """Carry a recorded tier move on to its end (resumes from its phase if retried)."""
+    from app.services import tier_move
+
+    tier_move.run_move(move_id)

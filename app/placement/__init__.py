@@ -114,6 +114,7 @@ def drop(tenant: Tenant) -> None:
 
 
 # Registers the control-plane table that records each tenant's tenant-plane revision.
+from app.placement.moves import TenantMove  # noqa: E402,F401
 from app.placement.state import TenantPlaneState  # noqa: E402
 
 __all__ = ["TenantPlaneState", "drop", "is_ready", "provision", "reserve", "unready", "validate_strategy"]

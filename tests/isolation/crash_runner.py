@@ -34,6 +34,12 @@ def main(scenario: str, *args: str) -> None:
             (slug,) = args
             documents.create_document(tenants.get_tenant(slug), Actor(label="crash test"),
                                       documents.Upload(title="Cut short", content="Written in the tenant plane."))
+        elif scenario == "move-tenant":
+            from app.services import tenants, tier_move
+            from app.services.audit import Actor
+
+            slug, target = args
+            tier_move.move_tenant(tenants.get_tenant(slug), target, Actor.cli())
         else:
             raise SystemExit(f"unknown scenario {scenario!r}")
     print("finished")
