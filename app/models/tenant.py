@@ -125,3 +125,15 @@ class TenantQuota(db.Model):
     tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
     resource: Mapped[str] = mapped_column(String(32))
     limit_value: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class TenantSlugRedirect(db.Model):
+    """An address a tenant gave up: its old slug keeps leading to it (and stays reserved for it) until
+    `expires_at`, so bookmarks and links in old emails keep working after a rename."""
+
+    __tablename__ = "tenant_slug_redirects"
+
+    old_slug: Mapped[str] = mapped_column(String(63), primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -9,14 +9,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask_babel import gettext
-from sqlalchemy import ColumnElement, Select, any_, func, or_, select
+from sqlalchemy import ColumnElement, Select, any_, delete, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from app import crashpoints, placement
 from app.extensions import db
-from app.models import Tenant, TenantConfig, TenantUser, User, normalize_email
+from app.models import Tenant, TenantConfig, TenantSlugRedirect, TenantUser, User, normalize_email
 from app.models.types import utcnow
-from app.services import access_cache, accounts, storage
+from app.services import access_cache, accounts, feature_flags, storage
 from app.services.audit import Actor, record
 from app.services.errors import (
     DomainError,
@@ -27,6 +27,7 @@ from app.services.errors import (
     TenantStateConflict,
     ValidationError,
 )
+from app.services.feature_flags import FLAG_NAME_RE, MAX_FEATURE_FLAGS
 from app.services.field_errors import FieldErrors
 from app.services.languages import SUPPORTED_LOCALES
 from app.services.pagination import Page, paginate
@@ -49,10 +50,6 @@ RESERVED_SLUGS = frozenset({
     "current", "plans",
 })
 HEX_COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
-FLAG_NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
-# Flags are switches, not storage: a bound keeps the tenant's config row (read on every request)
-# and each audit event of a change small.
-MAX_FEATURE_FLAGS = 64
 SETTINGS_FIELDS = ("display_name", "timezone", "locale", "brand_color", "feature_flags", "require_2fa")
 
 
@@ -133,11 +130,38 @@ def find_tenant_for_request(ref: str | None) -> Tenant | None:
     return access_cache.current_cache().lookup(("tenant", ref), load)
 
 
+SLUG_REDIRECT_DAYS = 30
+
+
 def _slug_free(slug: str, exclude_id: str | None = None) -> bool:
+    """No tenant has the slug, and none gave it up less than SLUG_REDIRECT_DAYS ago (its old address
+    still leads to it); `exclude_id` may take either back."""
     stmt = select(func.count()).select_from(Tenant).where(Tenant.slug == slug)
+    held = select(func.count()).select_from(TenantSlugRedirect).where(
+        TenantSlugRedirect.old_slug == slug, TenantSlugRedirect.expires_at > utcnow())
     if exclude_id:
         stmt = stmt.where(Tenant.id != exclude_id)
-    return not db.session.scalar(stmt)
+        held = held.where(TenantSlugRedirect.tenant_id != exclude_id)
+    return not db.session.scalar(stmt) and not db.session.scalar(held)
+
+
+def redirected_slug(old_slug: str, now: datetime | None = None) -> str | None:
+    """The current slug of the tenant that gave up `old_slug` less than SLUG_REDIRECT_DAYS ago, if any."""
+    if not old_slug or len(old_slug) > 63:
+        return None
+    return db.session.scalar(
+        select(Tenant.slug).join(TenantSlugRedirect, TenantSlugRedirect.tenant_id == Tenant.id)
+        .where(TenantSlugRedirect.old_slug == old_slug.lower(), TenantSlugRedirect.expires_at > (now or utcnow()),
+               Tenant.deleted_at.is_(None)))
+
+
+def _keep_old_address(tenant: Tenant, old_slug: str, new_slug: str) -> None:
+    """The old slug leads to the tenant for SLUG_REDIRECT_DAYS; taking a slug back ends its redirect."""
+    now = utcnow()
+    db.session.execute(delete(TenantSlugRedirect).where(or_(TenantSlugRedirect.old_slug.in_((old_slug, new_slug)),
+                                                            TenantSlugRedirect.expires_at <= now)))
+    db.session.add(TenantSlugRedirect(old_slug=old_slug, tenant_id=tenant.id, created_at=now,
+                                      expires_at=now + timedelta(days=SLUG_REDIRECT_DAYS)))
 
 
 def check_new_tenant(name: str | None, slug: str | None) -> tuple[str, str]:
@@ -258,26 +282,23 @@ def update_tenant(tenant: Tenant, actor: Actor, *, name: str | None = None, slug
                 if not _slug_free(new_slug, exclude_id=tenant.id):
                     raise SlugTaken(gettext("The slug %(new_slug)s is already taken.", new_slug=repr(new_slug)), field="slug")
                 changes["slug"] = {"from": tenant.slug, "to": new_slug}
+                _keep_old_address(tenant, tenant.slug, new_slug)
                 tenant.slug = new_slug
         clean = _validated_settings(settings)
         if clean.get("require_2fa") and not tenant.config.require_2fa:
             _check_can_require_2fa(actor)
+        if "feature_flags" in clean:
+            flag_changes = feature_flags.replace_flags(tenant, clean.pop("feature_flags"), actor)
+            if flag_changes:
+                changes["feature_flags"] = flag_changes
         for key, value in clean.items():
             if getattr(tenant.config, key) != value:
-                changes[key] = (_flag_changes(getattr(tenant.config, key) or {}, value) if key == "feature_flags"
-                                else {"from": getattr(tenant.config, key), "to": value})
+                changes[key] = {"from": getattr(tenant.config, key), "to": value}
                 setattr(tenant.config, key, value)
         if changes:
             record("tenant.updated", actor, tenant_id=tenant.id, target_type="tenant", target_id=tenant.id,
                    details={"changes": changes})
     return tenant
-
-
-def _flag_changes(old: dict, new: dict) -> dict:
-    """What a feature-flag update changed (not both whole maps): flags set to a value, flags removed."""
-    changed = {"set": {k: v for k, v in sorted(new.items()) if old.get(k) != v},
-               "removed": sorted(set(old) - set(new))}
-    return {k: v for k, v in changed.items() if v}
 
 
 def _validated_settings(settings: dict) -> dict:
@@ -348,12 +369,14 @@ def suspend(tenant: Tenant, reason: str, actor: Actor) -> Tenant:
 
 
 def reactivate(tenant: Tenant, actor: Actor) -> Tenant:
-    """Bring a suspended or expired tenant back to active."""
+    """Bring a suspended or expired tenant back: to its trial if it was suspended during a trial that has
+    not ended yet (a suspension does not convert a trial into a paid plan), else to active."""
     if tenant.is_deleted:
         raise ValidationError(gettext("Restore a deleted tenant instead of reactivating it."), field="status")
     with unit_of_work():
         previous = tenant.status
-        tenant.status = "active"
+        in_trial = previous == "suspended" and tenant.trial_ends_at is not None and tenant.trial_ends_at > utcnow()
+        tenant.status = "trial" if in_trial else "active"
         tenant.suspended_reason = None
         record("tenant.reactivated", actor, tenant_id=tenant.id, target_type="tenant", target_id=tenant.id,
                details={"from": previous})

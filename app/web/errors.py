@@ -7,7 +7,7 @@ import logging
 from flask import Flask, g, jsonify, make_response, redirect, render_template, request, url_for
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, RequestEntityTooLarge
 
-from app.services.errors import DomainError, TwoFactorRequired, Unauthorized
+from app.services.errors import DomainError, TenantNotFound, TwoFactorRequired, Unauthorized
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +95,12 @@ def init_errorhandlers(app: Flask) -> None:
             flash(exc.message, "danger")
             back = request.referrer if (request.referrer or "").startswith(request.host_url) else billing_path
             return "", 200, {"HX-Redirect": back}
+        if isinstance(exc, TenantNotFound):
+            from app.web.slug_redirects import moved_url
+
+            moved = moved_url()
+            if moved is not None:
+                return redirect(moved, 307)
         from app.web.status_pages import status_page
 
         # A member of a suspended or deleted organisation gets a page saying what happened and

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import AuditEvent, Tenant, TenantInvitation, TenantUser, User
 from app.models.types import utcnow
-from app.services import tenants
+from app.services import feature_flags, tenants
 from app.services.audit import Actor
 from app.services.errors import SlugTaken, TenantStateConflict, ValidationError
 from tests import factories as f
@@ -118,7 +118,7 @@ def test_update_settings_validates_each_field(app):
     tenants.update_tenant(tenant, SYSTEM, name="Renamed", timezone="Europe/Berlin", locale="zh",
                           brand_color="#AA00FF", feature_flags={"beta_search": True})
     assert tenant.name == "Renamed" and tenant.config.timezone == "Europe/Berlin"
-    assert tenant.config.brand_color == "#aa00ff" and tenant.config.feature_flags == {"beta_search": True}
+    assert tenant.config.brand_color == "#aa00ff" and feature_flags.effective_flags(tenant) == {"beta_search": True}
     (event,) = events("tenant.updated", tenant.id)
     assert event.details["changes"]["timezone"] == {"from": "UTC", "to": "Europe/Berlin"}
 
@@ -232,3 +232,25 @@ def test_list_tenants_paginates_with_total(app):
     page = tenants.list_tenants(tenants.TenantFilter(), page=2, per_page=3)
     assert page.total == 7 and page.pages == 3 and len(page.items) == 3
     assert tenants.list_tenants(tenants.TenantFilter(), page=1, per_page=1000).per_page == 100
+
+
+def test_reactivating_a_trial_suspended_before_its_end_keeps_the_trial(app, clock):
+    traveller = clock(datetime(2028, 2, 28, 12, tzinfo=UTC))
+    tenant = f.tenant(plan="basic", status="trial")
+    ends = tenant.trial_ends_at
+    tenants.suspend(tenant, "Fraud check", SYSTEM)
+    traveller.move_to(ends - timedelta(seconds=1))
+    tenants.reactivate(tenant, SYSTEM)
+    assert tenant.status == "trial" and tenant.trial_ends_at == ends  # the same trial, same end
+
+    tenants.suspend(tenant, "Fraud check", SYSTEM)
+    traveller.move_to(ends)  # the trial is over by the time support lifts the suspension
+    tenants.reactivate(tenant, SYSTEM)
+    assert tenant.status == "active"
+
+
+def test_reactivating_a_suspended_paying_tenant_makes_it_active(app):
+    tenant = f.tenant(plan="pro", status="active")
+    tenants.suspend(tenant, "Chargeback", SYSTEM)
+    tenants.reactivate(tenant, SYSTEM)
+    assert tenant.status == "active"

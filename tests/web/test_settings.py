@@ -53,8 +53,9 @@ def test_a_new_slug_moves_the_pages_to_the_new_address(client, as_user, org):
     as_user(org.owner)
     response = post(client, "/t/acme/settings", {**VALID, "slug": "acme-rockets"})
     assert response.location == "/t/acme-rockets/settings"
+    assert "the old one leads here for 30 days" in client.get("/t/acme-rockets/settings").get_data(as_text=True)
     assert client.get("/t/acme-rockets/").status_code == 200
-    assert client.get("/t/acme/").status_code == 404
+    assert client.get("/t/acme/").location == "/t/acme-rockets/"  # see test_slug_redirects.py
 
 
 def test_htmx_save_redirects_the_whole_page(client, as_user, org):
@@ -140,3 +141,13 @@ def test_admins_do_not_see_or_reach_the_danger_zone(client, as_user, org):
     assert "Danger zone" not in client.get("/t/acme/settings").get_data(as_text=True)
     assert post(client, "/t/acme/settings/delete", {"confirm_slug": "acme"}).status_code == 403
     assert _tenant(org).status == "active"
+
+
+@pytest.mark.parametrize(("path", "current"), [("/t/acme/settings", "Settings"), ("/t/acme/settings/roles", "Roles")])
+def test_one_navigation_item_is_current(client, as_user, org, path, current):
+    import re
+
+    as_user(org.owner)
+    html = client.get(path).get_data(as_text=True)
+    lit = re.findall(r'aria-current="page"\s+href="[^"]*"><i [^>]*></i>([^<]+)</a>', html)
+    assert lit == [current]

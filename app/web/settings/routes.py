@@ -32,7 +32,7 @@ def _context(form=None, delete_form=None, status=200) -> dict:
                                   "locale": tenant.config.locale, "brand_color": tenant.config.brand_color,
                                   "require_2fa": tenant.config.require_2fa})
     return {"form": form, "delete_form": delete_form or DeleteTenantForm(), "address": tenant_address,
-            "base_domain": current_app.config.get("TENANT_BASE_DOMAIN")}
+            "base_domain": current_app.config.get("TENANT_BASE_DOMAIN"), "slug_redirect_days": tenants.SLUG_REDIRECT_DAYS}
 
 
 @bp.tenant("/settings", "settings.update")
@@ -45,6 +45,7 @@ def update():
     tenant = current_tenant._get_current_object()
     form = SettingsForm()
     if form.validate_on_submit():
+        old_slug = tenant.slug
         try:
             tenants.update_tenant(tenant, current_authority(), name=form.name.data, slug=form.slug.data,
                                   display_name=form.name.data, timezone=form.timezone.data,
@@ -53,7 +54,11 @@ def update():
         except DomainError as exc:
             show_error(form, exc, fallback="name")
         else:
-            flash(_("Settings saved."), "success")
+            if tenant.slug != old_slug:
+                flash(_("Settings saved. The address is now %(address)s; the old one leads here for %(days)s days.",
+                        address=tenant_address(tenant.slug), days=tenants.SLUG_REDIRECT_DAYS), "success")
+            else:
+                flash(_("Settings saved."), "success")
             # A new slug is a new address: go there (HTMX follows HX-Redirect with a full load,
             # so the header picks up a new brand colour too).
             target = url_for("settings.index", tenant_slug=tenant.slug)
