@@ -1,20 +1,26 @@
-"""JSON API: a tenant's subscription and invoices (owners; docs/billing.md). The preview of a plan
-change is `POST /change-plan` with `"preview": true` (app/api/plans.py)."""
+"""JSON API: a tenant's subscription and invoices, cancel/resume at the period end, billing details and
+the payment method (owners; docs/billing.md). The preview of a plan change is `POST /change-plan` with
+`"preview": true` (app/api/plans.py)."""
 
 from __future__ import annotations
 
+from typing import Literal
+
 from flask import Response, jsonify, request
+from flask_babel import gettext
 from pydantic import Field
 
 from app.api import bp
-from app.api.bodies import MaybeMoment, Moment, ResponseBody, schemas
-from app.api.openapi import json_response, list_schema, ref, tenant_responses
+from app.api.bodies import MaybeMoment, Moment, RequestBody, ResponseBody, read_body, schemas, text
+from app.api.openapi import json_request, json_response, list_schema, ref, tenant_responses
 from app.api.params import page_body, paging_args
-from app.billing import invoices, overview
+from app.billing import details, invoices, overview, stripe_billing, subscriptions
 from app.billing.documents import invoice_pdf
 from app.billing.subscriptions import PlanChangePreview
 from app.models import Invoice as InvoiceRow
+from app.services.errors import ValidationError
 from app.tenancy.context import current_tenant
+from app.tenancy.principal import current_authority
 
 
 class Amount(ResponseBody):
@@ -136,6 +142,73 @@ def subscription():
     return jsonify(Subscription.model_validate(data).model_dump(mode="json"))
 
 
+class BillingDetailsChange(RequestBody):
+    """Printed on the next invoices; omitted: unchanged, empty string or null: cleared."""
+
+    company_name: text(details.MAX_COMPANY) | None = None
+    address: text(details.MAX_ADDRESS) | None = None
+    tax_id: text(details.MAX_TAX_ID) | None = None
+    billing_email: text(254) | None = None
+
+
+class PaymentMethodChoice(RequestBody):
+    method: Literal["bank_transfer", "stripe_card"] = Field(
+        description="`bank_transfer` (manual provider), or `stripe_card`: a card Stripe.js tokenised.")
+    payment_method_id: text(64) | None = Field(None, description="With `stripe_card`: the `pm_...` id.")
+
+
+def _tenant():
+    return current_tenant._get_current_object()
+
+
+def _subscription_json():
+    return jsonify(Subscription.model_validate(overview.overview(_tenant()).to_dict()).model_dump(mode="json"))
+
+
+@bp.tenant("/subscription/cancel", "billing.manage", methods=["POST"])
+def cancel_subscription():
+    """Cancel at the period end: the plan stays until then, then Free (resume withdraws it)."""
+    subscriptions.cancel(_tenant(), current_authority())
+    return _subscription_json()
+
+
+@bp.tenant("/subscription/resume", "billing.manage", methods=["POST"])
+def resume_subscription():
+    """Withdraw a cancellation or a downgrade waiting for the period end."""
+    subscriptions.resume(_tenant(), current_authority())
+    return _subscription_json()
+
+
+@bp.tenant("/billing-details", "billing.read")
+def get_billing_details():
+    data = overview.overview(_tenant()).to_dict()["billing_details"]
+    return jsonify(BillingDetails.model_validate(data).model_dump(mode="json"))
+
+
+@bp.tenant("/billing-details", "billing.manage", methods=["PATCH"])
+def update_billing_details():
+    body = read_body(BillingDetailsChange)
+    current = overview.overview(_tenant()).to_dict()["billing_details"]
+    changes = {**current, **{name: value or None for name, value in body.model_dump(exclude_unset=True).items()}}
+    saved = details.update_details(_tenant(), details.BillingDetails(**changes), current_authority())
+    return jsonify(BillingDetails(company_name=saved.company_name, address=saved.address, tax_id=saved.tax_id,
+                                  billing_email=saved.billing_email).model_dump(mode="json"))
+
+
+@bp.tenant("/payment-method", "billing.manage", methods=["POST"])
+def choose_payment_method():
+    """Bank transfer, or a Stripe card (then the open invoices are charged to it at once)."""
+    body = read_body(PaymentMethodChoice)
+    if body.method == "bank_transfer":
+        details.choose_bank_transfer(_tenant(), current_authority())
+    else:
+        if not body.payment_method_id:
+            raise ValidationError(gettext("A Stripe card needs its payment_method_id (pm_...)."),
+                                  field="payment_method_id")
+        stripe_billing.attach_card(_tenant(), body.payment_method_id, current_authority())
+    return _subscription_json()
+
+
 @bp.tenant("/invoices", "billing.read")
 def list_invoices():
     """The tenant's invoices, newest first."""
@@ -155,13 +228,53 @@ def get_invoice(invoice_id: int):
     return jsonify(Invoice.of(row).model_dump(mode="json"))
 
 
-OPENAPI_COMPONENTS = schemas(Subscription, Invoice, PlanPreview)
+OPENAPI_COMPONENTS = schemas(Subscription, Invoice, PlanPreview, BillingDetails, BillingDetailsChange,
+                             PaymentMethodChoice)
 
 _TENANT_REF = {"$ref": "#/components/parameters/TenantRef"}
 _INVOICE_ID = {"name": "invoice_id", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1},
                "description": "The invoice's id (`id`, not its number)."}
 
+_WRITE_ERRORS = {"413": {"$ref": "#/components/responses/PayloadTooLarge"},
+                 "422": {"$ref": "#/components/responses/Validation"}}
+
+
+def _subscription_action(operation_id: str, summary: str) -> dict:
+    return {"post": {"operationId": operation_id, "tags": ["billing"], "summary": summary,
+                     "parameters": [_TENANT_REF],
+                     "responses": {"200": json_response("The subscription.", ref("Subscription")),
+                                   **tenant_responses(), "422": {"$ref": "#/components/responses/Validation"}}}}
+
+
 OPENAPI_PATHS = {
+    "/api/v1/tenants/{tenant_ref}/subscription/cancel": _subscription_action(
+        "cancelSubscription", "Cancel at the period end: Free from then on (owners; 422 `nothing_to_cancel` on Free)."),
+    "/api/v1/tenants/{tenant_ref}/subscription/resume": _subscription_action(
+        "resumeSubscription", "Withdraw a cancellation or a downgrade waiting for the period end (owners)."),
+    "/api/v1/tenants/{tenant_ref}/billing-details": {
+        "get": {"operationId": "getBillingDetails", "tags": ["billing"],
+                "summary": "Company name, address, tax id and billing email printed on invoices (owners).",
+                "parameters": [_TENANT_REF],
+                "responses": {"200": json_response("The billing details.", ref("BillingDetails")),
+                              **tenant_responses()}},
+        "patch": {"operationId": "updateBillingDetails", "tags": ["billing"],
+                  "summary": "Change the billing details for the next invoices (owners; omitted: unchanged).",
+                  "parameters": [_TENANT_REF], "requestBody": json_request(ref("BillingDetailsChange")),
+                  # A well-shaped string may still be refused: a tax id or an email address of the wrong form (422).
+                  "x-content-checked": True,
+                  "responses": {"200": json_response("The billing details.", ref("BillingDetails")),
+                                **tenant_responses(), **_WRITE_ERRORS}},
+    },
+    "/api/v1/tenants/{tenant_ref}/payment-method": {"post": {
+        "operationId": "choosePaymentMethod", "tags": ["billing"],
+        "summary": "Pay by bank transfer, or by a Stripe card (`pm_...`; open invoices are charged to it).",
+        "parameters": [_TENANT_REF],
+        "requestBody": json_request(ref("PaymentMethodChoice"), example={"method": "bank_transfer"}),
+        # A card needs Stripe as the provider and a real `pm_` id (422).
+        "x-content-checked": True,
+        "responses": {"200": json_response("The subscription.", ref("Subscription")),
+                      **tenant_responses(), **_WRITE_ERRORS},
+    }},
     "/api/v1/tenants/{tenant_ref}/subscription": {"get": {
         "operationId": "getSubscription", "tags": ["billing"], "summary": "The tenant's subscription (owners).",
         "parameters": [_TENANT_REF],

@@ -108,6 +108,11 @@ def record_payment(invoice: Invoice, *, succeeded: bool, provider: str, now: dat
     return payment
 
 
+def attempted(invoice: Invoice) -> bool:
+    """Someone already tried to collect `invoice` (a payment attempt is on record)."""
+    return db.session.scalar(select(Payment.id).where(Payment.invoice_id == invoice.id).limit(1)) is not None
+
+
 def open_invoices(tenant_id: str) -> list[Invoice]:
     return list(db.session.scalars(select(Invoice).where(Invoice.tenant_id == tenant_id,
                                                          Invoice.status == InvoiceStatus.OPEN)

@@ -262,23 +262,57 @@ def settle(tenant: Tenant, invoice: Invoice, actor: Actor, *, now: datetime | No
            provider_payment_id: str | None = None) -> Invoice:
     """Record that `invoice` is paid. With nothing else overdue the tenant is active again at once."""
     now = now or utcnow()
-    reactivated_from = None
     with unit_of_work() as session:
         lock_tenant(session, tenant.id)
         session.refresh(invoice)
         if invoice.status == InvoiceStatus.PAID:
             return invoice
-        if invoice.status != InvoiceStatus.OPEN:
-            raise ValidationError(gettext("Only an open invoice can be paid."), field="invoice", code="invoice_not_open")
-        invoices.record_payment(invoice, succeeded=True, provider=provider, now=now,
-                                provider_payment_id=provider_payment_id)
-        record("billing.invoice_paid", actor, tenant_id=tenant.id, target_type="invoice", target_id=invoice.id,
-               details={"invoice": invoice.display_number, "amount_cents": invoice.total_cents,
-                        "provider": provider})
-        reactivated_from = _reactivate_if_settled(tenant, now, actor)
+        reactivated_from = record_paid(tenant, invoice, actor, now=now, provider=provider,
+                                       provider_payment_id=provider_payment_id)
     if reactivated_from:
         notices.notify(tenant, "reactivated")
     return invoice
+
+
+def record_paid(tenant: Tenant, invoice: Invoice, actor: Actor, *, now: datetime, provider: str,
+                provider_payment_id: str | None = None) -> str | None:
+    """`settle`'s change inside the caller's unit of work (under the tenant lock): the payment, its audit
+    event, and the return to active. Returns the status the tenant was reactivated from (notify after
+    the commit), or None."""
+    if invoice.status != InvoiceStatus.OPEN:
+        raise ValidationError(gettext("Only an open invoice can be paid."), field="invoice", code="invoice_not_open")
+    invoices.record_payment(invoice, succeeded=True, provider=provider, now=now,
+                            provider_payment_id=provider_payment_id)
+    record("billing.invoice_paid", actor, tenant_id=tenant.id, target_type="invoice", target_id=invoice.id,
+           details={"invoice": invoice.display_number, "amount_cents": invoice.total_cents,
+                    "provider": provider})
+    return _reactivate_if_settled(tenant, now, actor)
+
+
+def collect_open(tenant: Tenant, actor: Actor, *, now: datetime | None = None, retry_failed: bool = False) -> int:
+    """Ask the tenant's provider to collect its open invoices now (a card was just added, an upgrade
+    issued a proration). Invoices already tried are left to the dunning walk unless `retry_failed`
+    (a new card). Returns how many were tried."""
+    now = now or utcnow()
+    tried = 0
+    reactivated_from = None
+    with unit_of_work() as session:
+        lock_tenant(session, tenant.id)
+        session.refresh(tenant)
+        subscription = subscriptions.find_subscription(tenant)
+        if subscription is None or not subscription.payment_method:
+            return 0
+        provider = get_provider(subscription.provider)
+        for invoice in invoices.open_invoices(tenant.id):
+            if not retry_failed and invoices.attempted(invoice):
+                continue
+            _collect(provider, tenant, subscription, invoice, now, actor)
+            tried += 1
+        if tried:
+            reactivated_from = _reactivate_if_settled(tenant, now, actor)
+    if reactivated_from:
+        notices.notify(tenant, "reactivated")
+    return tried
 
 
 def _reactivate_if_settled(tenant: Tenant, now: datetime, actor: Actor) -> str | None:

@@ -284,6 +284,7 @@ def change_plan(tenant: Tenant, new_plan_code: str, actor: Actor, *, now: dateti
         if preview.direction == "same":
             if subscription.scheduled_plan_code:
                 _withdraw_schedule(tenant, subscription, actor)
+                provider_follows(tenant, subscription)
             return PlanChange(preview, None, scheduled=False)
         if preview.blockers and not override_limits:
             raise PlanDowngradeBlocked(f"Can't move to the {new_plan.name} plan: " + "; ".join(preview.blockers)
@@ -297,6 +298,7 @@ def change_plan(tenant: Tenant, new_plan_code: str, actor: Actor, *, now: dateti
             subscription.cancel_at_period_end = False
             record("billing.downgrade_scheduled", actor, tenant_id=tenant.id, target_type="tenant",
                    target_id=tenant.id, details={**details, "effective_at": preview.effective_at.isoformat()})
+            provider_follows(tenant, subscription)
             return PlanChange(preview, None, scheduled=True)
         invoice = None
         if preview.proration_lines:
@@ -309,7 +311,18 @@ def change_plan(tenant: Tenant, new_plan_code: str, actor: Actor, *, now: dateti
         tenant.plan = new_plan
         record("tenant.plan_changed", actor, tenant_id=tenant.id, target_type="tenant", target_id=tenant.id,
                details=details)
+        provider_follows(tenant, subscription)
     return PlanChange(preview, invoice, scheduled=False)
+
+
+def provider_follows(tenant: Tenant, subscription: Subscription) -> None:
+    """A payment provider with state of its own (Stripe) catches up after the commit, in a job
+    (`billing.provider_sync`): its plan, cancel-at-period-end, and a charge for a new proration."""
+    if subscription.provider == "manual":
+        return
+    from app.jobs import enqueue
+
+    enqueue("billing.provider_sync", tenant_id=tenant.id)
 
 
 def _withdraw_schedule(tenant: Tenant, subscription: Subscription, actor: Actor) -> None:
@@ -331,6 +344,7 @@ def cancel(tenant: Tenant, actor: Actor, now: datetime | None = None) -> Subscri
         subscription.cancel_at_period_end = True
         record("billing.cancelled", actor, tenant_id=tenant.id, target_type="tenant", target_id=tenant.id,
                details={"effective_at": subscription.current_period_end.isoformat(), "plan": tenant.plan_code})
+        provider_follows(tenant, subscription)
     return subscription
 
 
@@ -342,6 +356,7 @@ def resume(tenant: Tenant, actor: Actor, now: datetime | None = None) -> Subscri
         subscription = open_subscription(tenant, now)
         if subscription.scheduled_plan_code:
             _withdraw_schedule(tenant, subscription, actor)
+            provider_follows(tenant, subscription)
     return subscription
 
 

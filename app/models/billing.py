@@ -169,6 +169,11 @@ class ProviderEvent(db.Model):
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     provider: Mapped[str] = mapped_column(String(16))
     type: Mapped[str] = mapped_column(String(64))
+    # What the event is about (a Stripe subscription or invoice id): an event about the same object
+    # older than one already applied arrived out of order and changes nothing.
+    object_id: Mapped[str | None] = mapped_column(String(64), index=True)
     # The provider's own timestamp: an older event than the last applied one is out of order.
     created: Mapped[int] = mapped_column(BigInteger)
+    # What handling it did: `applied`, `ignored` (nothing of ours), `stale` (out of order).
+    outcome: Mapped[str | None] = mapped_column(String(16))
     handled_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

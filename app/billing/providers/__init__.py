@@ -4,6 +4,8 @@
 
 `manual` (the default): invoices are paid by bank transfer and a platform admin marks them paid;
 `collect` leaves the invoice open, and it counts as failed once its due date passes (the tick).
+`stripe` (BILLING_PROVIDER=stripe, STRIPE_SECRET_KEY): cards through Stripe, webhooks settle
+(providers/stripe.py, app/billing/stripe_events.py).
 """
 
 from __future__ import annotations
@@ -37,4 +39,8 @@ def get_provider(name: str | None = None) -> Provider:
     name = name or current_app.config.get("BILLING_PROVIDER", "manual")
     if name == "manual":
         return manual.ManualProvider()
+    if name == "stripe":
+        from app.billing.providers import stripe
+
+        return stripe.StripeProvider()
     raise ValueError(f"unknown billing provider {name!r}")

@@ -4,4 +4,4 @@ from app.tenancy.routes import GuardedBlueprint
 
 bp = GuardedBlueprint("billing", __name__)
 
-from app.web.billing import routes  # noqa: E402,F401
+from app.web.billing import routes, stripe  # noqa: E402,F401
