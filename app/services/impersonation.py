@@ -18,25 +18,15 @@ from app.services.audit import Actor, record
 from app.services.errors import PermissionDenied, ValidationError
 from app.services.transaction import unit_of_work
 
-END_REASONS = ("returned", "expired", "logout")
+END_REASONS = ("returned", "expired", "logout", "revoked")
 REASON_MAX_LENGTH = 500
 
 
-def start(tenant: Tenant, admin: User, reason: str, ip: str | None = None) -> User:
-    """Check that `admin` may view `tenant` as its owner, audit it with the admin's `reason`, and
-    return the owner to sign in as.
-
-    Refused: a caller who is not a platform admin, no reason given, a deleted tenant, a tenant
-    without an owner, a disabled owner, and an owner who is a platform admin (an admin never takes
-    over another admin's account, even through a tenant they own).
-    """
+def check(tenant: Tenant, admin: User) -> User:
+    """The owner `admin` would view `tenant` as, or the refusal `start` would raise (break-glass
+    asks first, so no emergency grant is taken for a visit that cannot happen)."""
     if not admin.is_platform_admin or admin.is_disabled:
         raise PermissionDenied(gettext("Only platform admins can view a tenant as its owner."))
-    reason = " ".join((reason or "").split())
-    if not reason:
-        raise ValidationError(gettext("Say why you are viewing this tenant as its owner (for example, the support ticket); it is kept in the tenant's audit log."), field="reason")
-    if len(reason) > REASON_MAX_LENGTH:
-        raise ValidationError(gettext("Keep the reason under %(reason_max_length)s characters.", reason_max_length=REASON_MAX_LENGTH), field="reason")
     if tenant.is_deleted:
         raise ValidationError(gettext("A deleted tenant cannot be viewed as its owner; restore it first."),
                               field="impersonate")
@@ -50,10 +40,38 @@ def start(tenant: Tenant, admin: User, reason: str, ip: str | None = None) -> Us
                                field="impersonate", code="impersonation_refused")
     if owner.is_disabled:
         raise ValidationError(gettext("The owner's account is disabled."), field="impersonate")
+    return owner
+
+
+def start(tenant: Tenant, admin: User, reason: str, ip: str | None = None, grant=None) -> User:
+    """Check that `admin` may view `tenant` as its owner, audit it with the admin's `reason`, and
+    return the owner to sign in as.
+
+    Refused: a caller who is not a platform admin, no reason given, a deleted tenant, a tenant
+    without an owner, a disabled owner, and an owner who is a platform admin (an admin never takes
+    over another admin's account, even through a tenant they own).
+
+    `grant`: a support-access grant (`services.support_access`) the owners approved; it must be
+    usable now, for this tenant and this admin, and its reason and level are the visit's.
+    """
+    owner = check(tenant, admin)
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise ValidationError(gettext("Say why you are viewing this tenant as its owner (for example, the support ticket); it is kept in the tenant's audit log."), field="reason")
+    if len(reason) > REASON_MAX_LENGTH:
+        raise ValidationError(gettext("Keep the reason under %(reason_max_length)s characters.", reason_max_length=REASON_MAX_LENGTH), field="reason")
+    details = {"admin": admin.email, "owner": owner.email, "tenant": tenant.slug, "reason": reason}
+    if grant is not None:
+        from app.services import support_access
+
+        if (grant.tenant_id != tenant.id or grant.admin_user_id not in (None, admin.id)
+                or not support_access.is_usable(grant)):
+            raise PermissionDenied(gettext("This support access is not yours to use, or it has ended."),
+                                   field="impersonate", code="support_access_unusable")
+        details.update(grant=grant.id, level=grant.level, break_glass=grant.break_glass)
     with unit_of_work():
         record("impersonation.started", Actor.for_user(admin, ip=ip), tenant_id=tenant.id,
-               target_type="user", target_id=owner.id,
-               details={"admin": admin.email, "owner": owner.email, "tenant": tenant.slug, "reason": reason})
+               target_type="user", target_id=owner.id, details=details)
     return owner
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, IntegerField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import Optional
 
 
@@ -51,3 +51,29 @@ class SwitchConnectionForm(FlaskForm):
 
 class LiftSsoForm(FlaskForm):
     reason = TextAreaField(_l("Why (kept in the audit trail)"), validators=[Optional()])
+
+
+class MoveTenantForm(FlaskForm):
+    """The isolation tier to move a tenant to (choices: the tiers it may move to)."""
+
+    target = SelectField(_l("Move to"), choices=[], validate_choice=False)
+
+
+SUPPORT_DURATIONS = [SelectChoice(30, _l("30 minutes")), SelectChoice(60, _l("1 hour")), SelectChoice(240, _l("4 hours")),
+                     SelectChoice(480, _l("8 hours")), SelectChoice(1440, _l("24 hours"))]
+SUPPORT_LEVELS = [SelectChoice("read_only", _l("Read-only")), SelectChoice("full", _l("Full access"))]
+
+
+class SupportAccessRequestForm(FlaskForm):
+    """Ask the tenant's owners for access (services.support_access.request_access judges it)."""
+
+    reason = StringField(_l("Reason (the owners read it)"), validators=[Optional()])
+    duration_minutes = SelectField(_l("For"), choices=SUPPORT_DURATIONS, coerce=int, default=60, validate_choice=False)
+    level = SelectField(_l("Level"), choices=SUPPORT_LEVELS, default="read_only", validate_choice=False)
+
+
+class BreakGlassForm(FlaskForm):
+    """Emergency access without approval: a reason, and the tenant's slug typed to confirm."""
+
+    reason = StringField(_l("Emergency reason (owners are told at once)"), validators=[Optional()])
+    confirm_slug = StringField(_l("Type the slug to break glass"), validators=[Optional()])
