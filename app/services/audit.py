@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -60,6 +61,19 @@ def _event(action: str, actor: Actor, *, tenant_id: str | None = None, target_ty
     )
 
 
+# Called with every event `record` adds, inside its transaction (webhooks write their outbox row so):
+# registered by the listening module, so this one depends on none of them.
+RecordListener = Callable[[AuditEvent, str, dict | None], None]
+_listeners: list[RecordListener] = []
+
+
+def on_record(listener: RecordListener) -> RecordListener:
+    """Register `listener(event, actor_label, details)` for every event `record` adds (idempotent)."""
+    if listener not in _listeners:
+        _listeners.append(listener)
+    return listener
+
+
 def record(action: str, actor: Actor, **kwargs: Any) -> AuditEvent:
     """Add an audit event to the current transaction; it commits or rolls back with the change.
 
@@ -67,6 +81,8 @@ def record(action: str, actor: Actor, **kwargs: Any) -> AuditEvent:
     """
     event = _event(action, actor, **kwargs)
     db.session.add(event)
+    for listener in _listeners:
+        listener(event, actor.label, kwargs.get("details"))
     return event
 
 
@@ -84,6 +100,44 @@ class AuditFilter:
     actor: str | None = None
     since: datetime | None = None
     until: datetime | None = None
+
+
+def date_range(since: str | None, until: str | None) -> tuple[datetime | None, datetime | None]:
+    """A person's date filter (`YYYY-MM-DD`, both ends inclusive, blank for open) as the half-open
+    UTC range `AuditFilter` takes. Raises `ValidationError` naming every bad field: a date that is
+    not one, and an end before the start (which would quietly match nothing)."""
+    from datetime import date, timedelta
+
+    from flask_babel import gettext
+
+    from app.services.errors import ValidationError
+    from app.services.parsing import parse_datetime
+
+    parsed: dict[str, datetime | None] = {}
+    errors: dict[str, list[str]] = {}
+    for name, raw in (("since", since), ("until", until)):
+        text = (raw or "").strip()
+        parsed[name] = None
+        if not text:
+            continue
+        try:
+            if len(text) != 10:
+                raise ValueError(text)
+            day = date.fromisoformat(text)
+        except ValueError:
+            errors[name] = [gettext("Enter a date as YYYY-MM-DD, for example 2026-03-31.")]
+            continue
+        try:
+            parsed[name] = parse_datetime(day.isoformat())
+        except ValueError:  # a real date at the ends of time (0001-01-01, 9999-12-31): no bound on that side
+            parsed[name] = None
+    if not errors and parsed["since"] and parsed["until"] and parsed["until"] < parsed["since"]:
+        errors["until"] = [gettext("The end date is before the start date: no event can be in this range.")]
+    if errors:
+        first = next(iter(errors))
+        raise ValidationError(errors[first][0], field=first, details={"fields": errors})
+    end = parsed["until"] + timedelta(days=1) if parsed["until"] else None  # the whole last day counts
+    return parsed["since"], end
 
 
 def filtered_query(flt: AuditFilter):
