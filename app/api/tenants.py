@@ -39,6 +39,7 @@ from app.extensions import db
 from app.models import ISOLATION_STRATEGIES, TENANT_STATUSES, IsolationStrategy, TenantStatus
 from app.models import Tenant as TenantRow
 from app.services import accounts, tenants
+from app.services import feature_flags as flag_overrides
 from app.services.errors import PermissionDenied, ValidationError
 from app.tenancy.context import current_tenant
 from app.tenancy.principal import current_authority, current_principal
@@ -112,7 +113,7 @@ class Tenant(ResponseBody):
                 display_name=config.display_name if config else None,
                 timezone=config.timezone if config else "UTC", locale=config.locale if config else "en",
                 brand_color=config.brand_color if config else None,
-                feature_flags=dict(config.feature_flags or {}) if config else {},
+                feature_flags=flag_overrides.effective_flags(tenant),
                 require_2fa=bool(config and config.require_2fa)))
 
 

@@ -58,6 +58,7 @@ _COUNTER_COLUMNS: dict[str, frozenset[str]] = {
     "api_keys": frozenset({"last_used_at"}),
     "tenants": frozenset({"api_calls_month", "api_calls_month_start", "storage_used_bytes", "member_count"}),
     "tenant_configs": frozenset(),
+    "tenant_flag_overrides": frozenset(),
     "tenant_quotas": frozenset(),
     "tenant_users": frozenset(),
     "users": frozenset({"last_login_at", "last_tenant_id"}),
@@ -91,14 +92,22 @@ class AccessCache:
             return min(self.ttl, UNSUBSCRIBED_TTL_SECONDS)
         return self.ttl
 
+    def peek(self, key: Hashable) -> Any:
+        """The cached value for `key` while it is trusted, else None; never loads (the API's hot
+        path serves only what is already here and leaves the rest to the ordinary path)."""
+        self._ensure_subscribed()
+        entry = self._entries.get(key)
+        if entry is not None and time.time() - entry[0] < self._trust_seconds():
+            return entry[1]
+        return None
+
     def get(self, key: Hashable, load: Callable[[], Any]) -> Any:
         """The cached value for `key`, or `load()`'s (stored unless it is None or the cache was
         cleared while it loaded: a load that raced an invalidation may have read the old rows)."""
-        self._ensure_subscribed()
+        cached = self.peek(key)
+        if cached is not None:
+            return cached
         now = time.time()
-        entry = self._entries.get(key)
-        if entry is not None and now - entry[0] < self._trust_seconds():
-            return entry[1]
         generation = self.generation
         value = load()
         if value is not None and self.ttl > 0:

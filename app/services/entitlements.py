@@ -25,6 +25,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Plan, Tenant
+from app.services import feature_flags
 from app.services.errors import FeatureNotInPlan
 
 
@@ -101,9 +102,9 @@ def evaluate(tenant: Tenant) -> dict[str, dict[str, bool]]:
     """What the tenant's own product asks (`GET /api/v1/tenants/current/features`, the OpenFeature
     provider): every catalogue feature with whether the plan includes it, and the tenant's flags.
 
-    It reads only the tenant, its plan and its settings, which the API's hot path already holds in
-    the access cache (invalidated on any change to them), so an evaluation costs no query when warm."""
+    Flags are the tenant's flag overrides in force now (`feature_flags.effective_flags`: one
+    indexed query); the tenant and its plan come from the access cache when warm."""
     included = plan_entitlements(tenant)
-    flags = dict((tenant.config.feature_flags if tenant.config else None) or {})
+    flags = feature_flags.effective_flags(tenant)
     return {"entitlements": {key: key in included for key in FEATURE_KEYS},
             "flags": {key: bool(value) for key, value in sorted(flags.items())}}
