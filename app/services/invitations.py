@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from flask_babel import gettext
 from sqlalchemy import Select, select, update
+from sqlalchemy.orm import Session
 
 from app.extensions import db
 from app.models import Tenant, TenantInvitation, TenantUser, User
@@ -47,6 +48,43 @@ class SentInvitation:
     email_sent: bool
 
 
+def ensure_invitable(session: Session, tenant: Tenant, email: str) -> TenantInvitation | None:
+    """Refuse a current member (`AlreadyMember`) or an address with a live pending invitation
+    (`AlreadyInvited`). Returns a pending but expired invitation the caller should retire, if any.
+    Writes nothing, so previews (bulk invitations) can ask the same question."""
+    member = session.scalar(select(TenantUser).join(User, User.id == TenantUser.user_id)
+                            .where(TenantUser.tenant_id == tenant.id, User.email == email))
+    if member is not None:
+        raise AlreadyMember(gettext("%(email)s is already a member of %(tenant)s.", email=email, tenant=tenant.name), field="email")
+    pending = session.scalar(select(TenantInvitation).where(
+        TenantInvitation.tenant_id == tenant.id, TenantInvitation.email == email,
+        TenantInvitation.status == "pending"))
+    if pending is not None and not pending.is_expired():
+        raise AlreadyInvited(gettext("%(email)s already has a pending invitation; resend it instead.", email=email), field="email")
+    return pending
+
+
+def build_invitation(session: Session, tenant: Tenant, email: str, role: str,
+                     actor: Actor) -> tuple[TenantInvitation, str]:
+    """Add one invitation (and its audit event) to the open unit of work; the caller holds the
+    tenant lock and emails the returned token after commit. `email` and `role` are already clean."""
+    stale = ensure_invitable(session, tenant, email)
+    if stale is not None:
+        stale.status = "expired"
+        session.flush()
+    quotas.ensure_seats_available(tenant, 1)
+    token, token_hash = new_token()
+    now = utcnow()
+    invitation = TenantInvitation(tenant_id=tenant.id, email=email, role=role, token_hash=token_hash,
+                                  status="pending", expires_at=now + timedelta(days=_ttl_days()),
+                                  invited_by_id=actor.user_id, created_at=now, last_sent_at=now, send_count=1)
+    session.add(invitation)
+    session.flush()
+    record("invitation.created", actor, tenant_id=tenant.id, target_type="invitation", target_id=invitation.id,
+           details={"email": email, "role": role})
+    return invitation, token
+
+
 def invite(tenant: Tenant, email: str, role: str, authority: Authority) -> SentInvitation:
     """Invite `email` to the tenant with `role` and email them a link.
 
@@ -56,31 +94,9 @@ def invite(tenant: Tenant, email: str, role: str, authority: Authority) -> SentI
     email = accounts.clean_email(email)
     role = validate_role(role)
     ensure_may_grant(authority, tenant, role)
-    actor = authority
-    token, token_hash = new_token()
     with unit_of_work() as session:
         lock_tenant(session, tenant.id)
-        member = session.scalar(select(TenantUser).join(User, User.id == TenantUser.user_id)
-                                .where(TenantUser.tenant_id == tenant.id, User.email == email))
-        if member is not None:
-            raise AlreadyMember(gettext("%(email)s is already a member of %(tenant)s.", email=email, tenant=tenant.name), field="email")
-        pending = session.scalar(select(TenantInvitation).where(
-            TenantInvitation.tenant_id == tenant.id, TenantInvitation.email == email,
-            TenantInvitation.status == "pending"))
-        if pending is not None:
-            if not pending.is_expired():
-                raise AlreadyInvited(gettext("%(email)s already has a pending invitation; resend it instead.", email=email), field="email")
-            pending.status = "expired"
-            session.flush()
-        quotas.ensure_seats_available(tenant, 1)
-        now = utcnow()
-        invitation = TenantInvitation(tenant_id=tenant.id, email=email, role=role, token_hash=token_hash,
-                                      status="pending", expires_at=now + timedelta(days=_ttl_days()),
-                                      invited_by_id=actor.user_id, created_at=now, last_sent_at=now, send_count=1)
-        session.add(invitation)
-        session.flush()
-        record("invitation.created", actor, tenant_id=tenant.id, target_type="invitation", target_id=invitation.id,
-               details={"email": email, "role": role})
+        invitation, token = build_invitation(session, tenant, email, role, authority)
     sent = emails.send_invitation(invitation, token)
     return SentInvitation(invitation, token, sent)
 

@@ -120,7 +120,7 @@ def test_htmx_revoke_answers_the_updated_list_seats_and_flash(client, as_user, o
     assert html.lstrip().startswith('<div id="invitations"') and "<html" not in html
     assert 'id="invitation-' not in html and "No pending invitations" in html
     assert "4 of 5 in use" in html
-    assert 'hx-swap-oob="true"' in html and "The invitation to new@acme.test was revoked." in html
+    assert 'hx-swap-oob="innerHTML"' in html and "The invitation to new@acme.test was revoked." in html
 
 
 def test_revoking_twice_says_it_is_already_revoked(client, as_user, org):

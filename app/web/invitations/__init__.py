@@ -4,4 +4,4 @@ from app.tenancy.routes import GuardedBlueprint
 
 bp = GuardedBlueprint("invitations", __name__)
 
-from app.web.invitations import routes  # noqa: E402,F401
+from app.web.invitations import bulk, routes  # noqa: E402,F401

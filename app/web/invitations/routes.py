@@ -26,7 +26,7 @@ def _context(form: InviteForm | None = None, **extra) -> dict:
     form.role.choices = role_choices([r for r in grantable_roles(current_authority(), tenant) if r != "owner"] or ["viewer"])
     users_line = next(line for line in quotas.quota_report(tenant) if line.resource == "users")
     return {"form": form, "pending": invitations.list_invitations(tenant), "users_line": users_line,
-            "role_labels": ROLE_LABELS, "quota_error": None,
+            "role_labels": ROLE_LABELS, "quota_error": None, "focus_invitation_id": None,
             "plan_url": url_for("plans.index", tenant_slug=tenant.slug), **extra}
 
 
@@ -62,7 +62,8 @@ def create():
             if not is_htmx():
                 return _back()
             ctx_form = InviteForm(formdata=None)
-            return render_page(TEMPLATE, block="invitations", oob_blocks=("flashes_oob",), **_context(ctx_form))
+            return render_page(TEMPLATE, block="invitations", oob_blocks=("flashes_oob",),
+                               **_context(ctx_form, focus_invitation_id=sent.invitation.id))
     status = 200 if is_htmx() else 422  # htmx swaps 2xx only; the form shows its own errors
     # Out of band, the flash area empties: an earlier "sent" message must not sit beside this error.
     return render_page(TEMPLATE, block="invitations", status=status, oob_blocks=("flashes_oob",) if is_htmx() else (),
@@ -82,7 +83,9 @@ def _row_action(invitation_id: int, action):
         flash(message, "success")
     if not is_htmx():
         return _back()
-    return render_page(TEMPLATE, block="invitations", oob_blocks=("flashes_oob",), **_context())
+    # The focus goes back to the row acted on, or to the list's heading when the row is gone.
+    return render_page(TEMPLATE, block="invitations", oob_blocks=("flashes_oob",),
+                       **_context(focus_invitation_id=invitation_id))
 
 
 @bp.tenant("/invitations/<int:invitation_id>/resend", "invitations.manage", methods=["POST"])
