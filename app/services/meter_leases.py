@@ -78,6 +78,19 @@ class LeaseBook:
         last = demand.served_last_period
         return 1 if last < self.grow_after else min(self.max_block, last)
 
+    def take_held(self, tenant_id: str, limit: int | None, now: datetime) -> MeterResult | None:
+        """Admit one call from the block this process already holds for `tenant_id`, or None when it
+        holds no usable block (then `consume` decides: it may lease one, or refuse). Never a round trip."""
+        clock = time.time()
+        with self._lock:
+            lease = self._leases.get(tenant_id)
+            if lease is None or lease.left <= 0 or clock >= lease.expires_at or lease.day != now.date() \
+                    or lease.limit != limit:
+                return None
+            self._want(tenant_id, clock)  # counted in the demand only when served here
+            lease.left -= 1
+            return MeterResult(True, lease.used_after - lease.left, limit, seconds_to_next_period(now))
+
     def consume(self, tenant_id: str, limit: int | None, now: datetime) -> MeterResult:
         """Admit one call of `tenant_id` (from this process's block, or a new block), or refuse it."""
         clock = time.time()

@@ -237,6 +237,11 @@ def consume_api_call(tenant_id: str, limit: int | None, now: datetime | None = N
     return result
 
 
+def lease_book(app: Flask) -> LeaseBook:
+    """The app's lease book (the API's hot path admits calls from the blocks it holds)."""
+    return app.extensions[_LEASES]
+
+
 def return_leased_calls() -> int:
     """Give back every call this process leased and did not use (tests, shutdown); returns how many."""
     return current_app.extensions[_LEASES].return_expired(everything=True)

@@ -87,6 +87,19 @@ def make_handler(app: Flask) -> logging.Handler:
     return handler
 
 
+ACCESS = logging.getLogger("app.access")
+
+
+def log_access(method: str, full_path: str, path: str, status: int, duration_ms: float | None,
+               remote_addr: str | None, endpoint: str | None, **context: str) -> None:
+    """One access-log record: what every request writes (Flask's hook, and the API's hot path, which
+    passes the request id, tenant and actor itself since it runs outside Flask's request context)."""
+    ACCESS.info("%s %s %s", method, full_path, status,
+                extra={"method": method, "path": path, "status": status,
+                       "duration_ms": round(duration_ms, 2) if duration_ms is not None else None,
+                       "remote_addr": remote_addr, "endpoint": endpoint, **context})
+
+
 def init_logging(app: Flask) -> None:
     """Point the app's loggers (`app` and `app.*`; Flask's app.logger is the same one) at one handler."""
     handler = make_handler(app)
@@ -100,8 +113,6 @@ def init_logging(app: Flask) -> None:
         other = logging.getLogger(name)
         other.handlers[:] = [handler]
         other.propagate = False
-    access = logging.getLogger("app.access")
-
     @app.before_request
     def start_timer() -> None:
         g.request_started = time.perf_counter()
@@ -111,8 +122,6 @@ def init_logging(app: Flask) -> None:
         if app.config.get("ACCESS_LOG", True):
             started = g.get("request_started")
             duration = (time.perf_counter() - started) * 1000 if started else None
-            access.info("%s %s %s", request.method, request.full_path.rstrip("?"), response.status_code,
-                        extra={"method": request.method, "path": request.path, "status": response.status_code,
-                               "duration_ms": round(duration, 2) if duration is not None else None,
-                               "remote_addr": request.remote_addr, "endpoint": request.endpoint})
+            log_access(request.method, request.full_path.rstrip("?"), request.path, response.status_code, duration,
+                       request.remote_addr, request.endpoint)
         return response

@@ -61,7 +61,7 @@ class JobQueueCollector:
         yield broker
 
 
-def _plan_of(tenant) -> str:
+def plan_of(tenant) -> str:
     """The tenant's plan code without a database round trip (the object may be expired)."""
     if tenant is None:
         return "none"
@@ -108,7 +108,7 @@ def init_metrics(app: Flask) -> None:
     def count_metered_call(response):
         result = g.get("quota_result")
         if result is not None:
-            api_calls.labels(_plan_of(g.get("tenant")), "admitted" if result.allowed else "refused").inc()
+            api_calls.labels(plan_of(g.get("tenant")), "admitted" if result.allowed else "refused").inc()
         return response
 
     # Declared public: it checks its own scrape token (_authorized) and answers 404 otherwise.
