@@ -64,7 +64,8 @@ class DocumentUpload(RequestBody):
     """A multipart upload: the form's fields, described for the document (multipart is read by hand)."""
 
     file: str = Field(min_length=1, pattern=NOT_BLANK, json_schema_extra={"contentMediaType": "text/plain"},
-                      description="UTF-8 text; a name ending .md or .markdown marks it Markdown.")
+                      description="UTF-8 text; a name ending .md or .markdown marks it Markdown. A name ending "
+                                  ".pdf: a PDF, whose text is extracted and kept (a PDF without text is a 422).")
     title: text(documents.TITLE_MAX_LENGTH) = Field(None, description="Defaults to the file's name.")
     tags: str = Field(None, pattern=_TAG_LIST, description=f"Comma-separated, at most {documents.MAX_TAGS} tags "
                                                          "of up to 40 characters.")

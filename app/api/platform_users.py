@@ -10,13 +10,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import jsonify, request
+from flask import jsonify
 from flask_babel import gettext
 
 from app.api import bp
 from app.api.bodies import MaybeMoment, Moment, ResponseBody, schemas
 from app.api.openapi import json_response, list_schema, ref, text
-from app.api.params import page_body, paging_args, path_int, query_text
+from app.api.params import page_body, paging_args, path_int, query_choice, query_text
 from app.models import MembershipStatus, Role, User
 from app.services import accounts, mfa, platform_users
 from app.services.errors import Conflict, NotFound, ValidationError
@@ -66,7 +66,7 @@ def list_users():
     """Newest first; `q` searches email and name, `admins=true` keeps platform admins only."""
     page, per_page = paging_args()
     q = query_text("q", SEARCH_MAX_LENGTH) or ""
-    admins = request.args.get("admins") == "true"
+    admins = query_choice("admins", ("true", "false")) == "true"
     found = platform_users.search_users(q, admins_only=admins, page=page, per_page=per_page)
     rendered = _users_json(list(found.items))
     return jsonify(page_body(found, lambda user: rendered[user.id]))

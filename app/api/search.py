@@ -31,7 +31,8 @@ def rag_search():
     """Ranked passages of the tenant's documents for `query` (at most `limit`, default 10)."""
     query = request.args.get("query")
     passages = search.search(current_tenant, query, request.args.get("limit"))
-    found = SearchResults(query=(query or "").strip(), results=[SearchPassage(**p.to_dict()) for p in passages])
+    found = SearchResults(query=(query or "").strip(), results=[SearchPassage(**{**p.to_dict(), "snippet": p.plain_snippet()})
+                                                                               for p in passages])
     return jsonify(found.model_dump(mode="json"))
 
 

@@ -15,7 +15,7 @@ from pydantic import Field, PlainValidator, WithJsonSchema
 
 from app.api import bp
 from app.api.bodies import Integer, RequestBody, read_body, schemas, text
-from app.api.openapi import json_request, json_response, ref
+from app.api.openapi import error_refs, json_request, json_response, ref
 from app.api.tenants import tenant_json
 from app.api.usage import quota_json
 from app.services import quotas, tenants
@@ -107,19 +107,13 @@ OPENAPI_COMPONENTS = schemas(TrialExtension, PurgeConfirmation, QuotaOverrides)
 _TENANT_REF = {"$ref": "#/components/parameters/TenantRef"}
 
 
-def _errors(*codes: str) -> dict:
-    names = {"400": "BadRequest", "401": "Unauthorized", "403": "Forbidden", "404": "NotFound",
-             "409": "Conflict", "413": "PayloadTooLarge", "422": "Validation"}
-    return {code: {"$ref": f"#/components/responses/{names[code]}"} for code in ("400", "401", "403", "404", *codes)}
-
-
 OPENAPI_PATHS = {
     "/api/v1/tenants/{tenant_ref}/restore": {"post": {
         "operationId": "restoreTenant", "tags": ["tenants"],
         "summary": "Restore a deleted tenant within the grace period (platform admins).",
         "parameters": [_TENANT_REF],
         "responses": {"200": json_response("The restored tenant.", ref("Tenant"), metered=False),
-                      **_errors("409")},
+                      **error_refs("409")},
     }},
     "/api/v1/tenants/{tenant_ref}/purge": {"post": {
         "operationId": "purgeTenant", "tags": ["tenants"],
@@ -127,20 +121,20 @@ OPENAPI_PATHS = {
         "parameters": [_TENANT_REF], "requestBody": json_request(ref("PurgeConfirmation")),
         # The slug typed must be this tenant's: a well-shaped body may still be a 422.
         "x-content-checked": True,
-        "responses": {"204": {"description": "Purged."}, **_errors("409", "413", "422")},
+        "responses": {"204": {"description": "Purged."}, **error_refs("409", "413", "422")},
     }},
     "/api/v1/tenants/{tenant_ref}/extend-trial": {"post": {
         "operationId": "extendTrial", "tags": ["tenants"],
         "summary": "Extend a trial (or revive an expired one) by some days (platform admins).",
         "parameters": [_TENANT_REF], "requestBody": json_request(ref("TrialExtension")),
         "responses": {"200": json_response("The tenant on its longer trial.", ref("Tenant"), metered=False),
-                      **_errors("409", "413", "422")},
+                      **error_refs("409", "413", "422")},
     }},
     "/api/v1/tenants/{tenant_ref}/quotas": {"patch": {
         "operationId": "setQuotaOverrides", "tags": ["quota"],
         "summary": "Set or clear a tenant's custom limits (platform admins).",
         "parameters": [_TENANT_REF], "requestBody": json_request(ref("QuotaOverrides")),
         "responses": {"200": json_response("The quota report with the new limits.", ref("Quota"), metered=False),
-                      **_errors("413", "422")},
+                      **error_refs("413", "422")},
     }},
 }

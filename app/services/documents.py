@@ -35,6 +35,7 @@ from app.workspace.sessions import tenant_plane
 AREA = "documents"
 DEFAULT_MAX_BYTES = 5 * 2**20
 ALLOWED_EXTENSIONS = {".txt": "text/plain", ".md": "text/markdown", ".markdown": "text/markdown"}
+PDF_EXTENSION = ".pdf"  # its text is extracted (services.document_text) and stored as the document
 DOCUMENT_ID_RE = re.compile(r"^doc_[0-9a-f]{16}$")
 PASSAGE_CHARS = 800
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
@@ -208,7 +209,7 @@ def _max_bytes() -> int:
 
 def _too_large(size: int, field: str) -> DocumentTooLarge:
     limit = _max_bytes()
-    return DocumentTooLarge(f"A document may be at most {limit // 1024} KiB.", field=field,
+    return DocumentTooLarge(gettext("A document may be at most %(size)s KiB.", size=limit // 1024), field=field,
                             details={"limit": limit, "size": size})
 
 
@@ -233,6 +234,8 @@ def _prepare(upload: Upload) -> _Prepared:
         content_type = "text/markdown" if filename and filename.endswith(".md") else "text/plain"
         title = upload.title
     title, tags = validate_title(title), validate_tags(upload.tags)
+    if is_file and filename and filename.lower().endswith(PDF_EXTENSION):
+        return _prepare_pdf(upload, title, filename, tags)
     if upload.stream is not None:
         size = stream_size(upload.stream)
         if size > _max_bytes():
@@ -257,6 +260,28 @@ def _prepare(upload: Upload) -> _Prepared:
     if not text.strip():
         raise ValidationError(gettext("The document is empty."), field="file" if is_file else "content")
     return _Prepared(title, filename, content_type, tags, len(raw), text=text, raw=raw)
+
+
+def _prepare_pdf(upload: Upload, title: str, filename: str, tags: list[str]) -> _Prepared:
+    """A PDF is read whole (it is at most the document limit) and kept as the text of its pages."""
+    from app.services.document_text import pdf_text
+
+    if upload.stream is not None:
+        size = stream_size(upload.stream)
+        if size > _max_bytes():
+            raise _too_large(size, "file")
+        raw = upload.stream.read()
+    else:
+        raw = upload.data or b""
+        if len(raw) > _max_bytes():
+            raise _too_large(len(raw), "file")
+    if not raw:
+        raise ValidationError(gettext("The document is empty."), field="file")
+    text = pdf_text(raw)
+    if not _storable(text):
+        text = "".join(ch for ch in text if _storable(ch))
+    data = text.encode("utf-8")
+    return _Prepared(title, filename, "text/plain", tags, len(data), text=text, raw=data)
 
 
 def _write_passages(ws, doc_id: str, title: str, prepared: _Prepared) -> None:

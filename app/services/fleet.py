@@ -104,6 +104,12 @@ class TenantRow:
     storage_used_bytes: int
     users: int
     api_calls: int
+    pending_invitations: int = 0
+
+    @property
+    def seats(self) -> int:
+        """Seats as the tenant's own meter counts them (`quotas.Seats`): members plus pending invitations."""
+        return self.users + self.pending_invitations
 
 
 def _month_start(now: datetime | None = None):
@@ -140,12 +146,18 @@ def tenant_table_statement(view: TenantTableQuery) -> Select:
     owner = aliased(User)
     users = Tenant.member_count.label("users")
     api_calls = _api_calls_this_month().label("api_calls")
+    # A correlated count, evaluated only for the rows of the page (pending invitations are few, and
+    # a partial index holds them), so the page is still read off the sort's index.
+    pending = (select(func.count()).select_from(TenantInvitation)
+               .where(TenantInvitation.tenant_id == Tenant.id, TenantInvitation.status == "pending",
+                      TenantInvitation.expires_at > utcnow())
+               .correlate(Tenant).scalar_subquery().label("pending_invitations"))
     stmt = (
         tenants.filtered_query(_tenant_filter(view))
         .with_only_columns(Tenant.id, Tenant.name, Tenant.slug, Tenant.status, Tenant.plan_code,
                            Plan.name.label("plan_name"), Tenant.isolation_strategy,
                            owner.email.label("owner_email"), Tenant.created_at, Tenant.trial_ends_at,
-                           Tenant.storage_used_bytes, users, api_calls)
+                           Tenant.storage_used_bytes, users, api_calls, pending)
         .select_from(Tenant)
         .join(Plan, Plan.code == Tenant.plan_code)
         .outerjoin(owner, owner.id == Tenant.owner_id)

@@ -35,6 +35,20 @@ class Page(Generic[T]):
     def has_next(self) -> bool:
         return self.page < self.pages
 
+    def numbers(self, around: int = 2) -> list[int | None]:
+        """The page numbers a pager shows: the first, the last, and `around` either side of this
+        one; None where numbers are left out ("1 … 4 5 6 7 8 … 400")."""
+        wanted = sorted({1, self.pages, *range(max(1, self.page - around), min(self.pages, self.page + around) + 1)})
+        shown: list[int | None] = []
+        for n in wanted:
+            gap = n - (shown[-1] or 0) if shown else 1
+            if gap == 2:  # one number left out: show it rather than "…"
+                shown.append(n - 1)
+            elif gap > 2:
+                shown.append(None)
+            shown.append(n)
+        return shown
+
     def to_meta(self) -> dict[str, Any]:
         return {"page": self.page, "per_page": self.per_page, "total": self.total, "pages": self.pages}
 

@@ -28,6 +28,9 @@ class QuotaLine:
     resource: str
     used: int
     limit: int | None
+    # True when the limit is the tenant's own override (a custom deal), not its plan's: the owner is
+    # told to ask their account manager, not offered an upgrade.
+    custom: bool = False
 
     @property
     def unlimited(self) -> bool:
@@ -42,6 +45,15 @@ class QuotaLine:
         if not self.limit:
             return 0.0 if self.limit is None else 100.0
         return round(100.0 * self.used / self.limit, 1)
+
+    @property
+    def percent_text(self) -> str:
+        """The share used as people say it: "20%", "<1%" for a little above nothing, never "20.0%"."""
+        if self.limit is None:
+            return "0%"
+        if 0 < self.percent < 0.5:
+            return "<1%"
+        return f"{round(self.percent):d}%"
 
     @property
     def state(self) -> str:
@@ -88,8 +100,26 @@ def limits_for(tenant: Tenant, plan: Plan | None = None) -> dict[str, int | None
     return {**{r: plan.limit_for(r) for r in RESOURCES}, **custom_limits(tenant)}
 
 
+@dataclass(frozen=True)
+class Seats:
+    """The one definition of a seat, shown the same on every page: active members plus pending,
+    unexpired invitations (an invitation holds a seat until it is accepted, revoked or expires)."""
+
+    members: int
+    pending: int
+
+    @property
+    def used(self) -> int:
+        return self.members + self.pending
+
+
 def seats_used(tenant_id: str, now: datetime | None = None) -> int:
     """Active members plus pending, unexpired invitations: an invitation holds a seat."""
+    return seat_count(tenant_id, now).used
+
+
+def seat_count(tenant_id: str, now: datetime | None = None) -> Seats:
+    """The seats in use, split into members and pending invitations (see `Seats`)."""
     now = now or utcnow()
     members = db.session.scalar(
         select(func.count()).select_from(TenantUser)
@@ -100,7 +130,7 @@ def seats_used(tenant_id: str, now: datetime | None = None) -> int:
         .where(TenantInvitation.tenant_id == tenant_id, TenantInvitation.status == "pending",
                TenantInvitation.expires_at > now)
     ) or 0
-    return members + pending
+    return Seats(members=members, pending=pending)
 
 
 def usage_for(tenant: Tenant) -> dict[str, int]:
@@ -114,8 +144,22 @@ def usage_for(tenant: Tenant) -> dict[str, int]:
 def quota_report(tenant: Tenant) -> list[QuotaLine]:
     """The three meters, in display order."""
     limits = limits_for(tenant)
+    custom = custom_limits(tenant)
     used = usage_for(tenant)
-    return [QuotaLine(r, used[r], limits[r]) for r in RESOURCES]
+    return [QuotaLine(r, used[r], limits[r], custom=r in custom) for r in RESOURCES]
+
+
+def limits_below_usage(tenant: Tenant, limits: dict[str, int | str | None]) -> list[QuotaLine]:
+    """The meters that `limits` (as `set_custom_limits` takes them) would put past 100% at once:
+    what an admin is warned about before saving a custom limit under today's usage."""
+    plan_limits = {r: tenant.plan.limit_for(r) for r in RESOURCES}
+    used = usage_for(tenant)
+    below = []
+    for resource, value in limits.items():
+        limit = plan_limits[resource] if value == "plan" else value
+        if resource in used and isinstance(limit, int) and used[resource] > limit:
+            below.append(QuotaLine(resource, used[resource], limit, custom=value != "plan"))
+    return below
 
 
 def ensure_seats_available(tenant: Tenant, extra: int = 1) -> None:
@@ -125,6 +169,12 @@ def ensure_seats_available(tenant: Tenant, extra: int = 1) -> None:
         return
     used = seats_used(tenant.id)
     if used + extra > limit:
+        if "users" in custom_limits(tenant):
+            raise QuotaExceeded(
+                gettext("Your custom limit, set by your account manager, allows %(limit)s users and %(used)s are in use (members and pending invitations). Ask your account manager for more.", limit=limit, used=used),
+                field="email",
+                details={"resource": "users", "limit": limit, "used": used},
+            )
         raise QuotaExceeded(
             gettext("The %(plan)s plan allows %(limit)s users and %(used)s are in use (members and pending invitations). Upgrade the plan to add more.", plan=tenant.plan.name, limit=limit, used=used),
             field="email",

@@ -26,7 +26,11 @@ MAX_QUERY = 200
 MAX_LIMIT = 50
 DEFAULT_LIMIT = 10
 CACHE_SECONDS = 60
-MARK_START, MARK_END = "«", "»"
+# The engines mark matched words with characters no text uses (private use), so a document's own
+# guillemets are never taken for marks; the API shows marks as « and » (`plain_snippet`), the portal
+# as <mark> (`marked`).
+MARK_START, MARK_END = "\ue000", "\ue001"
+API_MARKS = ("«", "»")
 
 # The FTS5 table, for building queries only (created by app.workspace.ddl, not by create_all).
 _fts = Table(FTS_TABLE, MetaData(), Column("title", Text), Column("content", Text),
@@ -43,6 +47,18 @@ class Passage:
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+    def plain_snippet(self) -> str:
+        """The snippet with matched words between « and » (the API's form)."""
+        return self.snippet.replace(MARK_START, API_MARKS[0]).replace(MARK_END, API_MARKS[1])
+
+    def marked(self) -> list[tuple[str, bool]]:
+        """The snippet as (text, matched) pieces, for a template to wrap matched words in <mark>."""
+        pieces: list[tuple[str, bool]] = []
+        for i, part in enumerate(re.split(f"[{MARK_START}{MARK_END}]", self.snippet)):
+            if part:
+                pieces.append((part, i % 2 == 1))
+        return pieces
 
 
 def validate_query(query: str | None, limit) -> tuple[str, int]:

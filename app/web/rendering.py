@@ -6,7 +6,7 @@ whole page; an HTMX request gets only that block (jinja2-fragments), so the two 
 
 from __future__ import annotations
 
-from flask import make_response, render_template, request
+from flask import make_response, render_template, request, session
 from jinja2_fragments.flask import render_block, render_blocks
 
 
@@ -18,10 +18,15 @@ def render_page(template: str, block: str | None = None, *, status: int = 200, o
                 **context):
     """Render `template`; for an HTMX request, only `block` (plus `oob_blocks` for out-of-band swaps)."""
     if block and is_htmx():
+        # A message flashed for an HTMX answer is shown (as a toast) and announced at once, out of
+        # band, unless the template sends its own flash area.
+        pending_flashes = "flashes_oob" not in oob_blocks and bool(session.get("_flashes"))
         if oob_blocks:
             body = render_blocks(template, [block, *oob_blocks], **context)
         else:
             body = render_block(template, block, **context)
+        if pending_flashes:
+            body += render_template("_flashes_oob.html")
     else:
         body = render_template(template, **context)
     response = make_response(body, status)

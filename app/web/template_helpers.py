@@ -73,6 +73,13 @@ def _feature_prompt(key: str):
     return None
 
 
+def _query_fields(url: str, leave_out: str = "page") -> list[tuple[str, str]]:
+    """The query parameters of `url` but one, as hidden fields for a GET form (the pager's jump)."""
+    from urllib.parse import parse_qsl, urlsplit
+
+    return [(k, v) for k, v in parse_qsl(urlsplit(url).query, keep_blank_values=True) if k != leave_out]
+
+
 def init_template_helpers(app: Flask) -> None:
     # base.html's <html lang> (a BCP 47 tag) and the footer's language switcher.
     from app.billing.money import format_money
@@ -88,7 +95,7 @@ def init_template_helpers(app: Flask) -> None:
         action_label=action_label, actor_text=actor_text, target_label=target_label,
     )
     app.jinja_env.filters.update(
-        bytes=formatting.format_bytes, count=formatting.format_count, price=formatting.format_price,
+        query_fields=_query_fields, bytes=formatting.format_bytes, count=formatting.format_count, price=formatting.format_price,
         quantity=lambda n, resource: formatting.format_quantity(resource, n), dt=_dt, d=_d,
         money=lambda cents, currency="USD": format_money(cents, currency),
     )

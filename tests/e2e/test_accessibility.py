@@ -9,15 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests import factories as f
-from tests.e2e.conftest import check_page
-
-
-def _sign_in(page, email: str) -> None:
-    page.goto("/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(f.PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/t/**")
+from tests.e2e.conftest import check_page, sign_in
 
 
 def _luminance(rgb: tuple[int, int, int]) -> float:
@@ -41,7 +33,7 @@ def test_each_roles_pages_pass_axe_and_fit_a_phone(page, live_server):
     f.member(tenant, "viewer", f.user("viewer@roles.test", name="Vik Viewer"))
     f.invitation(tenant, "pending@roles.test")
 
-    _sign_in(page, "viewer@roles.test")
+    sign_in(page, "viewer@roles.test", lands="**/t/**")
     for path, name in (("/t/roles/", "viewer-dashboard"), ("/t/roles/members", "viewer-members"),
                        ("/t/roles/plan", "viewer-plan"), ("/t/roles/knowledge", "viewer-knowledge")):
         page.goto(path)
@@ -52,7 +44,7 @@ def test_each_roles_pages_pass_axe_and_fit_a_phone(page, live_server):
     check_page(page, "not-found")
 
     page.context.clear_cookies()
-    _sign_in(page, "admin@roles.test")
+    sign_in(page, "admin@roles.test", lands="**/t/**")
     for path, name in (("/t/roles/invitations", "admin-invitations"), ("/t/roles/keys", "admin-keys"),
                        ("/t/roles/audit", "admin-audit-log")):
         page.goto(path)
@@ -93,7 +85,7 @@ def test_keyboard_focus_ring_is_visible_on_the_top_bar(page, live_server, brand)
     tenant = f.tenant("focus", owner=owner, name="Focus Co")
     tenant.config.brand_color = brand
     db.session.commit()
-    _sign_in(page, "owner@focus.test")
+    sign_in(page, "owner@focus.test", lands="**/t/**")
     switcher = page.get_by_test_id("tenant-switcher")
     for _ in range(8):  # Tab from the top of the page until the switcher has the keyboard focus
         page.keyboard.press("Tab")
@@ -116,3 +108,37 @@ def test_check_page_fails_on_a_serious_finding_and_on_sideways_scrolling(page):
         check_page(page, "harness-self-test")
     assert "button-name" in str(failure.value)
     assert "scrolls sideways at 390 px" in str(failure.value)
+
+
+def test_check_page_fails_on_a_table_clipped_inside_its_scrolling_box(page):
+    """The page itself fits, but a wide table scrolls inside .table-responsive: its last column is cut off."""
+    page.set_content('<html lang="en"><head><title>t</title></head><body><main><div class="table-responsive" '
+                     'style="overflow-x: auto; max-width: 100%"><table data-no-stack><tr><td>'
+                     '<div style="width: 900px">wide</div></td></tr></table></div></main></body></html>')
+    with pytest.raises(AssertionError) as failure:
+        check_page(page, "harness-self-test-clipped")
+    assert "a table scrolls inside its box" in str(failure.value)
+
+
+def test_pages_in_dark_mode_follow_the_system_and_pass_axe(new_context, live_server):
+    owner = f.user("owner@dark.test", name="Dana Dark")
+    tenant = f.tenant("darkco", owner=owner, name="Dark Co", plan="pro", status="trial")
+    f.member(tenant, "admin", f.user("admin@dark.test", name="Ada Admin"))
+    f.invitation(tenant, "pending@dark.test")
+    f.user("root@dark.test", admin=True)
+    page = new_context(color_scheme="dark", viewport={"width": 1440, "height": 900}).new_page()
+    sign_in(page, "owner@dark.test", lands="**/t/**")
+    assert page.locator("html").get_attribute("data-bs-theme") == "dark"
+    background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    assert _contrast(background, "rgb(0, 0, 0)") < 2, "the canvas is dark"
+    for path, name in (("/t/darkco/", "dark-dashboard"), ("/t/darkco/members", "dark-members"),
+                       ("/t/darkco/plan", "dark-plan"), ("/t/darkco/settings", "dark-settings"),
+                       ("/t/darkco/audit", "dark-audit-log"), ("/t/darkco/knowledge", "dark-knowledge")):
+        page.goto(path)
+        check_page(page, name)
+    page.context.clear_cookies()
+    sign_in(page, "root@dark.test")
+    page.wait_for_load_state("load")
+    for path, name in (("/admin/", "dark-admin-overview"), ("/admin/tenants", "dark-admin-tenants")):
+        page.goto(path)
+        check_page(page, name)

@@ -7,20 +7,13 @@ from app.services import api_keys
 from app.services.audit import Actor
 from app.services.authority import Authority
 from tests import factories as f
-from tests.e2e.conftest import check_page
-
-
-def _sign_in(page, email: str) -> None:
-    page.goto("/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(f.PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+from tests.e2e.conftest import check_page, sign_in
 
 
 def test_an_unverified_account_is_asked_to_verify_and_can_have_the_link_resent(page, live_server, mailbox):
     owner = f.user("new.owner.with.a.long.address@unverified-company.test", name="Nell New", verified=False)
     f.tenant("unverified", owner=owner, name="Unverified Co")
-    _sign_in(page, owner.email)
+    sign_in(page, owner.email)
     page.wait_for_url("**/t/unverified/")
     banner = page.get_by_test_id("verify-email")
     assert banner.is_visible() and "Verify your email" in banner.inner_text()
@@ -35,7 +28,7 @@ def test_an_owner_takes_over_a_colleagues_key(page, live_server):
     tenant = f.tenant("keysco", owner=owner, name="KeysCo")
     admin = f.member(tenant, "admin", f.user("admin@keys.test", name="Adam Admin"))
     api_keys.create_key(tenant, "nightly export", "viewer", Authority.member(Actor.for_user(admin), tenant, "admin"))
-    _sign_in(page, "owner@keys.test")
+    sign_in(page, "owner@keys.test")
     page.goto("/t/keysco/keys")
     page.get_by_text("Works while admin@keys.test is a member").wait_for()
     check_page(page, "keys-take-over")

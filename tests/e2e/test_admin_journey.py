@@ -12,7 +12,7 @@ from app.models import GIB, Tenant
 from app.models.types import utcnow
 from app.services import usage
 from tests import factories as f
-from tests.e2e.conftest import check_page
+from tests.e2e.conftest import check_page, sign_in
 
 COMPANIES = ["Acme Corp", "Globex", "Initech", "Umbrella Health", "Hooli", "Vandelay Industries", "Stark Logistics",
              "Wayne Analytics", "Soylent Foods", "Cyberdyne Robotics", "Tyrell Bio", "Wonka Sweets", "Pied Piper",
@@ -49,12 +49,6 @@ def _seed_fleet() -> Tenant:
     return target
 
 
-def _sign_in(page, email: str) -> None:
-    page.goto("/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(f.PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-
 
 def test_admin_reactivates_a_suspended_pro_tenant_and_views_it_as_its_owner(page, live_server):
     f.user("admin@platform.test", name="Platform Admin", admin=True)
@@ -62,7 +56,7 @@ def test_admin_reactivates_a_suspended_pro_tenant_and_views_it_as_its_owner(page
     violations: list[str] = []
     page.on("console", lambda msg: violations.append(msg.text) if "Content Security Policy" in msg.text else None)
 
-    _sign_in(page, "admin@platform.test")
+    sign_in(page, "admin@platform.test")
     page.wait_for_url("**/admin/")
     assert page.get_by_text("Fleet overview").is_visible()
     check_page(page, "admin-overview")

@@ -9,15 +9,7 @@ from app.extensions import db
 from app.models import Subscription, Tenant
 from app.models.types import utcnow
 from tests import factories as f
-from tests.e2e.conftest import check_page
-
-
-def _sign_in(page, email: str) -> None:
-    page.goto("/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(f.PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/t/**")
+from tests.e2e.conftest import check_page, sign_in
 
 
 def test_owner_upgrades_with_the_preview_downloads_the_invoice_and_meets_read_only(page, live_server):
@@ -26,7 +18,7 @@ def test_owner_upgrades_with_the_preview_downloads_the_invoice_and_meets_read_on
     tenant_id = tenant.id
     subscriptions.ensure_subscription(tenant)
     db.session.remove()
-    _sign_in(page, "owner@billco.test")
+    sign_in(page, "owner@billco.test", lands="**/t/**")
 
     page.goto("/t/billco/plan")
     page.get_by_role("link", name="Upgrade to Professional").click()

@@ -17,13 +17,14 @@ from tests.e2e.conftest import check_page
 
 # Names and technical words that stay in Latin letters in a Chinese console.
 ALLOWED = {
+    "Shanghai",  # an IANA time-zone name, as the time-zone search matches it
     "Tenantry", "English", "API", "SSO", "SCIM", "Webhook", "Webhooks", "CSV", "JSON", "OIDC", "SAML", "LDAP", "OpenID", "Connect", "UTC",
     "GiB", "MiB", "KiB", "TiB", "TXT", "DNS", "URL", "URI", "IdP", "SP", "ACS", "DN", "ID", "Markdown", "HTMX",
     "Free", "Basic", "Professional", "Enterprise",  # plan names are product names, and their codes:
     "free", "basic", "pro", "enterprise",
     "Google", "Workspace", "Microsoft", "Entra", "Okta", "Authenticator", "Aegis", "StartTLS", "LDAPS", "TLS",
     "Bearer", "Authorization", "X-API-Key", "https", "http", "row", "schema", "database",
-    "UTF-", "txt", "md", "Chrome", "Chromium", "Linux", "HeadlessChrome", "Windows", "macOS",
+    "UTF-", "txt", "md", "PDF", "pdf", "zip", "Chrome", "Chromium", "Linux", "HeadlessChrome", "Windows", "macOS",
 }
 TEXT_NODES = """() => {
   const out = [];
@@ -88,7 +89,8 @@ def _walk(page, paths: list[str], data: set[str], prefix: str) -> list[str]:
 
 
 OWNER_PAGES = ["/t/acme/", "/t/acme/members", "/t/acme/invitations", "/t/acme/plan", "/t/acme/keys",
-               "/t/acme/audit", "/t/acme/settings", "/t/acme/settings/sso", "/t/acme/settings/domains", "/t/acme/knowledge", "/account"]
+               "/t/acme/audit", "/t/acme/settings", "/t/acme/settings/sso", "/t/acme/settings/domains", "/t/acme/settings/exports", "/t/acme/knowledge",
+               "/account"]
 ADMIN_PAGES = ["/admin/", "/admin/tenants", "/admin/tenants/{tenant_id}", "/admin/users", "/admin/audit", "/admin/emails"]
 
 

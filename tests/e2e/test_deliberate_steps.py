@@ -8,14 +8,11 @@ from __future__ import annotations
 from playwright.sync_api import expect
 
 from tests import factories as f
-from tests.e2e.conftest import check_page
+from tests.e2e.conftest import check_page, sign_in
 
 
 def _sign_in(page, email: str) -> None:
-    page.goto("/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(f.PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, email)
     page.wait_for_load_state()
 
 

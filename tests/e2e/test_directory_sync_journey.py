@@ -11,16 +11,10 @@ import requests
 from app.extensions import db
 from app.models import TenantUser, User
 from tests import factories as f
-from tests.e2e.conftest import check_page
+from tests.e2e.conftest import check_page, sign_in
 
 SCIM = "application/scim+json"
 
-
-def _sign_in(page, email: str) -> None:
-    page.goto("/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(f.PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
 
 
 def _role(email: str) -> str | None:
@@ -37,10 +31,10 @@ def test_owner_connects_a_directory_that_provisions_maps_and_deprovisions(page, 
 
     # Mia is signed in on her own laptop.
     laptop = new_context(viewport={"width": 1280, "height": 900}).new_page()
-    _sign_in(laptop, "mia@acme.test")
+    sign_in(laptop, "mia@acme.test")
     laptop.wait_for_url("**/t/acme/")
 
-    _sign_in(page, "olga@acme.test")
+    sign_in(page, "olga@acme.test")
     page.wait_for_url("**/t/acme/")
     page.get_by_role("link", name="Directory sync").click()
     page.wait_for_url("**/t/acme/settings/directory")

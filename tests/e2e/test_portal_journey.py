@@ -10,7 +10,7 @@ from datetime import timedelta
 from app.extensions import db
 from app.models.types import utcnow
 from app.services import tenants, usage
-from tests.e2e.conftest import check_page
+from tests.e2e.conftest import check_page, sign_in
 from tests.mailbox import first_link
 
 PASSWORD = "a-long-enough-secret"
@@ -132,11 +132,7 @@ def test_pages_fit_a_phone(new_context, live_server):
     f.invitation(tenant)
     context = new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
     page = context.new_page()
-    page.goto("/login")
-    page.get_by_label("Email").fill("owner@phone.test")
-    page.get_by_label("Password").fill(f.PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/t/phoneco/")
+    sign_in(page, "owner@phone.test", lands="**/t/phoneco/")
     for path, name in (("/t/phoneco/", "phone-dashboard"), ("/t/phoneco/members", "phone-members"),
                        ("/t/phoneco/plan", "phone-plan-picker")):
         page.goto(path)

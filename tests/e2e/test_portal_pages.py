@@ -7,14 +7,7 @@ from __future__ import annotations
 from playwright.sync_api import expect
 
 from tests import factories as f
-from tests.e2e.conftest import check_page
-
-
-def _sign_in(page, email: str) -> None:
-    page.goto("/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(f.PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+from tests.e2e.conftest import check_page, sign_in
 
 
 def _watch_csp(page) -> list[str]:
@@ -27,10 +20,12 @@ def test_settings_brand_colour_recolours_the_header(page, live_server):
     owner = f.user("owner@brand.test", name="Bree Brand")
     f.tenant("brandco", owner=owner, name="BrandCo")
     violations = _watch_csp(page)
-    _sign_in(page, "owner@brand.test")
+    sign_in(page, "owner@brand.test")
     page.goto("/t/brandco/settings")
     page.get_by_label("Brand colour", exact=True).fill("#0f766e")
-    page.get_by_label("Time zone").select_option("Europe/Berlin")
+    # The time-zone list is searchable: one match left is chosen.
+    page.get_by_label("Search time zones").fill("berlin")
+    expect(page.get_by_label("Time zone", exact=True)).to_have_value("Europe/Berlin")
     page.get_by_role("button", name="Save changes").click()
     page.get_by_text("Settings saved.").wait_for()
     # The message is in the DOM before the brand stylesheet has loaded: wait for the colour, do not sample it.
@@ -44,6 +39,24 @@ def test_settings_brand_colour_recolours_the_header(page, live_server):
     assert violations == []
 
 
+def test_changing_the_address_asks_first_and_the_old_one_leads_to_the_new(page, live_server):
+    owner = f.user("owner@moving.test", name="Mo Moving")
+    f.tenant("movingco", owner=owner, name="MovingCo")
+    sign_in(page, "owner@moving.test")
+    page.goto("/t/movingco/settings")
+    page.wait_for_load_state("load")
+    page.get_by_label("Slug", exact=True).fill("moved-co")
+    page.get_by_role("button", name="Save changes").click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_contain_text("Change the address of MovingCo?")
+    check_page(page, "settings-confirm-address")
+    dialog.get_by_role("button", name="Change the address").click()
+    page.wait_for_url("**/t/moved-co/settings")
+    expect(page.get_by_text("the old one leads here for 30 days")).to_be_visible()
+    page.goto("/t/movingco/members")
+    page.wait_for_url("**/t/moved-co/members")
+
+
 def test_api_key_secret_is_shown_once_with_a_copy_button(browser, live_server):
     owner = f.user("owner@keys.test")
     f.tenant("keyco", owner=owner, name="KeyCo")
@@ -51,7 +64,7 @@ def test_api_key_secret_is_shown_once_with_a_copy_button(browser, live_server):
                                   permissions=["clipboard-read", "clipboard-write"])
     page = context.new_page()
     try:
-        _sign_in(page, "owner@keys.test")
+        sign_in(page, "owner@keys.test")
         page.goto("/t/keyco/keys")
         page.get_by_label("Name").fill("CI pipeline")
         page.get_by_role("button", name="Create key").click()
@@ -75,7 +88,7 @@ def test_audit_log_pages_in_place(page, live_server):
     for i in range(30):
         record_now("document.created", Actor(label="bot@audit.test"), tenant_id=tenant.id,
                    target_type="document", target_id=i, details={"title": f"Doc {i}"})
-    _sign_in(page, "owner@audit.test")
+    sign_in(page, "owner@audit.test")
     page.goto("/t/auditco/audit")
     page.evaluate("window.__sameDocument = true")
     page.get_by_role("link", name="Next").click()
@@ -103,7 +116,7 @@ def test_removing_a_member_asks_first_then_drops_the_row_in_place(page, live_ser
     tenant = f.tenant("teamco", owner=owner, name="TeamCo")
     f.member(tenant, "member", f.user("leaver@team.test", name="Lee Leaver"))
     violations = _watch_csp(page)
-    _sign_in(page, "owner@team.test")
+    sign_in(page, "owner@team.test")
     page.goto("/t/teamco/members")
     page.evaluate("window.__sameDocument = true")
     row = page.get_by_test_id("member-row").filter(has_text="leaver@team.test")

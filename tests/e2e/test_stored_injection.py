@@ -8,6 +8,7 @@ from app.models import User
 from app.services import documents
 from app.services.audit import Actor
 from tests import factories as f
+from tests.e2e.conftest import sign_in
 from tests.web.test_user_content_is_inert import payloads
 
 
@@ -19,10 +20,7 @@ def test_platform_admin_opening_a_planted_audit_page_fires_no_grant_admin(page, 
         documents.create_document(tenant, Actor.for_user(attacker), documents.Upload(title=title, content=f"b{i}"))
     f.user("root@platform.test", name="Platform Root", admin=True)
 
-    page.goto("/login")
-    page.get_by_label("Email").fill("root@platform.test")
-    page.get_by_label("Password").fill(f.PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, "root@platform.test")
     page.wait_for_load_state("networkidle")
 
     fired: list[str] = []

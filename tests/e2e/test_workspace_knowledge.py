@@ -46,7 +46,20 @@ def test_member_adds_searches_and_deletes_documents(page, live_server, tmp_path:
         result = page.get_by_test_id("search-result")
         expect(result).to_have_count(1)
         expect(result.first).to_contain_text("Travel policy")
+        # The matched word is highlighted, and the results stand in for the table until cleared.
+        expect(result.first.locator("mark")).to_have_text("Receipts")
+        expect(page.get_by_test_id("document-row").first).to_be_hidden()
         check_page(page, "workspace-knowledge-search")
+        page.get_by_test_id("knowledge-search").fill("")
+        expect(page.get_by_test_id("search-result")).to_have_count(0)
+        expect(page.get_by_test_id("document-row").first).to_be_visible()
+
+        # Markdown is shown rendered.
+        page.get_by_role("link", name="security", exact=True).click()
+        expect(page.get_by_test_id("document-content").get_by_role("heading", name="Security")).to_be_visible()
+        check_page(page, "workspace-knowledge-markdown")
+        page.go_back()
+        page.wait_for_load_state("load")
 
         # The portal's own dialog, not the browser's bare confirm(): it names the document.
         page.get_by_role("button", name="Delete security").click()

@@ -35,7 +35,7 @@ def used_bytes(tenant: Tenant) -> int:
 
 def test_member_pastes_a_document_and_reads_it_back(client, strategy):
     tenant = tenant_on(strategy)
-    key = f.api_key(tenant, "member")
+    key = f.api_key(tenant, "member", name="test key")
 
     created = paste(client, key, tenant, "Onboarding", "# Welcome\n\nAsk Dana for a laptop.", ["HR", "hr", "new"])
     assert created.status_code == 201, created.get_json()

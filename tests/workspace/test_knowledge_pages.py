@@ -104,3 +104,79 @@ def test_reading_a_document_shows_its_text(as_user):
     doc = store(tenant, tenant.owner, "Recipe", "Mix <b>flour</b> and water.")
     html = as_user(tenant.owner).get(f"{page_of(tenant)}/{doc}").get_data(as_text=True)
     assert "Mix &lt;b&gt;flour&lt;/b&gt; and water." in html
+
+
+def test_markdown_is_shown_rendered_and_nothing_in_it_runs(as_user):
+    tenant = f.tenant()
+    client = as_user(f.member(tenant, "member"))
+    token = csrf_token(client, page_of(tenant))
+    text = (b"# Onboarding\n\nRead **this** first, then [the wiki](https://wiki.example.com).\n\n"
+            b"<script>alert(1)</script> [click](javascript:alert(2)) <img src=x onerror=alert(3)>\n\n"
+            b"| Step | Owner |\n|---|---|\n| Laptop | IT |\n")
+    client.post(page_of(tenant), content_type="multipart/form-data",
+                data={"csrf_token": token, "title": "", "tags": "", "file": (io.BytesIO(text), "onboarding.md")})
+    [document] = documents.list_documents(tenant, 1, 20).items
+    shown = client.get(f"{page_of(tenant)}/{document.id}").get_data(as_text=True)
+    assert "<h1>Onboarding</h1>" in shown and "<strong>this</strong>" in shown
+    assert '<a href="https://wiki.example.com" rel="noopener noreferrer nofollow">the wiki</a>' in shown
+    assert "<td>Laptop</td>" in shown
+    # Raw HTML stays text, and a javascript: link is no link.
+    assert "<script>alert(1)" not in shown and "&lt;script&gt;alert(1)" in shown
+    assert 'href="javascript:' not in shown and "<img" not in shown
+
+
+def test_a_plain_text_document_is_shown_as_written(as_user):
+    tenant = f.tenant()
+    doc_id = store(tenant, tenant.owner, "Notes", "# not a heading in a .txt\n<b>kept as text</b>")
+    shown = as_user(tenant.owner).get(f"{page_of(tenant)}/{doc_id}").get_data(as_text=True)
+    assert "<h1>not a heading" not in shown and "# not a heading in a .txt" in shown
+    assert "&lt;b&gt;kept as text&lt;/b&gt;" in shown
+
+
+def _pdf(html: str) -> bytes:
+    from weasyprint import HTML
+
+    return HTML(string=html).write_pdf()
+
+
+def test_a_pdf_upload_is_searchable_by_its_text(as_user):
+    tenant = f.tenant()
+    client = as_user(f.member(tenant, "member"))
+    token = csrf_token(client, page_of(tenant))
+    pdf = _pdf("<h1>Expense policy</h1><p>Receipts are reimbursed within thirty days.</p>")
+    answer = client.post(page_of(tenant), content_type="multipart/form-data",
+                         data={"csrf_token": token, "title": "", "tags": "",
+                               "file": (io.BytesIO(pdf), "expenses.pdf")})
+    assert answer.status_code == 302
+    found = client.get(page_of(tenant) + "/search?q=reimbursed", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert "expenses" in found and "<mark>reimbursed</mark>" in found
+
+
+def test_a_pdf_without_text_or_not_a_pdf_is_a_form_error(as_user):
+    tenant = f.tenant()
+    client = as_user(f.member(tenant, "member"))
+    token = csrf_token(client, page_of(tenant))
+    for data, message in [(_pdf('<div style="width:40px;height:40px;background:#c00"></div>'), "has no text to search"),
+                          (b"plain bytes, no PDF at all", "not a PDF that can be read")]:
+        answer = client.post(page_of(tenant), content_type="multipart/form-data",
+                             data={"csrf_token": token, "title": "", "tags": "", "file": (io.BytesIO(data), "scan.pdf")})
+        assert answer.status_code == 422
+        assert message in answer.get_data(as_text=True)
+    assert documents.list_documents(tenant, 1, 20).items == []
+
+
+def test_a_document_s_own_guillemets_are_not_taken_for_highlights(as_user):
+    tenant = f.tenant()
+    store(tenant, tenant.owner, "Citations", "Il a dit « bonjour » puis il a parlé de facturation.")
+    found = as_user(tenant.owner).get(page_of(tenant) + "/search?q=facturation", headers={"HX-Request": "true"})
+    body = found.get_data(as_text=True)
+    assert "<mark>facturation</mark>" in body
+    assert "<mark> bonjour </mark>" not in body and "« bonjour »" in body
+
+
+def test_a_search_says_how_many_passages_match_and_how_to_see_everything_again(as_user):
+    tenant = f.tenant()
+    store(tenant, tenant.owner, "Holiday calendar", "Office closed on the first of May.")
+    body = as_user(tenant.owner).get(page_of(tenant) + "?q=closed").get_data(as_text=True)
+    assert "1 passage matches closed" in body and "data-searching" in body
+    assert "Clear the search and show every document" in body

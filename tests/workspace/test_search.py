@@ -40,7 +40,8 @@ def test_passages_come_with_snippets_marking_the_words_found(strategy):
     [hit] = search.search(tenant, "kubernetes", 5)
     assert hit.document_id == doc_id
     assert hit.position > 0
-    assert "«kubernetes»" in hit.snippet.lower()
+    assert "«kubernetes»" in hit.plain_snippet().lower()
+    assert ("Kubernetes", True) in hit.marked() or ("kubernetes", True) in hit.marked()
 
 
 def test_search_never_returns_another_tenants_passage(strategy):

@@ -5,8 +5,13 @@
   document.documentElement.classList.add("js");
 
   // After a failed submit the error summary takes the focus: it is what the user needs to hear first.
+  // Else an element the page marks (a warning that asks for a deliberate step). The mark is
+  // removed either way, so a later HTMX swap does not send the focus back to it.
   var summary = document.querySelector("[data-error-summary]");
+  var markedAtLoad = document.querySelectorAll("[data-focus-after-swap]");
   if (summary) summary.focus();
+  else if (markedAtLoad.length) markedAtLoad[0].focus();
+  markedAtLoad.forEach(function (e) { e.removeAttribute("data-focus-after-swap"); });
 
   // Copy-to-clipboard buttons: <button data-copy-target="#id">.
   document.addEventListener("click", function (event) {
@@ -111,6 +116,14 @@
   }
 
   function confirmWanted(element) {
+    // data-confirm-changed="field": ask only when that field differs from data-confirm-original (or,
+    // without it, from the value the page came with)
+    var changed = element.getAttribute("data-confirm-changed");
+    if (changed) {
+      var own = (element.closest("form") || element).querySelector("[name='" + changed + "']");
+      var original = element.getAttribute("data-confirm-original");
+      return !!own && own.value.trim().toLowerCase() !== (original !== null ? original : own.defaultValue).trim().toLowerCase();
+    }
     var when = element.getAttribute("data-confirm-when");
     if (!when) return true;
     var form = element.closest("form") || element;
@@ -155,6 +168,30 @@
     });
   });
 
+  // A long <select data-searchable> (time zones) gets a search box above it that hides the options
+  // not matching what is typed; one match left is chosen. Without JavaScript the plain select works.
+  document.querySelectorAll("select[data-searchable]").forEach(function (select) {
+    var search = document.createElement("input");
+    search.type = "search";
+    search.className = "form-control form-control-sm mb-1";
+    search.id = select.id + "-search";
+    search.autocomplete = "off";
+    search.placeholder = select.getAttribute("data-search-placeholder") || "";
+    search.setAttribute("aria-label", select.getAttribute("data-search-label") || "Search");
+    search.setAttribute("aria-controls", select.id);
+    select.parentNode.insertBefore(search, select);
+    search.addEventListener("keydown", function (event) { if (event.key === "Enter") event.preventDefault(); });
+    search.addEventListener("input", function () {
+      var words = search.value.trim().toLowerCase().replace(/_/g, " ").split(/\s+/).filter(Boolean), shown = [];
+      Array.prototype.forEach.call(select.options, function (option) {
+        var text = (option.text + " " + option.value).toLowerCase().replace(/_/g, " ");
+        option.hidden = !words.every(function (word) { return text.indexOf(word) !== -1; });
+        if (!option.hidden) shown.push(option);
+      });
+      if (shown.length === 1) select.value = shown[0].value;
+    });
+  });
+
   // Brand colour: the colour picker and the hex field stay in step.
   document.addEventListener("input", function (event) {
     var picker = event.target.closest("[data-sync-target]");
@@ -168,6 +205,155 @@
       if (p) p.value = event.target.value;
     }
   });
+
+  // ---- Feedback after an HTMX request -------------------------------------------------------------
+  // The page has one polite live region, #flashes (base.html): a flashed message swapped into it is
+  // spoken. A response may also mark
+  //   data-announce="text"   an outcome with no flash ("Carol is now Viewer", "3 results"): app.js
+  //                          puts the text, visually hidden, into the live region
+  //   data-focus-after-swap  the element to take the focus (the changed row, a message)
+  // When nothing is marked and the focus was in the swapped region, it goes to the region's first
+  // error, else to what replaced the focused part (same id), else to the next or previous row:
+  // never back to the top of the page. Focus never moves while the user is still in a control
+  // that was not swapped (typing a search).
+  var liveRegion = document.getElementById("flashes");
+  function announce(root) {
+    if (!liveRegion) return;
+    var marked = [];
+    if (root.matches && root.matches("[data-announce]")) marked.push(root);
+    if (root.querySelectorAll) root.querySelectorAll("[data-announce]").forEach(function (e) { marked.push(e); });
+    marked.forEach(function (e) {
+      if (e.dataset.announced || liveRegion.contains(e)) return;
+      e.dataset.announced = "1";
+      var text = (e.getAttribute("data-announce") || "").trim();
+      if (!text) return;
+      var spoken = document.createElement("div");
+      spoken.className = "visually-hidden";
+      spoken.textContent = text;
+      // A moment after the swap, so the same outcome twice is heard twice.
+      setTimeout(function () {
+        liveRegion.appendChild(spoken);
+        setTimeout(function () { spoken.remove(); }, 10000);
+      }, 60);
+    });
+  }
+  function focusOn(element) {
+    if (!element || !element.isConnected) return false;
+    if (!element.matches("a[href], button, input, select, textarea, [tabindex]")) element.tabIndex = -1;
+    element.focus({preventScroll: false});
+    return document.activeElement === element;
+  }
+  function focusLost() {
+    var active = document.activeElement;
+    return !active || active === document.body || !active.isConnected;
+  }
+
+  var swapMemory = null, focusAtRequest = null;
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var target = event.detail.target, active = document.activeElement;
+    // The focused button may have been disabled in flight (and so lost the focus): ask where the
+    // focus was when the request left.
+    var inside = function (e) { return !!(target && e && e !== document.body && target.contains(e)); };
+    swapMemory = {
+      id: target && target.id,
+      hadFocus: inside(active) || inside(focusAtRequest),
+      next: target && (target.nextElementSibling || target.previousElementSibling),
+      parent: target && target.parentElement,
+    };
+  });
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var memory = swapMemory;
+    swapMemory = null;
+    // A form that came back with errors: its summary, else its first invalid field.
+    var region = (memory && memory.id && document.getElementById(memory.id)) || document.body;
+    var marked = document.querySelector("[data-focus-after-swap]") ||
+      (memory && memory.hadFocus && region.querySelector("[data-error-summary], .is-invalid"));
+    if (marked) {
+      marked.removeAttribute("data-focus-after-swap");
+      focusOn(marked);
+    } else if (memory && (memory.hadFocus || focusLost())) {
+      var replacement = memory.id && document.getElementById(memory.id);
+      focusOn(replacement && replacement.isConnected ? replacement : null) ||
+        focusOn(memory.next) || focusOn(memory.parent && memory.parent.closest("section, .card, [id]"));
+    }
+    announce(event.detail.elt || document.body);
+  });
+
+  // Buttons are disabled while their request is in flight (no double invitations), and marked
+  // busy so a slow request shows its spinner (CSS, after a short delay). Elements that declare
+  // hx-disabled-elt themselves are left to htmx.
+  var busy = new Map();
+  function inFlightControls(elt) {
+    if (elt.hasAttribute("hx-disabled-elt")) return [];
+    if (elt.tagName === "FORM") return Array.from(elt.querySelectorAll("button:not([type=button]), input[type=submit]"));
+    if (elt.matches("button, a.btn")) return [elt];
+    return [];
+  }
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var elt = event.detail.elt, controls = inFlightControls(elt);
+    focusAtRequest = document.activeElement;
+    controls.forEach(function (c) {
+      if (c.tagName === "A") c.classList.add("disabled"); else c.disabled = true;
+      c.setAttribute("aria-busy", "true");
+    });
+    busy.set(elt, controls);
+  });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var controls = busy.get(event.detail.elt) || [];
+    busy.delete(event.detail.elt);
+    controls.forEach(function (c) {
+      if (c.tagName === "A") c.classList.remove("disabled"); else c.disabled = false;
+      c.removeAttribute("aria-busy");
+    });
+  });
+
+  // Success messages are toasts over the page (CSS): they leave on their own after a while,
+  // unless the pointer or the focus is on them; errors stay until closed.
+  function scheduleToasts(root) {
+    (root || document).querySelectorAll("#flashes .alert-success:not([data-toast]), #flashes .alert-info:not([data-toast])").forEach(function (alert) {
+      alert.dataset.toast = "1";
+      var timer = null;
+      function arm() { timer = setTimeout(function () {
+        if (alert.matches(":hover, :focus-within")) return arm();
+        if (window.bootstrap && window.bootstrap.Alert) window.bootstrap.Alert.getOrCreateInstance(alert).close(); else alert.remove();
+      }, 8000); }
+      arm();
+    });
+  }
+  scheduleToasts(document);
+  document.addEventListener("htmx:afterSettle", function () { scheduleToasts(document); });
+
+  // ---- Tables on phones --------------------------------------------------------------------------
+  // Below the md breakpoint a data table becomes stacked cards (CSS: .table-stack): each cell is
+  // labelled with its column's header, copied here from <thead> unless the template set its own
+  // data-label. Every table in a .table-responsive or .table-card takes part, so new pages need
+  // nothing; data-no-stack opts a table out (a small key/value table that fits anyway).
+  function stackTables(root) {
+    (root || document).querySelectorAll(".table-responsive table.table, .table-card table.table, table.table-stack").forEach(function (table) {
+      if (table.hasAttribute("data-no-stack")) return;
+      table.classList.add("table-stack");
+      var head = table.tHead && table.tHead.rows[0];
+      if (!head) return;
+      var labels = [];
+      Array.from(head.cells).forEach(function (th) {
+        var text = th.textContent.replace(/\s+/g, " ").trim();
+        // A header only a screen reader sees ("Actions") labels nothing on screen either.
+        if (th.querySelector(".visually-hidden") && th.textContent.trim() === th.querySelector(".visually-hidden").textContent.trim()) text = "";
+        for (var i = 0; i < (th.colSpan || 1); i++) labels.push(text);
+      });
+      Array.from(table.tBodies).forEach(function (body) {
+        Array.from(body.rows).forEach(function (row) {
+          var col = 0;
+          Array.from(row.cells).forEach(function (cell) {
+            if (!cell.hasAttribute("data-label") && labels[col]) cell.setAttribute("data-label", labels[col]);
+            col += cell.colSpan || 1;
+          });
+        });
+      });
+    });
+  }
+  stackTables(document);
+  document.addEventListener("htmx:afterSettle", function (event) { stackTables(event.detail.elt && event.detail.elt.parentElement || document); });
 
   // Sign-up: suggest the slug from the organisation name until the user types their own.
   var slug = document.querySelector("[data-slug-source]");

@@ -14,3 +14,5 @@ class AuditFilterForm(FlaskForm):
 
     action = SelectField(_l("Action"), choices=[], validators=[Optional()])
     actor = StringField(_l("Actor"), validators=[Optional(), Length(max=254)])
+    since = StringField(_l("From"), validators=[Optional(), Length(max=10)])
+    until = StringField(_l("Until"), validators=[Optional(), Length(max=10)])

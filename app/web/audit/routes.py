@@ -10,13 +10,20 @@ from wtforms import SelectChoice
 
 from app.services import audit, audit_export, entitlements
 from app.services.audit_text import action_label
-from app.services.pagination import clamp_paging
+from app.services.errors import ValidationError
+from app.services.pagination import Page, clamp_paging
 from app.tenancy.context import current_tenant
 from app.web.audit import bp
 from app.web.audit.forms import AuditFilterForm
-from app.web.rendering import render_page
+from app.web.rendering import is_htmx, render_page
 
 PER_PAGE = 25
+
+
+def _filter_args() -> dict[str, str]:
+    """The page's filters as typed (for links, the form and the export URL)."""
+    return {k: v for k in ("action", "actor", "since", "until")
+            if (v := (request.args.get(k) or "").strip()[:254])}
 
 
 @bp.tenant("/audit", "audit.read")
@@ -25,26 +32,37 @@ def index():
     form = AuditFilterForm(request.args)
     actions = audit.distinct_actions(tenant.id)
     form.action.choices = [SelectChoice("", _("All actions")), *[SelectChoice(a, action_label(a)) for a in actions]]
-    action = request.args.get("action") or None
-    actor = (request.args.get("actor") or "").strip()[:254] or None
+    args = _filter_args()
     page_n, _per = clamp_paging(request.args.get("page"), PER_PAGE)
-    page = audit.list_events(audit.AuditFilter(tenant_id=tenant.id, action=action, actor=actor), page_n, PER_PAGE)
+    status = 200
+    try:
+        since, until = audit.date_range(args.get("since"), args.get("until"))
+    except ValidationError as exc:  # beside its field, and an empty list instead of a silent "nothing"
+        for name, messages in exc.details["fields"].items():
+            getattr(form, name).errors = list(messages)
+        page, status = Page(items=[], total=0, page=1, per_page=PER_PAGE), (200 if is_htmx() else 422)
+    else:
+        page = audit.list_events(audit.AuditFilter(tenant_id=tenant.id, action=args.get("action"),
+                                                   actor=args.get("actor"), since=since, until=until),
+                                 page_n, PER_PAGE)
 
     def url_for_page(n: int) -> str:
-        args = {k: v for k, v in {"action": action, "actor": actor}.items() if v}
         return url_for("audit.index", tenant_slug=tenant.slug, page=n, **args)
 
-    return render_page("audit/index.html", block="results", form=form, page=page, url_for_page=url_for_page,
-                       filtered=bool(action or actor), can_export=entitlements.has_feature(tenant, "audit_export"),
-                       export_args={k: v for k, v in {"action": action, "actor": actor}.items() if v})
+    return render_page("audit/index.html", block="results", status=status, form=form, page=page,
+                       url_for_page=url_for_page, filtered=bool(args),
+                       date_errors={f.name: f.errors for f in (form.since, form.until) if f.errors},
+                       can_export=entitlements.has_feature(tenant, "audit_export"), export_args=args)
 
 
 @bp.tenant("/audit.csv", "audit.read")
 def export():
     """The log as CSV with the page's filters (a plan entitlement: the refusal is the upgrade prompt)."""
     tenant = current_tenant._get_current_object()
-    flt = audit.AuditFilter(tenant_id=tenant.id, action=request.args.get("action") or None,
-                            actor=(request.args.get("actor") or "").strip()[:254] or None)
+    args = _filter_args()
+    since, until = audit.date_range(args.get("since"), args.get("until"))  # a bad date is an error, not "everything"
+    flt = audit.AuditFilter(tenant_id=tenant.id, action=args.get("action"), actor=args.get("actor"),
+                            since=since, until=until)
     lines = audit_export.tenant_csv(tenant, flt)
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     return Response(stream_with_context(lines), mimetype="text/csv",

@@ -12,4 +12,4 @@ class DocumentForm(FlaskForm):
     title = StringField(_l("Title"))
     tags = StringField(_l("Tags"), description=_l("Comma-separated, e.g. onboarding, hr"))
     content = TextAreaField(_l("Text"), description=_l("Paste text or Markdown, or choose a file below."))
-    file = FileField(_l("File"), description=_l("A UTF-8 text (.txt) or Markdown (.md) file."))
+    file = FileField(_l("File"), description=_l("A text (.txt), Markdown (.md) or PDF (.pdf) file."))

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 
 from app.services import documents, quotas, search
 from app.services.authority import allows
+from app.services.document_text import render_markdown
 from app.services.errors import DomainError
 from app.tenancy.context import current_tenant
 from app.tenancy.principal import current_authority
@@ -72,7 +73,9 @@ def upload():
 def show(doc_id: str):
     tenant = current_tenant._get_current_object()
     document = documents.get_document(tenant, doc_id)
-    return render_page("workspace/show.html", document=document, content=documents.read_content(tenant, document),
+    content = documents.read_content(tenant, document)
+    rendered = render_markdown(content) if document.content_type == "text/markdown" else None
+    return render_page("workspace/show.html", document=document, content=content, rendered=rendered,
                        may_delete=documents.can_delete(document, current_authority()))
 
 
