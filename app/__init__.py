@@ -35,6 +35,7 @@ def create_app(config: str | type | None = None, overrides: dict | None = None) 
     register_errorhandlers(app)
     register_template_helpers(app)
     register_commands(app)
+    wrap_wsgi(app)
     return app
 
 
@@ -111,6 +112,14 @@ def register_request_hooks(app: Flask) -> None:
 
     init_security(app)
     init_sign_in(app)
+
+
+def wrap_wsgi(app: Flask) -> None:
+    """The middleware in front of Flask, innermost first: the API's hot path, then ProxyFix, so both
+    paths see the client's address."""
+    from app.api import hot_path
+
+    hot_path.install(app)
     proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
     if proxies > 0:
         from werkzeug.middleware.proxy_fix import ProxyFix

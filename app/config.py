@@ -93,6 +93,11 @@ class Config:
     BILLING_SUSPEND_DAY = int(os.environ.get("BILLING_SUSPEND_DAY", "30"))
     BILLING_PENDING_DELETION_DAY = int(os.environ.get("BILLING_PENDING_DELETION_DAY", "60"))
     BILLING_PURGE_AFTER_DAYS = int(os.environ.get("BILLING_PURGE_AFTER_DAYS", "30"))
+    # Stripe (BILLING_PROVIDER=stripe; docs/billing.md, "Stripe"): the secret API key, the webhook
+    # endpoint's signing secret, and another API base for a Stripe-compatible server (localstripe).
+    STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY") or None
+    STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET") or None
+    STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE") or None
     PASSWORD_MIN_LENGTH = int(os.environ.get("PASSWORD_MIN_LENGTH", "10"))
     PASSWORD_HASH_METHOD = "scrypt"
     PRODUCT_NAME = os.environ.get("PRODUCT_NAME", "Tenantry")
@@ -138,6 +143,13 @@ class Config:
     CACHE_TYPE = "RedisCache" if os.environ.get("REDIS_URL") else "SimpleCache"
     CACHE_REDIS_URL = os.environ.get("REDIS_URL")
     CACHE_DEFAULT_TIMEOUT = 300
+
+    # Outgoing webhooks (services/webhooks.py): private, loopback and link-local targets are refused unless
+    # this is set (tests and local development); a rotated secret stays valid this long; an endpoint is
+    # disabled after this many failed tries in a row.
+    WEBHOOK_ALLOW_PRIVATE = _bool("WEBHOOK_ALLOW_PRIVATE")
+    WEBHOOK_SECRET_OVERLAP_HOURS = float(os.environ.get("WEBHOOK_SECRET_OVERLAP_HOURS", "24"))
+    WEBHOOK_DISABLE_AFTER = int(os.environ.get("WEBHOOK_DISABLE_AFTER", "50"))
 
     MAIL_SERVER = os.environ.get("MAIL_SERVER") or None
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
@@ -215,6 +227,7 @@ class TestConfig(Config):
 
     ENV_NAME = "testing"
     TESTING = True
+    WEBHOOK_ALLOW_PRIVATE = True  # the tests' receivers listen on 127.0.0.1
     SECRET_KEY = "test-secret"
     SQLALCHEMY_DATABASE_URI = "sqlite://"
     SESSION_COOKIE_SECURE = False

@@ -166,6 +166,16 @@ def tenant_responses(*, metered: bool = True, tenant_sources: bool = False) -> d
     return responses
 
 
+_ERROR_RESPONSES = {"400": "BadRequest", "401": "Unauthorized", "403": "Forbidden", "404": "NotFound",
+                    "409": "Conflict", "413": "PayloadTooLarge", "422": "Validation"}
+
+
+def error_refs(*codes: str) -> dict[str, Any]:
+    """References to the shared error responses: 400, 401, 403 and 404, and the further `codes` given."""
+    return {code: {"$ref": f"#/components/responses/{_ERROR_RESPONSES[code]}"}
+            for code in ("400", "401", "403", "404", *codes)}
+
+
 def ref(name: str) -> dict[str, str]:
     """A reference to a schema in components.schemas."""
     return {"$ref": f"#/components/schemas/{name}"}
@@ -239,6 +249,9 @@ OPENAPI_LINKS: list[tuple[str, str, dict[str, str], tuple[str, ...]]] = [
     ("listPlatformUsers", "200", {"user_id": "$response.body#/items/0/id"},
      ("disableUser", "enableUser", "grantPlatformAdmin", "revokePlatformAdmin", "resetTwoFactor")),
     ("listInvoices", "200", {"invoice_id": "$response.body#/items/0/id"}, ("getInvoice",)),
+    ("setFlagOverride", "200", {"key": "$response.body#/key"}, ("getFlagOverride", "clearFlagOverride")),
+    ("listFlagOverrides", "200", {"key": "$response.body#/items/0/key"},
+     ("getFlagOverride", "setFlagOverride", "clearFlagOverride")),
 ]
 
 

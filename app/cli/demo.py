@@ -1,4 +1,4 @@
-"""`flask seed-demo`: a populated portal for a new user (tenants on every plan and status)."""
+"""`flask seed-demo`: a populated portal for a new user (tenants on every plan and status, billing's too)."""
 
 from __future__ import annotations
 
@@ -39,7 +39,15 @@ DEMO_TENANTS = [
     ("vandelay", "Vandelay Industries", "free", "deleted", "art@vandelay.example", [], [], 5),
     ("piedpiper", "Pied Piper", "pro", "trial", "richard@piedpiper.example",
      [("dinesh@piedpiper.example", "member"), ("gilfoyle@piedpiper.example", "admin")], [], 1500),
+    # The billing walk (docs/billing.md): an invoice unpaid for 5, 20, 40 and 70 days.
+    ("bluesun", "Blue Sun Corporation", "basic", "past_due", "owner@bluesun.example", [], [], 60),
+    ("weyland", "Weyland Industries", "pro", "read_only", "owner@weyland.example",
+     [("ripley@weyland.example", "member")], [], 400),
+    ("sirius", "Sirius Cybernetics", "basic", "unpaid_suspended", "owner@sirius.example", [], [], 20),
+    ("veridian", "Veridian Dynamics", "basic", "pending_deletion", "owner@veridian.example", [], [], 10),
 ]
+# Days an invoice has been unpaid (after its due date) for each demo billing state.
+UNPAID_DAYS = {"past_due": 5, "read_only": 20, "unpaid_suspended": 40, "pending_deletion": 70}
 FILLER_NAMES = ["Stark Logistics", "Wayne Analytics", "Cyberdyne Cloud", "Tyrell Bio", "Wonka Retail",
                 "Nakatomi Trading", "Oscorp Energy", "Massive Dynamic", "Aperture Research", "Black Mesa Labs",
                 "Gringotts Finance", "Monarch Solutions", "Duff Beverages", "Sterling Cooper", "Prestige Worldwide",
@@ -167,3 +175,16 @@ def _make_tenant(slug, name, plan, status, owner_email, extra, pending, daily, a
         tenants.set_status(tenant, "expired", actor)
     elif status == "deleted":
         tenants.soft_delete(tenant, actor)
+    elif status in UNPAID_DAYS:
+        _leave_unpaid(tenant, UNPAID_DAYS[status], actor)
+
+
+def _leave_unpaid(tenant: Tenant, days: int, actor) -> None:
+    """Start the subscription so its first invoice fell due `days` ago unpaid, then let billing's own
+    step walk the tenant to where that leaves it (past_due, read_only, suspended, pending_deletion)."""
+    from app.billing import lifecycle, subscriptions
+
+    now = utcnow()
+    due_days = int(current_app.config.get("BILLING_INVOICE_DUE_DAYS", 14))
+    subscriptions.ensure_subscription(tenant, now - timedelta(days=days + due_days))
+    lifecycle.step_tenant(tenant.id, now, actor, lifecycle.Schedule.from_config(), lifecycle.TickReport())

@@ -23,8 +23,8 @@ from app.jobs.registry import daily, every, task
 __all__ = ["daily", "enqueue", "every", "init_app", "task"]
 
 # The modules that hold tasks; importing one registers its tasks.
-TASK_MODULES = ("app.jobs.billing", "app.jobs.emails", "app.jobs.lifecycle", "app.jobs.placement", "app.jobs.sweep",
-                "app.jobs.usage")
+TASK_MODULES = ("app.jobs.billing", "app.jobs.emails", "app.jobs.exports", "app.jobs.lifecycle", "app.jobs.placement",
+                "app.jobs.support_access", "app.jobs.sweep", "app.jobs.usage", "app.jobs.webhooks")
 
 
 def init_app(app: Flask) -> None:

@@ -32,6 +32,10 @@ ACTION_LABELS: dict[str, Any] = {
     "domain.removed": lazy_gettext("Domain removed"),
     "domain.verified": lazy_gettext("Domain verified"),
     "email.retried": lazy_gettext("Email retried"),
+    "export.downloaded": lazy_gettext("Data export downloaded"),
+    "export.requested": lazy_gettext("Data export requested"),
+    "feature_flag.cleared": lazy_gettext("Feature flag override cleared"),
+    "feature_flag.set": lazy_gettext("Feature flag override set"),
     "impersonation.ended": lazy_gettext("Viewing as owner ended"),
     "impersonation.started": lazy_gettext("Viewing as owner started"),
     "invitation.accepted": lazy_gettext("Invitation accepted"),
@@ -67,9 +71,19 @@ ACTION_LABELS: dict[str, Any] = {
     "sso.recovery_code_created": lazy_gettext("SSO recovery code created"),
     "sso.require_changed": lazy_gettext("“Require SSO” changed"),
     "sso.sign_in": lazy_gettext("Signed in with SSO"),
+    "support_access.approved": lazy_gettext("Support access approved"),
+    "support_access.break_glass": lazy_gettext("Emergency support access taken"),
+    "support_access.denied": lazy_gettext("Support access denied"),
+    "support_access.expired": lazy_gettext("Support access expired"),
+    "support_access.requested": lazy_gettext("Support access requested"),
+    "support_access.revoked": lazy_gettext("Support access revoked"),
+    "support_access.standing_granted": lazy_gettext("Standing support access granted"),
     "tenant.created": lazy_gettext("Organisation created"),
     "tenant.deleted": lazy_gettext("Organisation deleted"),
     "tenant.expired": lazy_gettext("Organisation expired"),
+    "tenant.move_finished": lazy_gettext("Isolation tier move finished"),
+    "tenant.move_started": lazy_gettext("Isolation tier move started"),
+    "tenant.moved": lazy_gettext("Moved to another isolation tier"),
     "tenant.ownership_transferred": lazy_gettext("Ownership transferred"),
     "tenant.plan_changed": lazy_gettext("Plan changed"),
     "tenant.plane_migrated": lazy_gettext("Data placement migrated"),
@@ -103,6 +117,9 @@ DETAIL_LABELS: dict[str, Any] = {
     "isolation_strategy": lazy_gettext("Isolation"), "changes": lazy_gettext("Changes"),
     "days": lazy_gettext("Days"), "connection": lazy_gettext("Connection"), "type": lazy_gettext("Type"),
     "path": lazy_gettext("Path"), "code": lazy_gettext("Code"), "minutes": lazy_gettext("Minutes"),
+    "admin": lazy_gettext("Admin"), "level": lazy_gettext("Level"),
+    "key": lazy_gettext("Key"), "enabled": lazy_gettext("On"), "expires_at": lazy_gettext("Expires"),
+    "note": lazy_gettext("Note"),
 }
 
 ACTOR_LABELS = {"system": lazy_gettext("System")}
@@ -113,7 +130,9 @@ TARGET_LABELS = {"user": lazy_gettext("User"), "tenant": lazy_gettext("Organisat
                  "domain": lazy_gettext("Domain"), "sso_connection": lazy_gettext("SSO connection"),
                  "connection": lazy_gettext("SSO connection"), "email": lazy_gettext("Email"),
                  "session": lazy_gettext("Session"), "membership": lazy_gettext("Membership"),
-                 "invoice": lazy_gettext("Invoice"), "subscription": lazy_gettext("Subscription")}
+                 "invoice": lazy_gettext("Invoice"), "subscription": lazy_gettext("Subscription"),
+                 "export": lazy_gettext("Data export"), "support_access": lazy_gettext("Support access"),
+                 "feature_flag": lazy_gettext("Feature flag")}
 
 # Values that are codes of a closed set, by the detail key they appear under.
 _METHODS = {"password": lazy_gettext("password"), "sso": lazy_gettext("single sign-on"),

@@ -17,7 +17,7 @@ from flask_babel import gettext
 
 from app.extensions import cache
 from app.models import Tenant
-from app.services import audit, placements, tenant_status
+from app.services import audit, placements, support_access, tenant_status, tier_move
 from app.services.authority import allows
 from app.services.errors import PermissionDenied, TenantNotFound, TwoFactorRequired, Unauthorized
 from app.services.permissions import Permission, get_permission
@@ -32,11 +32,19 @@ def _not_found() -> TenantNotFound:
 
 
 def check_status(tenant: Tenant, principal: Principal, *, writing: bool = False, billing: bool = False,
-                 choosing_plan: bool = False) -> None:
-    """The tenant must be usable (`services.tenant_status`); platform admins pass whatever its state."""
+                 choosing_plan: bool = False, open_when_read_only: bool = False) -> None:
+    """The tenant must be usable (`services.tenant_status`); platform admins pass whatever its state.
+
+    The one place a write is refused for what may only be read: a tenant's read-only state, and an
+    admin viewing it under read-only support access (`services.support_access`). `open_when_read_only`
+    (data export) passes the tenant's read-only state, never read-only support access.
+    """
+    if writing and principal.support_read_only:
+        raise support_access.read_only_refusal()
     if principal.is_platform_admin:
         return
-    tenant_status.ensure_usable(tenant, writing=writing, billing=billing, choosing_plan=choosing_plan)
+    tenant_status.ensure_usable(tenant, writing=writing and not open_when_read_only, billing=billing,
+                                choosing_plan=choosing_plan)
 
 
 def check_second_factor(tenant: Tenant, principal: Principal) -> None:
@@ -86,9 +94,11 @@ def enter_tenant(permission: str | Permission, principal: Principal | None = Non
     # A write is a request that may change something; the route's declaration made sure its
     # permission writes. This is where a tenant that may only be read refuses it.
     check_status(tenant, principal, writing=request.method not in SAFE_METHODS, billing=permission.billing,
-                 choosing_plan=permission.open_when_expired)
+                 choosing_plan=permission.open_when_expired, open_when_read_only=permission.open_when_read_only)
     # A schema or database tenant whose creation was cut short: 503 while it is repaired, not a 500.
     placements.ensure_ready(tenant)
+    if request.method not in SAFE_METHODS:  # 423 only while a tier move switches its placement
+        tier_move.ensure_writable(tenant)
     role = authority.strongest_role_in(tenant)
     if not allows(authority, permission):
         raise PermissionDenied(gettext("Your role does not allow this."), details={"permission": permission.name,

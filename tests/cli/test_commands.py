@@ -34,6 +34,10 @@ def test_create_admin_refuses_a_weak_password_without_a_traceback(runner):
     assert accounts.find_user("weak@example.test") is None
 
 
+def get_status(slug: str) -> str:
+    return db.session.scalar(select(Tenant.status).where(Tenant.slug == slug))
+
+
 def test_seed_demo_populates_every_plan_and_status_once(runner):
     result = runner.invoke(args=["seed-demo"])
     assert result.exit_code == 0, result.output
@@ -41,7 +45,10 @@ def test_seed_demo_populates_every_plan_and_status_once(runner):
     plans = set(db.session.scalars(select(Tenant.plan_code).distinct()))
     statuses = set(db.session.scalars(select(Tenant.status).distinct()))
     assert plans == {"free", "basic", "pro", "enterprise"}
-    assert statuses == {"trial", "active", "suspended", "expired", "deleted"}
+    assert statuses == {"trial", "active", "suspended", "expired", "deleted", "past_due", "read_only",
+                        "pending_deletion"}
+    # billing's walk put them there, from invoices unpaid for days
+    assert get_status("sirius") == "suspended" and get_status("veridian") == "pending_deletion"
     assert db.session.scalar(select(func.count()).select_from(TenantInvitation)) >= 3
     assert accounts.authenticate("alice@acme.example", "demo-password") is not None
     # The knowledge base has real documents, and the storage meter counts exactly their bytes.

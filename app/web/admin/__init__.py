@@ -18,4 +18,15 @@ def init_app(app: Flask) -> None:
     init_impersonation(app)
 
 
-from app.web.admin import audit, billing, emails, impersonation, overview, sso, tenants, users  # noqa: E402,F401
+from app.web.admin import (  # noqa: E402,F401
+    audit,
+    billing,
+    emails,
+    impersonation,
+    overview,
+    sso,
+    support_access,
+    tenants,
+    tier_move,
+    users,
+)

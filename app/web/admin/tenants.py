@@ -9,9 +9,11 @@ from flask import current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
 
 from app.billing import subscriptions
+from app.extensions import db
 from app.models import GIB, ISOLATION_STRATEGIES, TENANT_STATUSES
-from app.services import fleet, invitations, members, plans, quotas, tenants
+from app.services import fleet, invitations, members, plans, quotas, tenants, tier_move
 from app.services.errors import DomainError, ValidationError
+from app.services.labels import isolation_label
 from app.services.parsing import parse_int, parse_number
 from app.services.sso import connections
 from app.tenancy.principal import current_authority
@@ -23,10 +25,12 @@ from app.web.admin.forms import (
     ExtendTrialForm,
     ImpersonateForm,
     LiftSsoForm,
+    MoveTenantForm,
     PurgeForm,
     QuotaForm,
     SuspendForm,
 )
+from app.web.admin.support_panel import support_access_panel
 from app.web.rendering import render_page, show_error
 
 PER_PAGE_CHOICES = (10, 25, 50, 100)
@@ -67,13 +71,27 @@ def show_tenant(tenant, status: int = 200, **forms):
         trial_form=forms.get("trial_form") or ExtendTrialForm(formdata=None),
         plan_form=plan_form,
         quota_form=quota_form,
+        quota_below=forms.get("quota_below") or [],
+        seats=quotas.seat_count(tenant.id),
         purge_form=forms.get("purge_form") or PurgeForm(formdata=None),
         delete_form=forms.get("delete_form") or DeleteTenantForm(formdata=None),
         impersonate_form=forms.get("impersonate_form") or ImpersonateForm(formdata=None),
         action_form=forms.get("action_form") or ActionForm(formdata=None),
         sso_connections=connections.list_connections(tenant),
         lift_sso_form=forms.get("lift_sso_form") or LiftSsoForm(formdata=None),
+        **tier_move_panel(tenant, forms.get("move_form")),
+        **support_access_panel(tenant, forms),
     )
+
+
+
+def tier_move_panel(tenant, form: MoveTenantForm | None = None) -> dict:
+    """What `admin/_tier_move.html` needs besides `tenant`: the latest move, and the form offering the
+    tiers this tenant may move to (schema only on PostgreSQL)."""
+    form = form or MoveTenantForm(formdata=None)
+    form.target.choices = [(s, isolation_label(s)) for s in ISOLATION_STRATEGIES
+                           if s != tenant.isolation_strategy and (s != "schema" or db.engine.dialect.name == "postgresql")]
+    return {"move": tier_move.latest_move(tenant.id), "move_form": form}
 
 
 def _quota_form_data(overrides: dict) -> dict:
@@ -179,9 +197,23 @@ def custom_quotas(tenant_id: str):
         if errors:  # every field's error at once
             first = next(iter(errors))
             raise ValidationError(errors[first][0], field=first, details={"fields": errors})
+        below = quotas.limits_below_usage(tenant, limits)
+        if below and request.form.get("confirm_below_usage") != "1":
+            raise _BelowUsage(below)
         quotas.set_custom_limits(tenant, limits, current_authority())
 
-    return _act(tenant, form, "quota_form", save, lambda: _("Custom quotas saved."))
+    try:
+        return _act(tenant, form, "quota_form", save, lambda: _("Custom quotas saved."))
+    except _BelowUsage as warning:  # the confirm step: the same form, its values kept, and what would be over
+        return show_tenant(tenant, 422, quota_form=form, quota_below=warning.lines)
+
+
+class _BelowUsage(Exception):
+    """A custom limit under current usage that the admin has not confirmed yet."""
+
+    def __init__(self, lines):
+        super().__init__("limits below usage")
+        self.lines = lines
 
 
 @bp.platform("/tenants/<tenant_id>/delete", methods=["POST"])

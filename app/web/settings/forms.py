@@ -30,3 +30,41 @@ class SettingsForm(FlaskForm):
 
 class DeleteTenantForm(FlaskForm):
     confirm_slug = StringField(_l("Type the slug to confirm"), validators=[DataRequired()])
+
+
+class CustomRoleForm(FlaskForm):
+    """A custom role; its permissions are the checkboxes named `permissions` (checked by the service)."""
+
+    # No validators here: the service checks every field at once (`services.roles`).
+    name = StringField(_l("Name"))
+    description = StringField(_l("Description"))
+
+
+class DeleteRoleForm(FlaskForm):
+    """Deleting a role needs only the CSRF token."""
+
+
+class StandingAccessForm(FlaskForm):
+    """An owner lets platform support in without being asked each time (services.support_access judges it)."""
+
+    reason = StringField(_l("Why (for example, an ongoing migration)"), validators=[Optional()])
+    level = SelectField(_l("Level"), choices=[SelectChoice("read_only", _l("Read-only")), SelectChoice("full", _l("Full access"))],
+                        default="read_only", validate_choice=False)
+    days = SelectField(_l("For"), choices=[SelectChoice(1, _l("1 day")), SelectChoice(7, _l("7 days")),
+                                                 SelectChoice(30, _l("30 days"))], coerce=int,
+                       default=7, validate_choice=False)
+
+
+class SupportDecisionForm(FlaskForm):
+    """Approve, deny or revoke: only the CSRF token."""
+
+
+class RequestExportForm(FlaskForm):
+    """Asking for a data export needs only the CSRF token."""
+
+
+class WebhookForm(FlaskForm):
+    """A webhook endpoint; its events are the checkboxes named `events` (checked by `services.webhooks`)."""
+
+    url = StringField(_l("Endpoint URL"))
+    description = StringField(_l("Description"))
