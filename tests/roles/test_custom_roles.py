@@ -203,3 +203,20 @@ def test_an_admin_cannot_mint_a_key_with_permissions_they_lack(api, world):
     made = api.post(f"/api/v1/tenants/{world.tenant.slug}/api-keys", key=world.keys["admin"],
                     json={"name": "clerk", "role": "viewer", "custom_role": role["key"]})
     assert made.status_code == 403
+
+
+def test_the_members_listing_shows_every_role_each_member_holds(api, world, union_member):
+    page = api.get(f"/api/v1/tenants/{world.tenant.slug}/users?per_page=100", key=world.keys["owner"]).get_json()
+    held = {item["email"]: item["roles"] for item in page["items"]}
+    assert held[union_member.email] == ["viewer", "auditor", "billing-clerk"]
+    assert held[world.users["owner"].email] == ["owner"]
+
+
+def test_the_key_listing_names_the_custom_role_a_key_holds(api, world):
+    role = _create(api, world, "Auditor", ["audit.read"]).get_json()
+    api.post(f"/api/v1/tenants/{world.tenant.slug}/api-keys", key=world.keys["owner"],
+             json={"name": "auditor", "role": "viewer", "custom_role": role["key"]})
+    listed = api.get(f"/api/v1/tenants/{world.tenant.slug}/api-keys", key=world.keys["owner"]).get_json()["items"]
+    by_name = {key["name"]: key for key in listed}
+    assert by_name["auditor"]["custom_role"] == "auditor"
+    assert all(key["custom_role"] is None for name, key in by_name.items() if name != "auditor")

@@ -66,3 +66,24 @@ def test_admin_assigns_roles_they_hold_and_the_table_shows_badges(client, world)
     table = client.get(f"/t/{world.tenant.slug}/members").get_data(as_text=True)
     row = table.split(f'data-email="{viewer.email}"', 1)[1].split("</tr>", 1)[0]
     assert "Auditor" in row and "Clerk" not in row
+
+
+def test_a_key_made_in_the_portal_holds_a_custom_role_the_maker_may_grant(client, world):
+    auditor = roles.create_role(world.tenant, _owner(world), name="Auditor", permissions=["audit.read"])
+    clerk = roles.create_role(world.tenant, _owner(world), name="Clerk", permissions=["billing.read"])
+    login(client, world.users["admin"])
+    path = f"/t/{world.tenant.slug}/keys"
+    form = client.get(path).get_data(as_text=True)
+    assert f'value="{auditor.key}"' in form and "Also holds" in form
+    token = csrf_token(client, path)
+    # The admin holds audit.read but not billing.read: the clerk role is refused, and no key is made.
+    refused = client.post(path, data={"csrf_token": token, "name": "billing bot", "role": "viewer",
+                                      "custom_role": clerk.key, "expires": "30"})
+    assert refused.status_code in (403, 422) and b"billing.read" in refused.data
+    assert "billing bot" not in client.get(path).get_data(as_text=True)
+    made = client.post(path, data={"csrf_token": token, "name": "audit bot", "role": "viewer",
+                                   "custom_role": auditor.key, "expires": "30"})
+    assert made.status_code == 200 and b"sk_" in made.data
+    listing = client.get(path).get_data(as_text=True)
+    row = listing.split("audit bot", 1)[1].split("</tr>", 1)[0]
+    assert 'data-testid="key-custom-role">Auditor<' in row
