@@ -22,6 +22,7 @@ from app.web.admin import (  # noqa: E402,F401
     audit,
     billing,
     emails,
+    flag_overrides,
     impersonation,
     overview,
     sso,

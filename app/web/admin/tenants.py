@@ -18,6 +18,7 @@ from app.services.parsing import parse_int, parse_number
 from app.services.sso import connections
 from app.tenancy.principal import current_authority
 from app.web.admin import bp
+from app.web.admin.flag_panel import flag_overrides_panel
 from app.web.admin.forms import (
     ActionForm,
     ChangePlanForm,
@@ -81,6 +82,7 @@ def show_tenant(tenant, status: int = 200, **forms):
         lift_sso_form=forms.get("lift_sso_form") or LiftSsoForm(formdata=None),
         **tier_move_panel(tenant, forms.get("move_form")),
         **support_access_panel(tenant, forms),
+        **flag_overrides_panel(tenant, forms),
     )
 
 
