@@ -100,6 +100,7 @@ def test_admin_reactivates_a_suspended_pro_tenant_and_views_it_as_its_owner(page
     assert page.locator(".impersonation-banner").count() == 0
 
     page.get_by_role("link", name="Audit log", exact=True).click()
+    page.wait_for_url("**/admin/audit")
     page.get_by_label("Tenant", exact=True).fill(initech.slug)
     page.get_by_role("button", name="Filter").click()
     page.wait_for_url(f"**/admin/audit?*tenant={initech.slug}*")
@@ -109,6 +110,9 @@ def test_admin_reactivates_a_suspended_pro_tenant_and_views_it_as_its_owner(page
     check_page(page, "admin-audit")
 
     page.get_by_role("link", name="Users", exact=True).click()
+    # Type only once the page has loaded: htmx binds the search box's input trigger at load, and a
+    # value typed before that sends no search (the table never narrowed that way on a loaded CI run).
+    page.wait_for_url("**/admin/users")
     page.get_by_label("Search all tenants").fill("owner@initech")
     page.locator('#user-table tr[data-user="owner@initech.test"]').wait_for()
     assert "Initech" in page.locator("#user-table").inner_text()
