@@ -10,7 +10,7 @@ from pydantic import AwareDatetime, Field, WithJsonSchema
 
 from app.api import bp
 from app.api.bodies import MaybeMoment, Moment, RequestBody, ResponseBody, read_body, schemas, text
-from app.api.openapi import json_request, json_response, list_schema, ref, tenant_responses
+from app.api.openapi import TENANT_REF, json_request, json_response, list_schema, ref, tenant_responses
 from app.api.params import page_body, paging_args, path_int
 from app.models import ApiKey as ApiKeyRow
 from app.models import Role
@@ -93,7 +93,6 @@ def reown_key(key_id: str):
     return jsonify(key_json(api_keys.reown_key(current_tenant, key_number, current_authority())))
 
 
-_TENANT_REF = {"$ref": "#/components/parameters/TenantRef"}
 _KEY_ID = {"name": "key_id", "in": "path", "required": True, "schema": {"type": "string", "pattern": "^[0-9]+$"}}
 
 OPENAPI_COMPONENTS = schemas(ApiKey, ApiKeyCreate)
@@ -102,7 +101,7 @@ OPENAPI_PATHS = {
     "/api/v1/tenants/{tenant_ref}/api-keys": {
         "get": {
             "operationId": "listApiKeys", "tags": ["api-keys"], "summary": "The tenant's active keys.",
-            "parameters": [_TENANT_REF, {"$ref": "#/components/parameters/Page"},
+            "parameters": [TENANT_REF, {"$ref": "#/components/parameters/Page"},
                            {"$ref": "#/components/parameters/PerPage"}],
             "responses": {"200": json_response("One page of keys.", list_schema(ref("ApiKey"))),
                           **tenant_responses(), "422": {"$ref": "#/components/responses/Validation"}},
@@ -111,7 +110,7 @@ OPENAPI_PATHS = {
             "operationId": "createApiKey", "tags": ["api-keys"], "summary": "Create a key; the secret is shown once.",
             # A well-shaped name may already be taken (names are unique among active keys), an expiry past.
             "x-content-checked": True,
-            "parameters": [_TENANT_REF],
+            "parameters": [TENANT_REF],
             "requestBody": json_request(ref("ApiKeyCreate")),
             "responses": {"201": json_response("The key, with its secret.", ref("ApiKey")), **tenant_responses(),
                           "413": {"$ref": "#/components/responses/PayloadTooLarge"},
@@ -120,13 +119,13 @@ OPENAPI_PATHS = {
     },
     "/api/v1/tenants/{tenant_ref}/api-keys/{key_id}": {"delete": {
         "operationId": "revokeApiKey", "tags": ["api-keys"], "summary": "Revoke a key.",
-        "parameters": [_TENANT_REF, _KEY_ID],
+        "parameters": [TENANT_REF, _KEY_ID],
         "responses": {"200": json_response("The revoked key.", ref("ApiKey")), **tenant_responses()},
     }},
     "/api/v1/tenants/{tenant_ref}/api-keys/{key_id}/reown": {"post": {
         "operationId": "reownApiKey", "tags": ["api-keys"],
         "summary": "Take a key over (owners): it keeps working when its maker leaves, as long as you stay.",
-        "parameters": [_TENANT_REF, _KEY_ID],
+        "parameters": [TENANT_REF, _KEY_ID],
         "responses": {"200": json_response("The key, now yours.", ref("ApiKey")), **tenant_responses(),
                       "422": {"$ref": "#/components/responses/Validation"}},
     }},

@@ -12,7 +12,7 @@ from pydantic import Field
 
 from app.api import bp
 from app.api.bodies import MaybeMoment, Moment, RequestBody, ResponseBody, read_body, schemas, text
-from app.api.openapi import json_request, json_response, list_schema, ref, tenant_responses
+from app.api.openapi import TENANT_REF, json_request, json_response, list_schema, ref, response_refs, tenant_responses
 from app.api.params import page_body, paging_args
 from app.billing import details, invoices, overview, stripe_billing, subscriptions
 from app.billing.documents import invoice_pdf
@@ -231,17 +231,15 @@ def get_invoice(invoice_id: int):
 OPENAPI_COMPONENTS = schemas(Subscription, Invoice, PlanPreview, BillingDetails, BillingDetailsChange,
                              PaymentMethodChoice)
 
-_TENANT_REF = {"$ref": "#/components/parameters/TenantRef"}
 _INVOICE_ID = {"name": "invoice_id", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1},
                "description": "The invoice's id (`id`, not its number)."}
 
-_WRITE_ERRORS = {"413": {"$ref": "#/components/responses/PayloadTooLarge"},
-                 "422": {"$ref": "#/components/responses/Validation"}}
+_WRITE_ERRORS = response_refs("413", "422")
 
 
 def _subscription_action(operation_id: str, summary: str) -> dict:
     return {"post": {"operationId": operation_id, "tags": ["billing"], "summary": summary,
-                     "parameters": [_TENANT_REF],
+                     "parameters": [TENANT_REF],
                      "responses": {"200": json_response("The subscription.", ref("Subscription")),
                                    **tenant_responses(), "422": {"$ref": "#/components/responses/Validation"}}}}
 
@@ -254,12 +252,12 @@ OPENAPI_PATHS = {
     "/api/v1/tenants/{tenant_ref}/billing-details": {
         "get": {"operationId": "getBillingDetails", "tags": ["billing"],
                 "summary": "Company name, address, tax id and billing email printed on invoices (owners).",
-                "parameters": [_TENANT_REF],
+                "parameters": [TENANT_REF],
                 "responses": {"200": json_response("The billing details.", ref("BillingDetails")),
                               **tenant_responses()}},
         "patch": {"operationId": "updateBillingDetails", "tags": ["billing"],
                   "summary": "Change the billing details for the next invoices (owners; omitted: unchanged).",
-                  "parameters": [_TENANT_REF], "requestBody": json_request(ref("BillingDetailsChange")),
+                  "parameters": [TENANT_REF], "requestBody": json_request(ref("BillingDetailsChange")),
                   # A well-shaped string may still be refused: a tax id or an email address of the wrong form (422).
                   "x-content-checked": True,
                   "responses": {"200": json_response("The billing details.", ref("BillingDetails")),
@@ -268,7 +266,7 @@ OPENAPI_PATHS = {
     "/api/v1/tenants/{tenant_ref}/payment-method": {"post": {
         "operationId": "choosePaymentMethod", "tags": ["billing"],
         "summary": "Pay by bank transfer, or by a Stripe card (`pm_...`; open invoices are charged to it).",
-        "parameters": [_TENANT_REF],
+        "parameters": [TENANT_REF],
         "requestBody": json_request(ref("PaymentMethodChoice"), example={"method": "bank_transfer"}),
         # A card needs Stripe as the provider and a real `pm_` id (422).
         "x-content-checked": True,
@@ -277,12 +275,12 @@ OPENAPI_PATHS = {
     }},
     "/api/v1/tenants/{tenant_ref}/subscription": {"get": {
         "operationId": "getSubscription", "tags": ["billing"], "summary": "The tenant's subscription (owners).",
-        "parameters": [_TENANT_REF],
+        "parameters": [TENANT_REF],
         "responses": {"200": json_response("The subscription.", ref("Subscription")), **tenant_responses()},
     }},
     "/api/v1/tenants/{tenant_ref}/invoices": {"get": {
         "operationId": "listInvoices", "tags": ["billing"], "summary": "The tenant's invoices, newest first (owners).",
-        "parameters": [_TENANT_REF, {"$ref": "#/components/parameters/Page"},
+        "parameters": [TENANT_REF, {"$ref": "#/components/parameters/Page"},
                        {"$ref": "#/components/parameters/PerPage"}],
         "responses": {"200": json_response("One page of invoices.", list_schema(ref("Invoice"))),
                       **tenant_responses(), "422": {"$ref": "#/components/responses/Validation"}},
@@ -290,7 +288,7 @@ OPENAPI_PATHS = {
     "/api/v1/tenants/{tenant_ref}/invoices/{invoice_id}": {"get": {
         "operationId": "getInvoice", "tags": ["billing"],
         "summary": "One invoice: JSON, or the PDF with `Accept: application/pdf` (owners).",
-        "parameters": [_TENANT_REF, _INVOICE_ID],
+        "parameters": [TENANT_REF, _INVOICE_ID],
         "responses": {"200": {**json_response("The invoice.", ref("Invoice")),
                               "content": {"application/json": {"schema": ref("Invoice")},
                                           "application/pdf": {"schema": {"type": "string", "format": "binary"}}}},

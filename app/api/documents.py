@@ -11,7 +11,7 @@ from pydantic import Field
 
 from app.api import bp
 from app.api.bodies import NOT_BLANK, Moment, RequestBody, ResponseBody, read_body, schemas, text
-from app.api.openapi import json_request, json_response, list_schema, ref, tenant_responses
+from app.api.openapi import json_request, json_response, list_schema, ref, response_refs, tenant_responses
 from app.api.params import page_body, paging_args
 from app.api.payload import BadRequest
 from app.services import documents
@@ -132,8 +132,7 @@ _DOC_ID = {"name": "doc_id", "in": "path", "required": True, "schema": {"type": 
 
 OPENAPI_COMPONENTS = schemas(Document, DocumentCreate, DocumentUpload)
 
-_WRITE_ERRORS = {"413": {"$ref": "#/components/responses/PayloadTooLarge"},
-                 "422": {"$ref": "#/components/responses/Validation"}}
+_WRITE_ERRORS = response_refs("413", "422")
 
 OPENAPI_PATHS = {
     "/api/v1/documents": {

@@ -11,7 +11,7 @@ from pydantic import Field
 
 from app.api import bp
 from app.api.bodies import MaybeMoment, Moment, ResponseBody, schemas
-from app.api.openapi import json_response, list_schema, ref, tenant_responses
+from app.api.openapi import TENANT_REF, json_response, list_schema, ref, tenant_responses
 from app.api.params import page_body, paging_args, path_int
 from app.models import EXPORT_STATUSES, DataExport
 from app.services import exports, storage
@@ -100,7 +100,6 @@ def zip_response(export: DataExport, stream) -> Response:
 
 OPENAPI_COMPONENTS = schemas(Export)
 
-_TENANT_REF = {"$ref": "#/components/parameters/TenantRef"}
 _EXPORT_ID = {"name": "export_id", "in": "path", "required": True,
               "schema": {"type": "string", "pattern": "^[0-9]+$"}, "description": "The export's id."}
 
@@ -108,7 +107,7 @@ OPENAPI_PATHS = {
     "/api/v1/tenants/{tenant_ref}/exports": {
         "get": {
             "operationId": "listExports", "tags": ["exports"], "summary": "The tenant's data exports, newest first.",
-            "parameters": [_TENANT_REF, {"$ref": "#/components/parameters/Page"},
+            "parameters": [TENANT_REF, {"$ref": "#/components/parameters/Page"},
                            {"$ref": "#/components/parameters/PerPage"}],
             "responses": {"200": json_response("One page of exports.", list_schema(ref("Export"))),
                           **tenant_responses(), "422": {"$ref": "#/components/responses/Validation"}},
@@ -117,7 +116,7 @@ OPENAPI_PATHS = {
             "operationId": "requestExport", "tags": ["exports"],
             "summary": "Ask for the organisation's data as one zip (owners; open while the tenant is read-only). "
                        "A background job builds it: follow `GET .../exports/{export_id}` until `done`.",
-            "parameters": [_TENANT_REF],
+            "parameters": [TENANT_REF],
             "responses": {"202": json_response("The export, queued.", ref("Export")), **tenant_responses(),
                           "409": {"$ref": "#/components/responses/Conflict"}},
         },
@@ -125,14 +124,14 @@ OPENAPI_PATHS = {
     "/api/v1/tenants/{tenant_ref}/exports/{export_id}": {"get": {
         "operationId": "getExport", "tags": ["exports"],
         "summary": "An export's status and progress, and its signed `download_url` once done.",
-        "parameters": [_TENANT_REF, _EXPORT_ID],
+        "parameters": [TENANT_REF, _EXPORT_ID],
         "responses": {"200": json_response("The export.", ref("Export")), **tenant_responses()},
     }},
     "/api/v1/tenants/{tenant_ref}/exports/{export_id}/download": {"get": {
         "operationId": "downloadExport", "tags": ["exports"],
         "summary": "The export's zip (JSON and CSV per part, documents as files). The `token` of its "
                    "`download_url` is required; a forged, expired or other tenant's link is 404.",
-        "parameters": [_TENANT_REF, _EXPORT_ID,
+        "parameters": [TENANT_REF, _EXPORT_ID,
                        {"name": "token", "in": "query", "required": True,
                         "schema": {"type": "string", "maxLength": 500}}],
         "responses": {"200": {"description": "The zip.",

@@ -8,7 +8,7 @@ from pydantic import Field
 
 from app.api import bp
 from app.api.bodies import Boolean, MaybeMoment, Moment, RequestBody, ResponseBody, read_body, schemas, text
-from app.api.openapi import error_refs, json_request, json_response, ref
+from app.api.openapi import TENANT_REF, error_refs, json_request, json_response, ref
 from app.models import TenantFlagOverride
 from app.services import feature_flags, tenants
 from app.services.feature_flags import FLAG_NAME_RE
@@ -75,7 +75,6 @@ def delete_flag_override(tenant_ref: str, key: str):
 
 OPENAPI_COMPONENTS = schemas(FlagOverride, FlagOverrideList, FlagOverrideSet)
 
-_TENANT_REF = {"$ref": "#/components/parameters/TenantRef"}
 _KEY = {"name": "key", "in": "path", "required": True, "description": "The flag key.",
         "schema": {"type": "string", "pattern": FLAG_NAME_RE.pattern}}
 
@@ -83,7 +82,7 @@ OPENAPI_PATHS = {
     "/api/v1/tenants/{tenant_ref}/flags": {"get": {
         "operationId": "listFlagOverrides", "tags": ["tenants"],
         "summary": "A tenant's feature-flag overrides, expired ones included (platform admins).",
-        "parameters": [_TENANT_REF],
+        "parameters": [TENANT_REF],
         "responses": {"200": json_response("The overrides.", ref("FlagOverrideList"), metered=False),
                       **error_refs()},
     }},
@@ -91,14 +90,14 @@ OPENAPI_PATHS = {
         "get": {
             "operationId": "getFlagOverride", "tags": ["tenants"],
             "summary": "One feature-flag override of a tenant (platform admins).",
-            "parameters": [_TENANT_REF, _KEY],
+            "parameters": [TENANT_REF, _KEY],
             "responses": {"200": json_response("The override.", ref("FlagOverride"), metered=False),
                           **error_refs()},
         },
         "put": {
             "operationId": "setFlagOverride", "tags": ["tenants"],
             "summary": "Switch a flag on or off for a tenant, optionally until an expiry (platform admins).",
-            "parameters": [_TENANT_REF, _KEY], "requestBody": json_request(ref("FlagOverrideSet")),
+            "parameters": [TENANT_REF, _KEY], "requestBody": json_request(ref("FlagOverrideSet")),
             # An expiry must be in the future, and a tenant holds at most 64 flags.
             "x-content-checked": True,
             "responses": {"200": json_response("The override.", ref("FlagOverride"), metered=False),
@@ -107,7 +106,7 @@ OPENAPI_PATHS = {
         "delete": {
             "operationId": "clearFlagOverride", "tags": ["tenants"],
             "summary": "Clear a tenant's override of a flag (platform admins).",
-            "parameters": [_TENANT_REF, _KEY],
+            "parameters": [TENANT_REF, _KEY],
             "responses": {"204": {"description": "Cleared."}, **error_refs()},
         },
     },

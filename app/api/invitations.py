@@ -13,7 +13,7 @@ from pydantic import Field
 from app.api import bp
 from app.api.bodies import Email, MaybeMoment, Moment, RequestBody, ResponseBody, read_body, schemas, text
 from app.api.callers import calling_user
-from app.api.openapi import json_request, json_response, list_schema, ref, tenant_responses
+from app.api.openapi import TENANT_REF, json_request, json_response, list_schema, ref, tenant_responses
 from app.api.params import page_body, paging_args, path_int, query_choice
 from app.models import INVITATION_STATUSES, InvitationStatus, Role, TenantInvitation, TenantUser
 from app.services import accounts, invitations
@@ -147,7 +147,6 @@ def _invitation_id(value: str) -> int:
     return path_int(value, NotFound(gettext("Invitation not found."), code="invitation_not_found"))
 
 
-_TENANT_REF = {"$ref": "#/components/parameters/TenantRef"}
 _INVITATION_ID = {"name": "invitation_id", "in": "path", "required": True,
                   "schema": {"type": "string", "pattern": "^[0-9]+$"}}
 
@@ -160,7 +159,7 @@ OPENAPI_PATHS = {
     "/api/v1/tenants/{tenant_ref}/invitations": {
         "get": {
             "operationId": "listInvitations", "tags": ["invitations"], "summary": "The tenant's invitations.",
-            "parameters": [_TENANT_REF, {"$ref": "#/components/parameters/Page"},
+            "parameters": [TENANT_REF, {"$ref": "#/components/parameters/Page"},
                            {"$ref": "#/components/parameters/PerPage"},
                            {"name": "status", "in": "query",
                             "schema": {"type": "string", "enum": [*INVITATION_STATUSES, "all"],
@@ -170,7 +169,7 @@ OPENAPI_PATHS = {
         },
         "post": {
             "operationId": "createInvitation", "tags": ["invitations"], "summary": "Invite an email address.",
-            "parameters": [_TENANT_REF],
+            "parameters": [TENANT_REF],
             "requestBody": json_request(ref("InvitationCreate")),
             "responses": {"201": json_response("The invitation (its link is emailed).", ref("Invitation")),
                           **tenant_responses(), **_ERRORS,
@@ -179,14 +178,14 @@ OPENAPI_PATHS = {
     },
     "/api/v1/tenants/{tenant_ref}/invitations/{invitation_id}": {"delete": {
         "operationId": "revokeInvitation", "tags": ["invitations"], "summary": "Revoke a pending invitation.",
-        "parameters": [_TENANT_REF, _INVITATION_ID],
+        "parameters": [TENANT_REF, _INVITATION_ID],
         "responses": {"200": json_response("The revoked invitation.", ref("Invitation")), **tenant_responses(),
                       **_ERRORS},
     }},
     "/api/v1/tenants/{tenant_ref}/invitations/{invitation_id}/resend": {"post": {
         "operationId": "resendInvitation", "tags": ["invitations"],
         "summary": "Send a fresh link and restart the expiry clock.",
-        "parameters": [_TENANT_REF, _INVITATION_ID],
+        "parameters": [TENANT_REF, _INVITATION_ID],
         "responses": {"200": json_response("The invitation.", ref("Invitation")), **tenant_responses(), **_ERRORS},
     }},
     "/api/v1/invitations/accept": {"post": {

@@ -11,7 +11,7 @@ from pydantic import Field
 from app.api import bp
 from app.api.bodies import Email, MaybeMoment, RequestBody, ResponseBody, read_body, schemas
 from app.api.invitations import Invitation
-from app.api.openapi import json_request, json_response, list_schema, ref, tenant_responses
+from app.api.openapi import TENANT_REF, json_request, json_response, list_schema, ref, response_refs, tenant_responses
 from app.api.params import page_body, paging_args, path_int
 from app.models import MembershipStatus, Role, TenantUser
 from app.services import invitations, members, roles
@@ -110,12 +110,9 @@ def _user_id(value: str) -> int:
     return path_int(value, NotFound(gettext("Member not found."), code="member_not_found"))
 
 
-_TENANT_REF = {"$ref": "#/components/parameters/TenantRef"}
 _USER_ID = {"name": "user_id", "in": "path", "required": True, "schema": {"type": "string", "pattern": "^[0-9]+$"},
             "description": "The member's user id."}
-_WRITE_ERRORS = {"409": {"$ref": "#/components/responses/Conflict"},
-                 "413": {"$ref": "#/components/responses/PayloadTooLarge"},
-                 "422": {"$ref": "#/components/responses/Validation"}}
+_WRITE_ERRORS = response_refs("409", "413", "422")
 
 OPENAPI_COMPONENTS = schemas(Member, MemberAdd, RoleChange, MemberRoles, MemberAdded, MemberInvited)
 
@@ -123,7 +120,7 @@ OPENAPI_PATHS = {
     "/api/v1/tenants/{tenant_ref}/users": {
         "get": {
             "operationId": "listMembers", "tags": ["members"], "summary": "The tenant's members, owners first.",
-            "parameters": [_TENANT_REF, {"$ref": "#/components/parameters/Page"},
+            "parameters": [TENANT_REF, {"$ref": "#/components/parameters/Page"},
                            {"$ref": "#/components/parameters/PerPage"}],
             "responses": {"200": json_response("One page of members, each with their roles.",
                                                list_schema(ref("MemberRoles"))),
@@ -133,7 +130,7 @@ OPENAPI_PATHS = {
             "operationId": "addMember", "tags": ["members"],
             "summary": "Add a user: the address is invited (202), whether or not it has an account; a verified "
                        "account on one of the tenant's verified domains (or added by a platform admin) joins (201).",
-            "parameters": [_TENANT_REF],
+            "parameters": [TENANT_REF],
             "requestBody": json_request(ref("MemberAdd")),
             "responses": {
                 "201": json_response("The account joined (verified address; platform admin or verified domain).",
@@ -146,7 +143,7 @@ OPENAPI_PATHS = {
     "/api/v1/tenants/{tenant_ref}/users/{user_id}": {
         "patch": {
             "operationId": "changeMemberRole", "tags": ["members"], "summary": "Change a member's role (`role`) or set all their roles (`roles`: built-in and custom keys).",
-            "parameters": [_TENANT_REF, _USER_ID],
+            "parameters": [TENANT_REF, _USER_ID],
             "requestBody": json_request(ref("RoleChange")),
             # `roles` names role keys, looked up in the tenant: an unknown key is a 422 on its merits.
             "x-content-checked": True,
@@ -155,7 +152,7 @@ OPENAPI_PATHS = {
         },
         "delete": {
             "operationId": "removeMember", "tags": ["members"], "summary": "Remove a member.",
-            "parameters": [_TENANT_REF, _USER_ID],
+            "parameters": [TENANT_REF, _USER_ID],
             "responses": {"204": {"description": "Removed."}, **tenant_responses(),
                           "409": {"$ref": "#/components/responses/Conflict"}},
         },

@@ -9,7 +9,7 @@ from app.api import bp
 from app.api.bodies import Integer, RequestBody, read_body, schemas
 from app.api.callers import calling_user
 from app.api.members import Member
-from app.api.openapi import json_request, json_response, ref, tenant_responses
+from app.api.openapi import TENANT_REF, json_request, json_response, ref, tenant_responses
 from app.services import members
 from app.tenancy.context import current_tenant
 from app.tenancy.principal import current_authority
@@ -37,13 +37,12 @@ def leave():
 
 OPENAPI_COMPONENTS = schemas(OwnershipTransfer)
 
-_TENANT_REF = {"$ref": "#/components/parameters/TenantRef"}
 
 OPENAPI_PATHS = {
     "/api/v1/tenants/{tenant_ref}/transfer-ownership": {"post": {
         "operationId": "transferOwnership", "tags": ["members"],
         "summary": "Make another member the owner (owners); the previous owner becomes an admin.",
-        "parameters": [_TENANT_REF], "requestBody": json_request(ref("OwnershipTransfer")),
+        "parameters": [TENANT_REF], "requestBody": json_request(ref("OwnershipTransfer")),
         "responses": {"200": json_response("The new owner.", ref("Member")), **tenant_responses(),
                       "413": {"$ref": "#/components/responses/PayloadTooLarge"},
                       "422": {"$ref": "#/components/responses/Validation"}},
@@ -51,7 +50,7 @@ OPENAPI_PATHS = {
     "/api/v1/tenants/{tenant_ref}/leave": {"post": {
         "operationId": "leaveTenant", "tags": ["members"],
         "summary": "Leave the tenant (a user's access token, not an API key).",
-        "parameters": [_TENANT_REF],
+        "parameters": [TENANT_REF],
         "responses": {"204": {"description": "Left."}, **tenant_responses(),
                       "409": {"$ref": "#/components/responses/Conflict"}},
     }},

@@ -170,10 +170,18 @@ _ERROR_RESPONSES = {"400": "BadRequest", "401": "Unauthorized", "403": "Forbidde
                     "409": "Conflict", "413": "PayloadTooLarge", "422": "Validation"}
 
 
+def response_refs(*codes: str) -> dict[str, Any]:
+    """References to the shared error responses `codes` (e.g. a write's "409", "413", "422")."""
+    return {code: {"$ref": f"#/components/responses/{_ERROR_RESPONSES[code]}"} for code in codes}
+
+
 def error_refs(*codes: str) -> dict[str, Any]:
     """References to the shared error responses: 400, 401, 403 and 404, and the further `codes` given."""
-    return {code: {"$ref": f"#/components/responses/{_ERROR_RESPONSES[code]}"}
-            for code in ("400", "401", "403", "404", *codes)}
+    return response_refs("400", "401", "403", "404", *codes)
+
+
+# The path parameter naming the tenant (its id or slug) on every /tenants/{tenant_ref}/... operation.
+TENANT_REF = {"$ref": "#/components/parameters/TenantRef"}
 
 
 def ref(name: str) -> dict[str, str]:

@@ -11,7 +11,7 @@ from pydantic import Field
 
 from app.api import bp
 from app.api.bodies import RequestBody, ResponseBody, read_body, schemas, text
-from app.api.openapi import json_request, json_response, ref, tenant_responses
+from app.api.openapi import TENANT_REF, json_request, json_response, ref, response_refs, tenant_responses
 from app.api.params import path_int
 from app.models import TenantRole
 from app.services import permissions, roles
@@ -110,12 +110,9 @@ def _role_id(value: str) -> int:
     return path_int(value, NotFound(gettext("Role not found."), code="role_not_found"))
 
 
-_TENANT_REF = {"$ref": "#/components/parameters/TenantRef"}
 _ROLE_ID = {"name": "role_id", "in": "path", "required": True, "schema": {"type": "string", "pattern": "^[0-9]+$"},
             "description": "The custom role's id."}
-_WRITE_ERRORS = {"409": {"$ref": "#/components/responses/Conflict"},
-                 "413": {"$ref": "#/components/responses/PayloadTooLarge"},
-                 "422": {"$ref": "#/components/responses/Validation"}}
+_WRITE_ERRORS = response_refs("409", "413", "422")
 
 
 def _items(schema: dict) -> dict:
@@ -135,13 +132,13 @@ OPENAPI_PATHS = {
     "/api/v1/tenants/{tenant_ref}/roles": {
         "get": {
             "operationId": "listRoles", "tags": ["roles"], "summary": "The tenant's custom roles, with member counts.",
-            "parameters": [_TENANT_REF],
+            "parameters": [TENANT_REF],
             "responses": {"200": json_response("Every custom role.", _items(ref("CustomRole"))), **tenant_responses()},
         },
         "post": {
             "operationId": "createRole", "tags": ["roles"],
             "summary": "Create a custom role (Professional plan and up; only permissions you hold).",
-            "parameters": [_TENANT_REF],
+            "parameters": [TENANT_REF],
             "requestBody": json_request(ref("CustomRoleCreate")),
             # A well-shaped name may still be refused: a built-in role's name (422).
             "x-content-checked": True,
@@ -153,7 +150,7 @@ OPENAPI_PATHS = {
         "patch": {
             "operationId": "updateRole", "tags": ["roles"],
             "summary": "Change a custom role's name, description or permissions (omitted: unchanged).",
-            "parameters": [_TENANT_REF, _ROLE_ID],
+            "parameters": [TENANT_REF, _ROLE_ID],
             "requestBody": json_request(ref("CustomRoleChange")),
             "x-content-checked": True,
             "responses": {"200": json_response("The role.", ref("CustomRole")), **tenant_responses(), **_WRITE_ERRORS},
@@ -161,7 +158,7 @@ OPENAPI_PATHS = {
         "delete": {
             "operationId": "deleteRole", "tags": ["roles"],
             "summary": "Delete a custom role nobody holds (409 `role_in_use` until its members are reassigned).",
-            "parameters": [_TENANT_REF, _ROLE_ID],
+            "parameters": [TENANT_REF, _ROLE_ID],
             "responses": {"204": {"description": "Deleted."}, **tenant_responses(),
                           "409": {"$ref": "#/components/responses/Conflict"}},
         },

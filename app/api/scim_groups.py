@@ -9,7 +9,7 @@ from pydantic import Field
 
 from app.api import bp
 from app.api.bodies import Moment, RequestBody, ResponseBody, read_body, schemas
-from app.api.openapi import json_request, json_response, ref, tenant_responses
+from app.api.openapi import TENANT_REF, json_request, json_response, ref, tenant_responses
 from app.models import Role
 from app.models import ScimGroup as ScimGroupRow
 from app.services.directory import provisioning
@@ -55,14 +55,13 @@ def set_scim_group_role(group_id: str):
     return jsonify(_group_json(group, provisioning.member_counts([group.id])[group.id]))
 
 
-_TENANT_REF = {"$ref": "#/components/parameters/TenantRef"}
 
 OPENAPI_COMPONENTS = schemas(ScimGroup, ScimGroupRole)
 
 OPENAPI_PATHS = {
     "/api/v1/tenants/{tenant_ref}/scim-groups": {"get": {
         "operationId": "listScimGroups", "tags": ["scim"], "summary": "The groups the directory provisioned (owners).",
-        "parameters": [_TENANT_REF],
+        "parameters": [TENANT_REF],
         "responses": {"200": json_response("The groups, by name.", {
             "type": "object", "required": ["items"],
             "properties": {"items": {"type": "array", "items": ref("ScimGroup")}}}), **tenant_responses()},
@@ -70,7 +69,7 @@ OPENAPI_PATHS = {
     "/api/v1/tenants/{tenant_ref}/scim-groups/{group_id}": {"patch": {
         "operationId": "setScimGroupRole", "tags": ["scim"],
         "summary": "Choose the role a group gives its members; their roles follow at once.",
-        "parameters": [_TENANT_REF, {"name": "group_id", "in": "path", "required": True, "schema": {"type": "string"}}],
+        "parameters": [TENANT_REF, {"name": "group_id", "in": "path", "required": True, "schema": {"type": "string"}}],
         "requestBody": json_request(ref("ScimGroupRole")),
         "responses": {"200": json_response("The group.", ref("ScimGroup")), **tenant_responses(),
                       "413": {"$ref": "#/components/responses/PayloadTooLarge"},

@@ -10,7 +10,7 @@ from pydantic import Field
 
 from app.api import bp
 from app.api.bodies import MaybeMoment, Moment, RequestBody, ResponseBody, read_body, schemas, text
-from app.api.openapi import json_request, json_response, list_schema, ref, tenant_responses
+from app.api.openapi import TENANT_REF, json_request, json_response, list_schema, ref, tenant_responses
 from app.api.params import page_body, paging_args, path_int
 from app.models import ScimToken as ScimTokenRow
 from app.scim import base_url as scim_base_url
@@ -66,7 +66,6 @@ def revoke_scim_token(token_id: str):
     return jsonify(token_json(tokens.revoke_token(current_tenant, number, current_authority())))
 
 
-_TENANT_REF = {"$ref": "#/components/parameters/TenantRef"}
 
 OPENAPI_COMPONENTS = schemas(ScimToken, ScimTokenCreate)
 
@@ -74,7 +73,7 @@ OPENAPI_PATHS = {
     "/api/v1/tenants/{tenant_ref}/scim-tokens": {
         "get": {
             "operationId": "listScimTokens", "tags": ["scim"], "summary": "The tenant's active SCIM tokens (owners).",
-            "parameters": [_TENANT_REF, {"$ref": "#/components/parameters/Page"},
+            "parameters": [TENANT_REF, {"$ref": "#/components/parameters/Page"},
                            {"$ref": "#/components/parameters/PerPage"}],
             "responses": {"200": json_response("One page of tokens.", list_schema(ref("ScimToken"))),
                           **tenant_responses(), "422": {"$ref": "#/components/responses/Validation"}},
@@ -82,7 +81,7 @@ OPENAPI_PATHS = {
         "post": {
             "operationId": "createScimToken", "tags": ["scim"],
             "summary": "Create a SCIM token; the secret is shown once.",
-            "parameters": [_TENANT_REF],
+            "parameters": [TENANT_REF],
             "requestBody": json_request(ref("ScimTokenCreate")),
             "responses": {"201": json_response("The token, with its secret and the SCIM base URL.", ref("ScimToken")),
                           **tenant_responses(), "413": {"$ref": "#/components/responses/PayloadTooLarge"},
@@ -91,7 +90,7 @@ OPENAPI_PATHS = {
     },
     "/api/v1/tenants/{tenant_ref}/scim-tokens/{token_id}": {"delete": {
         "operationId": "revokeScimToken", "tags": ["scim"], "summary": "Revoke a SCIM token.",
-        "parameters": [_TENANT_REF, {"name": "token_id", "in": "path", "required": True,
+        "parameters": [TENANT_REF, {"name": "token_id", "in": "path", "required": True,
                                      "schema": {"type": "string", "pattern": "^[0-9]+$"}}],
         "responses": {"200": json_response("The revoked token.", ref("ScimToken")), **tenant_responses()},
     }},

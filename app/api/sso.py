@@ -15,7 +15,17 @@ from pydantic import Field, WithJsonSchema
 from app.api import bp
 from app.api.bodies import Boolean, Integer, RequestBody, read_body, read_fields, schemas
 from app.api.bodies import text as text_type
-from app.api.openapi import json_request, json_response, list_schema, nullable, ref, tenant_responses, text
+from app.api.openapi import (
+    TENANT_REF,
+    json_request,
+    json_response,
+    list_schema,
+    nullable,
+    ref,
+    response_refs,
+    tenant_responses,
+    text,
+)
 from app.api.params import iso, page_body, paging_args, path_int
 from app.models import SsoConnection, TenantDomain
 from app.models.sso import SSO_PROTOCOLS
@@ -204,7 +214,6 @@ def remove_domain(domain_id: str):
 
 # --- OpenAPI ------------------------------------------------------------------------------------
 
-_TENANT_REF = {"$ref": "#/components/parameters/TenantRef"}
 _CONNECTION_ID = {"name": "connection_id", "in": "path", "required": True,
                   "schema": {"type": "string", "pattern": "^sso_[0-9a-f]{16}$"}}
 _DOMAIN_ID = {"name": "domain_id", "in": "path", "required": True, "schema": {"type": "string", "pattern": "^[0-9]+$"}}
@@ -248,64 +257,62 @@ OPENAPI_COMPONENTS = {
     },
 }
 
-_WRITE_ERRORS = {"409": {"$ref": "#/components/responses/Conflict"},
-                 "413": {"$ref": "#/components/responses/PayloadTooLarge"},
-                 "422": {"$ref": "#/components/responses/Validation"}}
+_WRITE_ERRORS = response_refs("409", "413", "422")
 
 OPENAPI_PATHS = {
     "/api/v1/tenants/{tenant_ref}/sso/connections": {
         "get": {"operationId": "listSsoConnections", "tags": ["sso"], "summary": "The tenant's SSO connections.",
-                "parameters": [_TENANT_REF, {"$ref": "#/components/parameters/Page"},
+                "parameters": [TENANT_REF, {"$ref": "#/components/parameters/Page"},
                                {"$ref": "#/components/parameters/PerPage"}],
                 "responses": {"200": json_response("One page of connections.", list_schema(ref("SsoConnection"))),
                               **tenant_responses(), "422": {"$ref": "#/components/responses/Validation"}}},
         "post": {"operationId": "createSsoConnection", "tags": ["sso"], "summary": "Add an OIDC, SAML or LDAP "
                  "connection; the answer names what to register at the IdP.", **_CONTENT_CHECKED,
-                 "parameters": [_TENANT_REF], "requestBody": json_request(ref("SsoConnectionCreate")),
+                 "parameters": [TENANT_REF], "requestBody": json_request(ref("SsoConnectionCreate")),
                  "responses": {"201": json_response("The connection.", ref("SsoConnection")), **tenant_responses(),
                                **_WRITE_ERRORS}},
     },
     "/api/v1/tenants/{tenant_ref}/sso/connections/{connection_id}": {
         "get": {"operationId": "getSsoConnection", "tags": ["sso"], "summary": "One connection.",
-                "parameters": [_TENANT_REF, _CONNECTION_ID],
+                "parameters": [TENANT_REF, _CONNECTION_ID],
                 "responses": {"200": json_response("The connection.", ref("SsoConnection")), **tenant_responses()}},
         "patch": {"operationId": "updateSsoConnection", "tags": ["sso"], "summary": "Change a connection; a new "
                   "client_secret replaces the stored one.", **_CONTENT_CHECKED,
-                  "parameters": [_TENANT_REF, _CONNECTION_ID], "requestBody": json_request(ref("SsoConnectionUpdate")),
+                  "parameters": [TENANT_REF, _CONNECTION_ID], "requestBody": json_request(ref("SsoConnectionUpdate")),
                   "responses": {"200": json_response("The connection.", ref("SsoConnection")), **tenant_responses(),
                                 **_WRITE_ERRORS}},
         "delete": {"operationId": "deleteSsoConnection", "tags": ["sso"], "summary": "Delete a connection "
-                   "(its people keep their accounts and memberships).", "parameters": [_TENANT_REF, _CONNECTION_ID],
+                   "(its people keep their accounts and memberships).", "parameters": [TENANT_REF, _CONNECTION_ID],
                    "responses": {"200": json_response("The deleted connection.", ref("SsoConnection")),
                                  **tenant_responses()}},
     },
     "/api/v1/tenants/{tenant_ref}/domains": {
         "get": {"operationId": "listDomains", "tags": ["sso"], "summary": "The tenant's claimed domains.",
-                "parameters": [_TENANT_REF, {"$ref": "#/components/parameters/Page"},
+                "parameters": [TENANT_REF, {"$ref": "#/components/parameters/Page"},
                                {"$ref": "#/components/parameters/PerPage"}],
                 "responses": {"200": json_response("One page of domains.", list_schema(ref("Domain"))),
                               **tenant_responses(), "422": {"$ref": "#/components/responses/Validation"}}},
         "post": {"operationId": "addDomain", "tags": ["sso"], "summary": "Claim a domain; publish the TXT record "
-                 "the answer names, then verify.", **_CONTENT_CHECKED, "parameters": [_TENANT_REF],
+                 "the answer names, then verify.", **_CONTENT_CHECKED, "parameters": [TENANT_REF],
                  "requestBody": json_request(ref("DomainCreate")),
                  "responses": {"201": json_response("The pending domain.", ref("Domain")), **tenant_responses(),
                                **_WRITE_ERRORS}},
     },
     "/api/v1/tenants/{tenant_ref}/domains/{domain_id}/verify": {"post": {
         "operationId": "verifyDomain", "tags": ["sso"], "summary": "Look the TXT record up now.",
-        "parameters": [_TENANT_REF, _DOMAIN_ID],
+        "parameters": [TENANT_REF, _DOMAIN_ID],
         "responses": {"200": json_response("The verified domain.", ref("Domain")), **tenant_responses(),
                       "409": {"$ref": "#/components/responses/Conflict"},
                       "422": {"$ref": "#/components/responses/Validation"}}}},
     "/api/v1/tenants/{tenant_ref}/domains/{domain_id}": {
         "patch": {"operationId": "updateDomain", "tags": ["sso"],
                   "summary": "Switch auto-join on or off (owners); on needs a verified domain.",
-                  "parameters": [_TENANT_REF, _DOMAIN_ID],
+                  "parameters": [TENANT_REF, _DOMAIN_ID],
                   "requestBody": json_request(ref("DomainUpdate"), example={"auto_join": True}),
                   "responses": {"200": json_response("The domain.", ref("Domain")), **tenant_responses(),
                                 **_WRITE_ERRORS}},
         "delete": {"operationId": "removeDomain", "tags": ["sso"], "summary": "Remove a claimed domain.",
-                   "parameters": [_TENANT_REF, _DOMAIN_ID],
+                   "parameters": [TENANT_REF, _DOMAIN_ID],
                    "responses": {"200": json_response("The removed domain.", ref("Domain")), **tenant_responses()}},
     },
 }

@@ -16,7 +16,7 @@ from pydantic import Field
 
 from app.api import bp
 from app.api.bodies import Boolean, RequestBody, ResponseBody, read_body, schemas, text
-from app.api.openapi import json_request, json_response, ref, tenant_responses
+from app.api.openapi import TENANT_REF, json_request, json_response, ref, response_refs, tenant_responses
 from app.api.sso import _CONNECTION_ID, _connection_id, connection_json
 from app.models import Tenant
 from app.services import tenants
@@ -112,10 +112,7 @@ def platform_enable_connection(tenant_ref: str, connection_id: str):
 
 OPENAPI_COMPONENTS = schemas(SsoRequirementChange, SsoRequirementLift, SsoRequirement)
 
-_TENANT_REF = {"$ref": "#/components/parameters/TenantRef"}
-_WRITE_ERRORS = {"409": {"$ref": "#/components/responses/Conflict"},
-                 "413": {"$ref": "#/components/responses/PayloadTooLarge"},
-                 "422": {"$ref": "#/components/responses/Validation"}}
+_WRITE_ERRORS = response_refs("409", "413", "422")
 _PLATFORM_ERRORS = {"400": {"$ref": "#/components/responses/BadRequest"},
                     "401": {"$ref": "#/components/responses/Unauthorized"},
                     "403": {"$ref": "#/components/responses/Forbidden"},
@@ -131,7 +128,7 @@ def _with_example(response: dict[str, Any], example: dict[str, Any]) -> dict[str
 def _platform_switch(operation_id: str, summary: str) -> dict[str, Any]:
     return {"post": {
         "operationId": operation_id, "tags": ["sso"], "summary": summary,
-        "parameters": [_TENANT_REF, _CONNECTION_ID],
+        "parameters": [TENANT_REF, _CONNECTION_ID],
         "responses": {"200": json_response("The connection.", ref("SsoConnection"), metered=False),
                       **_PLATFORM_ERRORS},
     }}
@@ -140,11 +137,11 @@ def _platform_switch(operation_id: str, summary: str) -> dict[str, Any]:
 OPENAPI_PATHS = {
     "/api/v1/tenants/{tenant_ref}/sso/requirement": {
         "get": {"operationId": "getSsoRequirement", "tags": ["sso"],
-                "summary": "Whether members must sign in through SSO.", "parameters": [_TENANT_REF],
+                "summary": "Whether members must sign in through SSO.", "parameters": [TENANT_REF],
                 "responses": {"200": json_response("The requirement.", ref("SsoRequirement")), **tenant_responses()}},
         "patch": {"operationId": "updateSsoRequirement", "tags": ["sso"],
                   "summary": "Require SSO, or stop requiring it (owners); switching it on answers a recovery "
-                             "code, once.", "parameters": [_TENANT_REF],
+                             "code, once.", "parameters": [TENANT_REF],
                   "requestBody": json_request(ref("SsoRequirementChange"), example={"require_sso": True}),
                   "responses": {"200": _with_example(json_response("The requirement (with the new recovery code "
                                                                    "when it was switched on).", ref("SsoRequirement")),
@@ -154,14 +151,14 @@ OPENAPI_PATHS = {
     "/api/v1/tenants/{tenant_ref}/sso/recovery-code": {"post": {
         "operationId": "createSsoRecoveryCode", "tags": ["sso"],
         "summary": "Replace the owners' recovery code (the old one stops working); answered once.",
-        "parameters": [_TENANT_REF],
+        "parameters": [TENANT_REF],
         "responses": {"201": _with_example(json_response("The requirement with the new code.", ref("SsoRequirement")),
                                            _CREATED_CODE),
                       **tenant_responses(), "409": {"$ref": "#/components/responses/Conflict"}}}},
     "/api/v1/tenants/{tenant_ref}/sso/lift-requirement": {"post": {
         "operationId": "liftSsoRequirement", "tags": ["sso"],
         "summary": "Break-glass (platform admins): password sign-in works again for the tenant's members.",
-        "parameters": [_TENANT_REF],
+        "parameters": [TENANT_REF],
         "requestBody": json_request(ref("SsoRequirementLift"), example={
             "reason": "Their IdP is down; ticket 4211, confirmed by phone with the owner."}),
         "responses": {"200": json_response("The requirement, now off.", ref("SsoRequirement"), metered=False),

@@ -17,7 +17,7 @@ from pydantic import Field
 
 from app.api import bp
 from app.api.bodies import RequestBody, ResponseBody, read_body, schemas, text
-from app.api.openapi import error_refs, json_request, json_response, ref, tenant_responses
+from app.api.openapi import TENANT_REF, error_refs, json_request, json_response, ref, tenant_responses
 from app.api.params import path_int
 from app.models import SUPPORT_ACCESS_LEVELS, SUPPORT_ACCESS_STATUSES, SupportAccessGrant
 from app.services import support_access, tenants
@@ -128,7 +128,6 @@ def request_support_access(tenant_ref: str):
     return jsonify(grant_json(grant)), 201
 
 
-_TENANT_REF = {"$ref": "#/components/parameters/TenantRef"}
 _GRANT_ID = {"name": "grant_id", "in": "path", "required": True, "schema": {"type": "string", "pattern": "^[0-9]+$"},
              "description": "The support-access grant's id."}
 _GRANT = json_response("The grant.", ref("SupportAccessGrant"))
@@ -140,7 +139,7 @@ _LIST = json_response("The tenant's grants, newest first.", {
 def _decision(operation_id: str, summary: str) -> dict:
     return {"post": {
         "operationId": operation_id, "tags": ["support-access"], "summary": summary,
-        "parameters": [_TENANT_REF, _GRANT_ID],
+        "parameters": [TENANT_REF, _GRANT_ID],
         "responses": {"200": _GRANT, **tenant_responses(), "409": {"$ref": "#/components/responses/Conflict"}},
     }}
 
@@ -153,13 +152,13 @@ OPENAPI_PATHS = {
         "get": {
             "operationId": "listSupportAccess", "tags": ["support-access"],
             "summary": "Platform support's requests and grants for this tenant (owners).",
-            "parameters": [_TENANT_REF], "responses": {"200": _LIST, **tenant_responses()},
+            "parameters": [TENANT_REF], "responses": {"200": _LIST, **tenant_responses()},
         },
         "post": {
             "operationId": "grantStandingSupportAccess", "tags": ["support-access"],
             "summary": "Let any platform admin in for `days` days without asking each time (owners, not while "
                        "viewed by support).",
-            "parameters": [_TENANT_REF], "requestBody": json_request(ref("StandingAccess")),
+            "parameters": [TENANT_REF], "requestBody": json_request(ref("StandingAccess")),
             "x-content-checked": True,
             "responses": {"201": json_response("The standing grant.", ref("SupportAccessGrant")), **tenant_responses(),
                           "413": {"$ref": "#/components/responses/PayloadTooLarge"},
@@ -176,7 +175,7 @@ OPENAPI_PATHS = {
         "operationId": "requestSupportAccess", "tags": ["support-access"],
         "summary": "Ask the tenant's owners for support access (platform admins); they are emailed. "
                    "`break_glass`: approved at once, owners told immediately.",
-        "parameters": [_TENANT_REF], "requestBody": json_request(ref("SupportAccessRequest")),
+        "parameters": [TENANT_REF], "requestBody": json_request(ref("SupportAccessRequest")),
         "x-content-checked": True,
         "responses": {"201": json_response("The request (or break-glass grant).", ref("SupportAccessGrant"), metered=False),
                       **error_refs("413", "422")},

@@ -15,7 +15,7 @@ from pydantic import Field, PlainValidator, WithJsonSchema
 
 from app.api import bp
 from app.api.bodies import Integer, RequestBody, read_body, schemas, text
-from app.api.openapi import error_refs, json_request, json_response, ref
+from app.api.openapi import TENANT_REF, error_refs, json_request, json_response, ref
 from app.api.tenants import tenant_json
 from app.api.usage import quota_json
 from app.services import quotas, tenants
@@ -104,21 +104,20 @@ def set_quotas(tenant_ref: str):
 
 OPENAPI_COMPONENTS = schemas(TrialExtension, PurgeConfirmation, QuotaOverrides)
 
-_TENANT_REF = {"$ref": "#/components/parameters/TenantRef"}
 
 
 OPENAPI_PATHS = {
     "/api/v1/tenants/{tenant_ref}/restore": {"post": {
         "operationId": "restoreTenant", "tags": ["tenants"],
         "summary": "Restore a deleted tenant within the grace period (platform admins).",
-        "parameters": [_TENANT_REF],
+        "parameters": [TENANT_REF],
         "responses": {"200": json_response("The restored tenant.", ref("Tenant"), metered=False),
                       **error_refs("409")},
     }},
     "/api/v1/tenants/{tenant_ref}/purge": {"post": {
         "operationId": "purgeTenant", "tags": ["tenants"],
         "summary": "Purge a deleted tenant for good (platform admins); the audit trail stays.",
-        "parameters": [_TENANT_REF], "requestBody": json_request(ref("PurgeConfirmation")),
+        "parameters": [TENANT_REF], "requestBody": json_request(ref("PurgeConfirmation")),
         # The slug typed must be this tenant's: a well-shaped body may still be a 422.
         "x-content-checked": True,
         "responses": {"204": {"description": "Purged."}, **error_refs("409", "413", "422")},
@@ -126,14 +125,14 @@ OPENAPI_PATHS = {
     "/api/v1/tenants/{tenant_ref}/extend-trial": {"post": {
         "operationId": "extendTrial", "tags": ["tenants"],
         "summary": "Extend a trial (or revive an expired one) by some days (platform admins).",
-        "parameters": [_TENANT_REF], "requestBody": json_request(ref("TrialExtension")),
+        "parameters": [TENANT_REF], "requestBody": json_request(ref("TrialExtension")),
         "responses": {"200": json_response("The tenant on its longer trial.", ref("Tenant"), metered=False),
                       **error_refs("409", "413", "422")},
     }},
     "/api/v1/tenants/{tenant_ref}/quotas": {"patch": {
         "operationId": "setQuotaOverrides", "tags": ["quota"],
         "summary": "Set or clear a tenant's custom limits (platform admins).",
-        "parameters": [_TENANT_REF], "requestBody": json_request(ref("QuotaOverrides")),
+        "parameters": [TENANT_REF], "requestBody": json_request(ref("QuotaOverrides")),
         "responses": {"200": json_response("The quota report with the new limits.", ref("Quota"), metered=False),
                       **error_refs("413", "422")},
     }},

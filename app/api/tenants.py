@@ -31,7 +31,15 @@ from app.api.bodies import (
     single_line_text,
     text,
 )
-from app.api.openapi import TENANT_SOURCE_PARAMETERS, json_request, json_response, list_schema, ref, tenant_responses
+from app.api.openapi import (
+    TENANT_REF,
+    TENANT_SOURCE_PARAMETERS,
+    json_request,
+    json_response,
+    list_schema,
+    ref,
+    tenant_responses,
+)
 from app.api.openapi import text as text_schema
 from app.api.params import page_body, paging_args, query_choice, query_text
 from app.api.payload import BadRequest
@@ -286,7 +294,6 @@ def _create_schema() -> dict[str, Any]:
 _GENERATED = schemas(Tenant, TenantCreate, TenantUpdate)
 OPENAPI_COMPONENTS = {**_GENERATED, "TenantCreate": _create_schema}
 
-_TENANT_REF = {"$ref": "#/components/parameters/TenantRef"}
 
 
 def _platform_errors() -> dict[str, Any]:
@@ -330,7 +337,7 @@ OPENAPI_PATHS = {
         "responses": {"200": json_response("The tenant.", ref("Tenant")), **tenant_responses(tenant_sources=True)},
     }},
     "/api/v1/tenants/{tenant_ref}": {
-        "parameters": [_TENANT_REF],
+        "parameters": [TENANT_REF],
         "get": {
             "operationId": "getTenant", "tags": ["tenants"], "summary": "A tenant's details.",
             "responses": {"200": json_response("The tenant.", ref("Tenant")), **tenant_responses()},

@@ -14,7 +14,7 @@ from pydantic import Field
 
 from app.api import bp
 from app.api.bodies import RequestBody, read_body, schemas, text
-from app.api.openapi import error_refs, json_request, json_response, ref
+from app.api.openapi import TENANT_REF, error_refs, json_request, json_response, ref
 from app.models import ISOLATION_STRATEGIES
 from app.placement.moves import MOVE_PHASES, TenantMove
 from app.services import tenants, tier_move
@@ -68,7 +68,6 @@ TIER_MOVE_SCHEMA = {"type": "object", "required": ["id", "tenant_id", "source", 
     "finished_at": {"type": ["string", "null"], "format": "date-time"}}}
 OPENAPI_COMPONENTS = {**schemas(TierMoveRequest), "TierMove": TIER_MOVE_SCHEMA}
 
-_TENANT_REF = {"$ref": "#/components/parameters/TenantRef"}
 
 
 OPENAPI_PATHS = {
@@ -76,7 +75,7 @@ OPENAPI_PATHS = {
         "post": {
             "operationId": "moveTenant", "tags": ["tenants"],
             "summary": "Move a tenant to another isolation tier (platform admins): copy, verify, switch, drop the old copy.",
-            "parameters": [_TENANT_REF], "requestBody": json_request(ref("TierMoveRequest")),
+            "parameters": [TENANT_REF], "requestBody": json_request(ref("TierMoveRequest")),
             "x-content-checked": True,
             "responses": {"202": json_response("The move, with its phase.", ref("TierMove"), metered=False),
                           **error_refs("409", "413", "422")},
@@ -84,7 +83,7 @@ OPENAPI_PATHS = {
         "get": {
             "operationId": "getTenantMove", "tags": ["tenants"],
             "summary": "The tenant's latest isolation-tier move and its phase (platform admins).",
-            "parameters": [_TENANT_REF],
+            "parameters": [TENANT_REF],
             "responses": {"200": json_response("The move.", ref("TierMove"), metered=False), **error_refs()},
         },
     },

@@ -12,7 +12,7 @@ from pydantic import Field
 
 from app.api import bp
 from app.api.bodies import RequestBody, ResponseBody, read_body, schemas, text
-from app.api.openapi import json_request, json_response, ref, tenant_responses
+from app.api.openapi import TENANT_REF, json_request, json_response, ref, response_refs, tenant_responses
 from app.api.params import path_int
 from app.models import WebhookDelivery as DeliveryRow
 from app.models import WebhookEndpoint as EndpointRow
@@ -151,13 +151,11 @@ def replay_webhook_delivery(endpoint_id: str, delivery_id: str):
     return jsonify(_delivery_json(row)), 202
 
 
-_TENANT_REF = {"$ref": "#/components/parameters/TenantRef"}
 _ENDPOINT_ID = {"name": "endpoint_id", "in": "path", "required": True,
                 "schema": {"type": "string", "pattern": "^[0-9]+$"}, "description": "The endpoint's id."}
 _DELIVERY_ID = {"name": "delivery_id", "in": "path", "required": True,
                 "schema": {"type": "string", "pattern": "^[0-9]+$"}, "description": "The delivery's id."}
-_WRITE_ERRORS = {"413": {"$ref": "#/components/responses/PayloadTooLarge"},
-                 "422": {"$ref": "#/components/responses/Validation"}}
+_WRITE_ERRORS = response_refs("413", "422")
 
 
 def _items(schema: dict) -> dict:
@@ -177,14 +175,14 @@ OPENAPI_PATHS = {
     "/api/v1/tenants/{tenant_ref}/webhooks": {
         "get": {
             "operationId": "listWebhooks", "tags": ["webhooks"], "summary": "The tenant's webhook endpoints.",
-            "parameters": [_TENANT_REF],
+            "parameters": [TENANT_REF],
             "responses": {"200": json_response("Every endpoint (no secrets).", _items(ref("WebhookEndpoint"))),
                           **tenant_responses()},
         },
         "post": {
             "operationId": "createWebhook", "tags": ["webhooks"],
             "summary": "Add an endpoint (Basic plan and up); the answer holds its signing `secret`, this once.",
-            "parameters": [_TENANT_REF],
+            "parameters": [TENANT_REF],
             "requestBody": json_request(ref("WebhookCreate")),
             # A well-shaped URL may still be refused: private, loopback or link-local, or not resolving (422).
             "x-content-checked": True,
@@ -196,7 +194,7 @@ OPENAPI_PATHS = {
         "patch": {
             "operationId": "updateWebhook", "tags": ["webhooks"],
             "summary": "Change an endpoint's URL, events, description or enabled (omitted: unchanged).",
-            "parameters": [_TENANT_REF, _ENDPOINT_ID],
+            "parameters": [TENANT_REF, _ENDPOINT_ID],
             "requestBody": json_request(ref("WebhookChange")),
             "x-content-checked": True,
             "responses": {"200": json_response("The endpoint.", ref("WebhookEndpoint")), **tenant_responses(),
@@ -204,28 +202,28 @@ OPENAPI_PATHS = {
         },
         "delete": {
             "operationId": "deleteWebhook", "tags": ["webhooks"], "summary": "Delete an endpoint and its delivery log.",
-            "parameters": [_TENANT_REF, _ENDPOINT_ID],
+            "parameters": [TENANT_REF, _ENDPOINT_ID],
             "responses": {"204": {"description": "Deleted."}, **tenant_responses()},
         },
     },
     "/api/v1/tenants/{tenant_ref}/webhooks/{endpoint_id}/rotate-secret": {"post": {
         "operationId": "rotateWebhookSecret", "tags": ["webhooks"],
         "summary": "A new signing secret (shown once); the old one stays valid for the overlap, both signatures sent.",
-        "parameters": [_TENANT_REF, _ENDPOINT_ID],
+        "parameters": [TENANT_REF, _ENDPOINT_ID],
         "responses": {"200": json_response("The endpoint, with its new `secret`.", ref("WebhookEndpoint")),
                       **tenant_responses()},
     }},
     "/api/v1/tenants/{tenant_ref}/webhooks/{endpoint_id}/deliveries": {"get": {
         "operationId": "listWebhookDeliveries", "tags": ["webhooks"],
         "summary": "The endpoint's newest 50 deliveries: status, attempts, HTTP status, latency, response excerpt.",
-        "parameters": [_TENANT_REF, _ENDPOINT_ID],
+        "parameters": [TENANT_REF, _ENDPOINT_ID],
         "responses": {"200": json_response("Deliveries, newest first.", _items(ref("WebhookDelivery"))),
                       **tenant_responses()},
     }},
     "/api/v1/tenants/{tenant_ref}/webhooks/{endpoint_id}/deliveries/{delivery_id}/replay": {"post": {
         "operationId": "replayWebhookDelivery", "tags": ["webhooks"],
         "summary": "Send a delivery's event again, as a new delivery with the same `webhook-id`.",
-        "parameters": [_TENANT_REF, _ENDPOINT_ID, _DELIVERY_ID],
+        "parameters": [TENANT_REF, _ENDPOINT_ID, _DELIVERY_ID],
         "responses": {"202": json_response("The new delivery.", ref("WebhookDelivery")), **tenant_responses()},
     }},
 }
