@@ -29,6 +29,7 @@ ROUTES = [
     ("POST", "/admin/tenants/{t}/support-access/request"),
     ("POST", "/admin/tenants/{t}/support-access/break-glass"),
     ("POST", "/admin/tenants/{t}/support-access/{g}/open"),
+    ("POST", "/admin/tenants/{t}/beta-features/{k}"),
     ("GET", "/admin/users"),
     ("POST", "/admin/users/{u}/disable"),
     ("POST", "/admin/users/{u}/enable"),
@@ -57,14 +58,15 @@ def world():
 
 def _path(template: str, world) -> str:
     tenant, owner = world
-    return template.format(t=tenant.id, u=owner.id, e=1, i=1, c="sso_0000000000000000", g=1)
+    return template.format(t=tenant.id, u=owner.id, e=1, i=1, c="sso_0000000000000000", g=1, k="new_editor")
 
 
 def test_route_list_covers_every_admin_endpoint(server_app):
     registered = {(m, r.rule) for r in server_app.url_map.iter_rules() if r.endpoint.startswith("admin.")
                   for m in r.methods - {"HEAD", "OPTIONS"}}
     listed = {(m, p.replace("{t}", "<tenant_id>").replace("{u}", "<int:user_id>").replace("{e}", "<int:email_id>").replace("{i}", "<int:invoice_id>")
-                 .replace("{c}", "<connection_id>").replace("{g}", "<int:grant_id>"))
+                 .replace("{c}", "<connection_id>").replace("{g}", "<int:grant_id>")
+                 .replace("{k}", "<key>"))
               for m, p in ROUTES}
     listed = {(m, p) for m, p in listed if "/users/<int:user_id>/" not in p}
     registered = {(m, p) for m, p in registered if "/users/<int:user_id>/" not in p}
