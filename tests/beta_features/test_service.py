@@ -166,3 +166,19 @@ def test_betas_work_the_same_on_every_isolation_strategy(app, strategy):
     beta_features.set_enabled(tenant, "new_editor", True, _owner(tenant))
     assert entitlements.evaluate(tenant)["flags"] == {"new_editor": True}
     assert [s.key for s in beta_features.tenant_view(tenant)] == ["new_editor"]
+
+
+def test_purging_a_tenant_removes_its_betas(app, strategy):
+    from sqlalchemy import func, select
+
+    from app.extensions import db
+    from app.models import TenantBetaFeature
+    from app.services import tenants
+
+    tenant = tenant_on(strategy, f"gone-{strategy}")
+    beta_features.allow(tenant, "new_editor", True, f.SYSTEM)
+    tenant_id = tenant.id
+    tenants.soft_delete(tenant, f.SYSTEM)
+    tenants.purge(tenant, f.SYSTEM)
+    assert db.session.scalar(select(func.count()).select_from(TenantBetaFeature)
+                             .where(TenantBetaFeature.tenant_id == tenant_id)) == 0
