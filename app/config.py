@@ -6,6 +6,8 @@ import os
 from datetime import timedelta
 from pathlib import Path
 
+from flask_babel import lazy_gettext as _l
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 INSTANCE_DIR = BASE_DIR / "instance"
 
@@ -150,6 +152,16 @@ class Config:
     WEBHOOK_ALLOW_PRIVATE = _bool("WEBHOOK_ALLOW_PRIVATE")
     WEBHOOK_SECRET_OVERLAP_HOURS = float(os.environ.get("WEBHOOK_SECRET_OVERLAP_HOURS", "24"))
     WEBHOOK_DISABLE_AFTER = int(os.environ.get("WEBHOOK_DISABLE_AFTER", "50"))
+
+    # Beta features a platform admin may allow per tenant and the tenant then switches on
+    # (services/beta_features.py): key -> label and description. An enabled beta is a flag of the
+    # evaluation API (GET /api/v1/tenants/current/features) under its key.
+    BETA_FEATURES: dict = {
+        "new_editor": {"label": _l("New document editor"),
+                       "description": _l("Write knowledge-base documents in the new editor.")},
+        "usage_insights": {"label": _l("Usage insights"),
+                           "description": _l("Charts of how your organisation uses the API, by key and by day.")},
+    }
 
     MAIL_SERVER = os.environ.get("MAIL_SERVER") or None
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))

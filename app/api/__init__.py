@@ -35,6 +35,7 @@ from app.api import (  # noqa: E402,F401
     api_keys,
     audit,
     auth,
+    beta_features,
     billing,
     bulk_invitations,
     documents,

@@ -2,6 +2,7 @@
 
 from app.models.api_key import ApiKey
 from app.models.audit import AuditEvent
+from app.models.beta_feature import TenantBetaFeature
 from app.models.billing import (
     Credit,
     Invoice,
@@ -101,6 +102,7 @@ __all__ = [
     "SupportAccessLevel",
     "SupportAccessStatus",
     "Tenant",
+    "TenantBetaFeature",
     "TenantConfig",
     "TenantDomain",
     "TenantFlagOverride",

@@ -59,6 +59,7 @@ _COUNTER_COLUMNS: dict[str, frozenset[str]] = {
     "tenants": frozenset({"api_calls_month", "api_calls_month_start", "storage_used_bytes", "member_count"}),
     "tenant_configs": frozenset(),
     "tenant_flag_overrides": frozenset(),
+    "tenant_beta_features": frozenset(),
     "tenant_quotas": frozenset(),
     "tenant_users": frozenset(),
     "users": frozenset({"last_login_at", "last_tenant_id"}),

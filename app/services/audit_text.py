@@ -21,6 +21,10 @@ ACTION_LABELS: dict[str, Any] = {
     "apikey.created": lazy_gettext("API key created"),
     "apikey.reowned": lazy_gettext("API key re-owned"),
     "apikey.revoked": lazy_gettext("API key revoked"),
+    "beta_feature.allowed": lazy_gettext("Beta feature allowed"),
+    "beta_feature.disabled": lazy_gettext("Beta feature switched off"),
+    "beta_feature.disallowed": lazy_gettext("Beta feature withdrawn"),
+    "beta_feature.enabled": lazy_gettext("Beta feature switched on"),
     "billing.cancelled": lazy_gettext("Subscription cancelled"),
     "billing.downgrade_blocked": lazy_gettext("Downgrade blocked"),
     "billing.downgrade_scheduled": lazy_gettext("Downgrade scheduled"),
@@ -119,7 +123,7 @@ DETAIL_LABELS: dict[str, Any] = {
     "path": lazy_gettext("Path"), "code": lazy_gettext("Code"), "minutes": lazy_gettext("Minutes"),
     "admin": lazy_gettext("Admin"), "level": lazy_gettext("Level"),
     "key": lazy_gettext("Key"), "enabled": lazy_gettext("On"), "expires_at": lazy_gettext("Expires"),
-    "note": lazy_gettext("Note"),
+    "note": lazy_gettext("Note"), "allowed": lazy_gettext("Allowed"), "switched_off": lazy_gettext("Switched off"),
 }
 
 ACTOR_LABELS = {"system": lazy_gettext("System")}
@@ -132,7 +136,7 @@ TARGET_LABELS = {"user": lazy_gettext("User"), "tenant": lazy_gettext("Organisat
                  "session": lazy_gettext("Session"), "membership": lazy_gettext("Membership"),
                  "invoice": lazy_gettext("Invoice"), "subscription": lazy_gettext("Subscription"),
                  "export": lazy_gettext("Data export"), "support_access": lazy_gettext("Support access"),
-                 "feature_flag": lazy_gettext("Feature flag")}
+                 "feature_flag": lazy_gettext("Feature flag"), "beta_feature": lazy_gettext("Beta feature")}
 
 # Values that are codes of a closed set, by the detail key they appear under.
 _METHODS = {"password": lazy_gettext("password"), "sso": lazy_gettext("single sign-on"),
@@ -189,6 +193,14 @@ def _value(key: str, value: Any) -> str:
     return str(value)
 
 
+def _beta(key: str) -> str:
+    """A beta feature as people read it: its label in the catalogue ("New document editor"), else its key."""
+    from flask import current_app
+
+    entry = (current_app.config.get("BETA_FEATURES") or {}).get(key) or {}
+    return f"“{entry['label']}”" if entry.get("label") else str(key)
+
+
 SENTENCES: dict[str, Callable[[str, dict], str]] = {
     "member.role_changed": lambda who, d: gettext(
         "%(actor)s changed the role of %(email)s from %(old)s to %(new)s.", actor=who, email=d.get("email", "?"),
@@ -212,6 +224,14 @@ SENTENCES: dict[str, Callable[[str, dict], str]] = {
                                                title=d.get("title", "?")),
     "tenant.plan_changed": lambda who, d: gettext("%(actor)s moved the organisation from %(old)s to %(new)s.",
                                                   actor=who, old=d.get("from", "?"), new=d.get("to", "?")),
+    "beta_feature.allowed": lambda who, d: gettext("%(actor)s allowed the beta feature %(key)s.", actor=who,
+                                                   key=_beta(d["key"])),
+    "beta_feature.disallowed": lambda who, d: gettext("%(actor)s withdrew the beta feature %(key)s.", actor=who,
+                                                      key=_beta(d["key"])),
+    "beta_feature.enabled": lambda who, d: gettext("%(actor)s switched on the beta feature %(key)s.", actor=who,
+                                                   key=_beta(d["key"])),
+    "beta_feature.disabled": lambda who, d: gettext("%(actor)s switched off the beta feature %(key)s.", actor=who,
+                                                    key=_beta(d["key"])),
     "tenant.ownership_transferred": lambda who, d: gettext("%(actor)s made %(email)s the owner.", actor=who,
                                                            email=d.get("to", "?")),
 }

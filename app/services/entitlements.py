@@ -25,7 +25,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Plan, Tenant
-from app.services import feature_flags
+from app.services import beta_features, feature_flags
 from app.services.errors import FeatureNotInPlan
 
 
@@ -102,9 +102,11 @@ def evaluate(tenant: Tenant) -> dict[str, dict[str, bool]]:
     """What the tenant's own product asks (`GET /api/v1/tenants/current/features`, the OpenFeature
     provider): every catalogue feature with whether the plan includes it, and the tenant's flags.
 
-    Flags are the tenant's flag overrides in force now (`feature_flags.effective_flags`: one
-    indexed query); the tenant and its plan come from the access cache when warm."""
+    Flags are the betas the tenant switched on (`beta_features.enabled_keys`, each `true`) with the
+    tenant's flag overrides in force now laid over them (`feature_flags.effective_flags`): an override
+    of a beta's key wins, so the platform can still switch a beta off for one tenant. Both come from
+    the access cache when warm, as do the tenant and its plan."""
     included = plan_entitlements(tenant)
-    flags = feature_flags.effective_flags(tenant)
+    flags = {key: True for key in beta_features.enabled_keys(tenant)} | feature_flags.effective_flags(tenant)
     return {"entitlements": {key: key in included for key in FEATURE_KEYS},
             "flags": {key: bool(value) for key, value in sorted(flags.items())}}

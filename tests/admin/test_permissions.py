@@ -31,6 +31,7 @@ ROUTES = [
     ("POST", "/admin/tenants/{t}/support-access/{g}/open"),
     ("POST", "/admin/tenants/{t}/flags"),
     ("POST", "/admin/tenants/{t}/flags/{k}/clear"),
+    ("POST", "/admin/tenants/{t}/beta-features/{k}"),
     ("GET", "/admin/users"),
     ("POST", "/admin/users/{u}/disable"),
     ("POST", "/admin/users/{u}/enable"),

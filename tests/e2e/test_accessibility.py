@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
+from app.services import beta_features
 from tests import factories as f
 from tests.e2e.conftest import check_page, sign_in
 
@@ -32,10 +33,12 @@ def test_each_roles_pages_pass_axe_and_fit_a_phone(page, live_server):
     f.member(tenant, "admin", f.user("admin@roles.test", name="Ada Admin"))
     f.member(tenant, "viewer", f.user("viewer@roles.test", name="Vik Viewer"))
     f.invitation(tenant, "pending@roles.test")
+    beta_features.allow(tenant, "new_editor", True, f.SYSTEM)
 
     sign_in(page, "viewer@roles.test", lands="**/t/**")
     for path, name in (("/t/roles/", "viewer-dashboard"), ("/t/roles/members", "viewer-members"),
-                       ("/t/roles/plan", "viewer-plan"), ("/t/roles/knowledge", "viewer-knowledge")):
+                       ("/t/roles/plan", "viewer-plan"), ("/t/roles/knowledge", "viewer-knowledge"),
+                       ("/t/roles/settings/beta-features", "viewer-beta-features")):
         page.goto(path)
         check_page(page, name)
     page.goto("/t/roles/settings")  # a page the viewer may not open
@@ -46,7 +49,8 @@ def test_each_roles_pages_pass_axe_and_fit_a_phone(page, live_server):
     page.context.clear_cookies()
     sign_in(page, "admin@roles.test", lands="**/t/**")
     for path, name in (("/t/roles/invitations", "admin-invitations"), ("/t/roles/keys", "admin-keys"),
-                       ("/t/roles/audit", "admin-audit-log")):
+                       ("/t/roles/audit", "admin-audit-log"),
+                       ("/t/roles/settings/beta-features", "admin-beta-features")):
         page.goto(path)
         check_page(page, name)
 

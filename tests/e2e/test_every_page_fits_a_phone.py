@@ -8,7 +8,7 @@ import re
 
 from flask import current_app
 
-from app.services import quotas
+from app.services import beta_features, quotas
 from app.services.audit import Actor
 from tests import factories as f
 from tests.e2e.conftest import check_page, sign_in
@@ -59,6 +59,7 @@ def test_every_page_fits_a_phone_and_passes_axe(page, live_server, admin_user_fo
         f.invitation(tenant, f"invited-person-number-{n}@walk-subsidiary.test")
     f.api_key(tenant, name="deployment pipeline key")
     quotas.set_custom_limits(tenant, {"api_calls": 500}, Actor.system())
+    beta_features.allow(tenant, "new_editor", True, Actor.system())  # a switch row, not only the empty state
     values = {"tenant_slug": "walkco", "tenant_id": tenant.id, "user_id": str(member.id)}
     paths = _pages(values)
     assert "/t/walkco/members" in paths and "/admin/tenants" in paths

@@ -20,6 +20,7 @@ def init_app(app: Flask) -> None:
 
 from app.web.admin import (  # noqa: E402,F401
     audit,
+    beta_features,
     billing,
     emails,
     flag_overrides,

@@ -4,4 +4,4 @@ from app.tenancy.routes import GuardedBlueprint
 
 bp = GuardedBlueprint("settings", __name__)
 
-from app.web.settings import exports, roles, routes, support_access, webhooks  # noqa: E402,F401
+from app.web.settings import beta_features, exports, roles, routes, support_access, webhooks  # noqa: E402,F401

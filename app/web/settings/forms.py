@@ -68,3 +68,7 @@ class WebhookForm(FlaskForm):
 
     url = StringField(_l("Endpoint URL"))
     description = StringField(_l("Description"))
+
+
+class BetaFeatureForm(FlaskForm):
+    """One beta's switch: its checkbox is the input named `enabled` (absent: off); `services.beta_features` judges it."""
