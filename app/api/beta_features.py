@@ -11,7 +11,7 @@ from pydantic import ConfigDict, Field
 
 from app.api import bp
 from app.api.bodies import Boolean, MaybeMoment, RequestBody, ResponseBody, read_body, schemas
-from app.api.openapi import json_request, json_response, ref, tenant_responses
+from app.api.openapi import TENANT_REF, json_request, json_response, ref, response_refs, tenant_responses
 from app.services import beta_features
 from app.services.beta_features import BetaState
 from app.services.errors import ValidationError
@@ -80,17 +80,15 @@ def change_beta_feature(key: str):
 
 OPENAPI_COMPONENTS = schemas(BetaFeature, BetaFeatureList, BetaFeatureChange)
 
-_TENANT_REF = {"$ref": "#/components/parameters/TenantRef"}
 _KEY = {"name": "key", "in": "path", "required": True, "description": "The beta's key (`new_editor` ...).",
         "schema": {"type": "string", "pattern": KEY_PATTERN}}
-_WRITE_ERRORS = {"413": {"$ref": "#/components/responses/PayloadTooLarge"},
-                 "422": {"$ref": "#/components/responses/Validation"}}
+_WRITE_ERRORS = response_refs("413", "422")
 
 OPENAPI_PATHS = {
     "/api/v1/tenants/{tenant_ref}/beta-features": {"get": {
         "operationId": "listBetaFeatures", "tags": ["tenants"],
         "summary": "The tenant's beta features: those allowed to it (platform admins: every beta).",
-        "parameters": [_TENANT_REF],
+        "parameters": [TENANT_REF],
         "responses": {"200": json_response("The betas.", ref("BetaFeatureList")), **tenant_responses()},
     }},
     "/api/v1/tenants/{tenant_ref}/beta-features/{key}": {"patch": {
@@ -100,7 +98,7 @@ OPENAPI_PATHS = {
         "description": "An enabled beta is a flag `true` under its key in GET /api/v1/tenants/current/features; "
                        "a platform flag override of the same key wins. Withdrawing a beta switches it off. "
                        "403 `beta_not_allowed` when the beta is not allowed; 422 for a key that is not a beta.",
-        "parameters": [_TENANT_REF, _KEY],
+        "parameters": [TENANT_REF, _KEY],
         "requestBody": json_request(ref("BetaFeatureChange"), example={"enabled": True}),
         # A well-shaped body may still be refused: a key outside the catalogue (422), a beta not allowed (403).
         "x-content-checked": True,
