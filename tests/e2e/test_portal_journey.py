@@ -7,6 +7,8 @@ from __future__ import annotations
 import random
 from datetime import timedelta
 
+from playwright.sync_api import expect
+
 from app.extensions import db
 from app.models.types import utcnow
 from app.services import tenants, usage
@@ -82,7 +84,7 @@ def test_owner_signs_up_invites_a_colleague_and_upgrades(page, new_context, live
     # The owner sees them among the members and makes them a viewer without a page reload.
     page.get_by_role("link", name="Members").first.click()
     row = page.get_by_test_id("member-row").filter(has_text="colin@northwind.test")
-    assert row.is_visible()
+    expect(row).to_be_visible()  # waits for the Members page (a loaded CI run checked before it arrived)
     page.evaluate("window.__sameDocument = true")
     row.get_by_test_id("role-select").select_option("viewer")
     row.get_by_role("button", name="Save the role of Colin Colleague").click()

@@ -70,7 +70,11 @@ def _shot(page, name: str) -> None:
 
 def _password_sign_in(page, email: str) -> None:
     page.goto("/login")
-    page.get_by_label("Email").fill(email)
+    # Typing the address asks for its "Continue with ..." buttons, which appear above the password field
+    # and move the Sign in button down: wait for that answer before clicking (under load the click
+    # landed while the form moved, and no sign-in was sent).
+    with page.expect_response(lambda r: "/login/sso-options" in r.url):
+        page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(f.PASSWORD)
     page.get_by_role("button", name="Sign in").click()
 
