@@ -25,6 +25,7 @@ from app.models.types import utcnow
 from app.services import access_cache
 from app.services.audit import Actor, record
 from app.services.errors import NotFound, PermissionDenied, ValidationError
+from app.services.field_errors import FieldErrors
 from app.services.transaction import side_session, unit_of_work
 
 NOTE_MAX_LENGTH = 500
@@ -111,16 +112,18 @@ def set_override(tenant: Tenant, key: str, enabled: bool, actor: Actor, *, expir
     """Switch flag `key` on or off for the tenant (platform admins), until `expires_at` if given."""
     _require_platform_admin(actor)
     now = now or utcnow()
-    key = validate_key(key)
+    errors = FieldErrors()  # every bad field in one answer (the admin form and the API show them all)
+    errors.check(lambda: validate_key(key))
     if not isinstance(enabled, bool):
-        raise ValidationError(gettext("enabled must be true or false."), field="enabled")
+        errors.add("enabled", gettext("enabled must be true or false."))
     if expires_at is not None and expires_at.tzinfo is None:
         expires_at = expires_at.replace(tzinfo=UTC)  # a time without an offset is read as UTC
     if expires_at is not None and expires_at <= now:
-        raise ValidationError(gettext("The expiry must be in the future."), field="expires_at")
+        errors.add("expires_at", gettext("The expiry must be in the future."))
     note = (note or "").strip()
     if len(note) > NOTE_MAX_LENGTH:
-        raise ValidationError(gettext("A note is at most %(limit)s characters.", limit=NOTE_MAX_LENGTH), field="note")
+        errors.add("note", gettext("A note is at most %(limit)s characters.", limit=NOTE_MAX_LENGTH))
+    errors.raise_if_any()
     with unit_of_work():
         override = _put(tenant, key, enabled, actor, expires_at, note, now)
         record("feature_flag.set", actor, tenant_id=tenant.id, target_type="feature_flag", target_id=key,

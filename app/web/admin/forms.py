@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -15,7 +13,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.validators import Optional
 
 
 class ActionForm(FlaskForm):
@@ -92,22 +90,10 @@ class BreakGlassForm(FlaskForm):
 class FlagOverrideForm(FlaskForm):
     """Switch one feature flag on or off for a tenant, until an optional instant (UTC).
 
-    The field names are the service's (`feature_flags.set_override`), so its errors land beside them."""
+    Only parsing here: `feature_flags.set_override` judges the key, the expiry and the note and reports
+    every bad field at once; the field names are its own, so its errors land beside them."""
 
-    key = StringField(_l("Flag"), validators=[DataRequired(), Length(max=40)])
+    key = StringField(_l("Flag"))
     enabled = SelectField(_l("State"), choices=[SelectChoice("on", _l("On")), SelectChoice("off", _l("Off"))], default="on")
     expires_at = DateTimeLocalField(_l("Until (UTC, optional)"), format="%Y-%m-%dT%H:%M", validators=[Optional()])
-    note = TextAreaField(_l("Note (why, for the audit log)"), validators=[Optional(), Length(max=500)])
-
-    def validate_key(self, field) -> None:
-        from app.services.feature_flags import FLAG_NAME_RE
-
-        if field.data and not FLAG_NAME_RE.match(field.data):
-            raise ValidationError(_l("A flag key is lowercase letters, digits and underscores, starting with a letter."))
-
-    def validate_expires_at(self, field) -> None:
-        # Checked here as well as in the service, so a bad key and a past expiry are reported together.
-        from app.models.types import utcnow
-
-        if field.data is not None and field.data.replace(tzinfo=UTC) <= utcnow():
-            raise ValidationError(_l("The expiry must be in the future."))
+    note = TextAreaField(_l("Note (why, for the audit log)"))
